@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 LOCK := .ci/requirements-dev.lock
 
-.PHONY: test check-generated validate-spec lint format typecheck pytest generate build clean lock
+.PHONY: test check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record
 
 $(READY): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,15 @@ lock:
 clean:
 	rm -rf $(VENV) dist build .mypy_cache .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# --- demo (issue: command line and demo) ---
+demo: $(READY)
+	$(BIN)/python -c "raise SystemExit('make demo: not built yet')"
+
+# --- bench (issue: benchmarks) ---
+bench: $(READY)
+	$(BIN)/python -c "raise SystemExit('make bench: not built yet')"
+
+# --- record (issue: contract tests) ---
+record: $(READY)
+	$(BIN)/python -c "raise SystemExit('make record: not built yet')"

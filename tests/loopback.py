@@ -1,0 +1,206 @@
+"""A scriptable HTTP/1.1 server on 127.0.0.1 for tests: each request is answered by the next
+scripted reply, written byte by byte to the socket so faults (resets, short bodies, stalls)
+are real network behaviour rather than mocks."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+CRLF = b"\r\n"
+
+
+@dataclass
+class ReceivedRequest:
+    method: str
+    target: str  # path and query exactly as sent on the wire
+    headers: dict[str, str]  # lower-cased names
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    @property
+    def query(self) -> str:
+        return self.target.split("?", 1)[1] if "?" in self.target else ""
+
+
+# A reply gets the connected socket and the parsed request; it writes whatever it likes.
+Reply = Callable[[socket.socket, ReceivedRequest], None]
+
+
+def _head(status: int, headers: Iterable[tuple[str, str]], reason: str = "X") -> bytes:
+    lines = [f"HTTP/1.1 {status} {reason}".encode()]
+    lines += [f"{name}: {value}".encode("latin-1") for name, value in headers]
+    return CRLF.join(lines) + CRLF + CRLF
+
+
+def respond(
+    status: int = 200,
+    body: bytes | str = b"",
+    headers: dict[str, str] | None = None,
+    *,
+    content_type: str | None = "application/json",
+) -> Reply:
+    """A complete response with a correct Content-Length."""
+    payload = body.encode() if isinstance(body, str) else body
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        all_headers = [("Content-Length", str(len(payload)))]
+        if content_type:
+            all_headers.append(("Content-Type", content_type))
+        all_headers += list((headers or {}).items())
+        conn.sendall(_head(status, all_headers) + payload)
+
+    return reply
+
+
+def respond_json(status: int, document: object, headers: dict[str, str] | None = None) -> Reply:
+    return respond(status, json.dumps(document), headers)
+
+
+def reset_connection(conn: socket.socket, request: ReceivedRequest) -> None:
+    """Close with RST before any response byte (SO_LINGER 0)."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def partial_body(
+    body: bytes,
+    sent: int,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    reset: bool = True,
+) -> Reply:
+    """Announce the whole body, send only `sent` bytes, then reset (or close cleanly)."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [("Content-Length", str(len(body))), ("Content-Type", "application/octet-stream")]
+        conn.sendall(_head(status, head + list((headers or {}).items())) + body[:sent])
+        if reset:
+            reset_connection(conn, request)
+
+    return reply
+
+
+def stall(seconds: float, *, status: int = 200, announce: int = 10) -> Reply:
+    """Send the head, then nothing for `seconds` (a read timeout on the client)."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        conn.sendall(_head(status, [("Content-Length", str(announce))]))
+        time.sleep(seconds)
+
+    return reply
+
+
+@dataclass
+class LoopbackServer:
+    """Serves scripted replies in order; the last reply repeats once the script runs out."""
+
+    replies: list[Reply] = field(default_factory=list)
+    requests: list[ReceivedRequest] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._served = 0
+
+    @property
+    def port(self) -> int:
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def script(self, *replies: Reply) -> None:
+        with self._lock:
+            self.replies = list(replies)
+            self._served = 0
+            self.requests.clear()
+
+    def start(self) -> LoopbackServer:
+        acceptor = threading.Thread(target=self._accept_loop, daemon=True)
+        acceptor.start()
+        self._threads.append(acceptor)
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._socket.close()
+
+    def _next_reply(self, request: ReceivedRequest) -> Reply:
+        with self._lock:
+            self.requests.append(request)
+            if not self.replies:
+                return respond(500, b"no reply scripted")
+            reply = self.replies[min(self._served, len(self.replies) - 1)]
+            self._served += 1
+            return reply
+
+    def _accept_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._socket.accept()
+            except (TimeoutError, OSError):
+                continue
+            worker = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            worker.start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        conn.settimeout(10)
+        reader = conn.makefile("rb")
+        try:
+            while not self._stopping.is_set():
+                request = _read_request(reader)
+                if request is None:
+                    return
+                self._next_reply(request)(conn, request)
+                if conn.fileno() == -1:
+                    return
+        except OSError:
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                reader.close()
+                conn.close()
+
+
+def _read_request(reader: object) -> ReceivedRequest | None:
+    readline = reader.readline  # type: ignore[attr-defined]
+    line = readline(65537)
+    if not line:
+        return None
+    method, target, _ = line.decode("latin-1").split(" ", 2)
+    headers: dict[str, str] = {}
+    while True:
+        raw = readline(65537)
+        if raw in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = raw.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0") or 0)
+    if length:
+        reader.read(length)  # type: ignore[attr-defined]
+    return ReceivedRequest(method, target, headers)
+
+
+@contextlib.contextmanager
+def serving(*replies: Reply) -> Iterator[LoopbackServer]:
+    server = LoopbackServer(list(replies)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
