@@ -56,14 +56,14 @@ clean:
 	rm -rf $(VENV) dist build .mypy_cache .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# --- demo (issue: command line and demo) ---
+# See the SDK work against a local replay server, no Azure account needed.
 demo: $(READY)
 	$(BIN)/python -c "raise SystemExit('make demo: not built yet')"
 
-# --- bench (issue: benchmarks) ---
+# The SDK against raw httpx (and the openai SDK when installed), on loopback.
 bench: $(READY)
 	$(BIN)/python -c "raise SystemExit('make bench: not built yet')"
 
-# --- record (issue: contract tests) ---
+# Re-record the contract-test recordings against a real resource (live mode).
 record: $(READY)
 	$(BIN)/python -c "raise SystemExit('make record: not built yet')"
