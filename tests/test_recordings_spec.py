@@ -1,0 +1,228 @@
+"""Every recorded response is validated against `openapi/<api-version>.yaml` (openapi-core).
+
+A violation fails with the recording's path and the offending field. Where the spec is
+lenient on purpose (extensible enums), the test name says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_core import Config, OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+
+from tests.replay import (
+    FAKE_ENDPOINT,
+    PROVENANCE_KINDS,
+    Recording,
+    api_versions,
+    load_recording,
+    load_recordings,
+)
+
+OPENAPI_DIR = Path(__file__).parent.parent / "openapi"
+RECORDINGS = load_recordings()
+
+
+# How openapi-core turns a body into the value its schema checks, per media type. By default
+# it JSON-decodes application/json and hands application/octet-stream over as bytes. Two
+# kinds of recorded response need the other reading (both are what the docs promise):
+# - FILE_BYTES, a 200 of Files_GetContent: the body is the file's bytes whatever the media
+#   type, so a file served as application/json is checked as bytes (`string/binary`), not
+#   as the JSON value it may or may not parse to;
+# - ERROR_JSON, any error: the docs list application/octet-stream for errors too, with the
+#   ErrorResponse shape, so such a body is JSON-decoded before the schema applies.
+FILE_BYTES = "file-bytes"
+ERROR_JSON = "error-json"
+DEFAULT = "default"
+_DESERIALIZERS = {
+    DEFAULT: {},
+    FILE_BYTES: {"application/json": bytes},
+    ERROR_JSON: {"application/octet-stream": json.loads},
+}
+
+
+@cache
+def _openapi(api_version: str, reading: str = DEFAULT) -> OpenAPI:
+    config = Config(extra_media_type_deserializers=_DESERIALIZERS[reading])
+    return OpenAPI.from_file_path(str(OPENAPI_DIR / f"{api_version}.yaml"), config=config)
+
+
+def _reading(recording: Recording) -> str:
+    if not 200 <= recording.status < 300:
+        return ERROR_JSON
+    return FILE_BYTES if recording.operation == "Files_GetContent" else DEFAULT
+
+
+def spec_violations(recording: Recording) -> list[str]:
+    """What the matching OpenAPI document rejects in `recording`'s response ([] if valid)."""
+    api = _openapi(recording.api_version, _reading(recording))
+    request = MockRequest(
+        recording.endpoint, recording.method.lower(), recording.request_path, args=recording.query
+    )
+    mimetype = recording.content_type.split(";", 1)[0].strip()
+    response = MockResponse(
+        recording.body_bytes(), recording.status, recording.headers, content_type=mimetype
+    )
+    problems = []
+    for error in api.iter_response_errors(request, response):
+        schema_errors = getattr(error.__cause__, "schema_errors", None) or ()
+        if not schema_errors:
+            problems.append(f"{type(error).__name__}: {error}")
+        for schema_error in schema_errors:
+            where = ".".join(str(p) for p in schema_error.absolute_path) or "<body>"
+            problems.append(f"field {where}: {schema_error.message}")
+    return [f"{recording.path}: {problem}" for problem in problems]
+
+
+def _id(recording: Recording) -> str:
+    return f"{recording.api_version}/{recording.name}"
+
+
+@pytest.mark.parametrize("recording", RECORDINGS, ids=_id)
+def test_recorded_response_matches_the_openapi_document_of_its_api_version(
+    recording: Recording,
+) -> None:
+    assert spec_violations(recording) == []
+
+
+def test_every_api_version_with_an_openapi_document_has_recordings() -> None:
+    documents = sorted(p.stem for p in OPENAPI_DIR.glob("*.yaml"))
+    assert api_versions() == documents
+
+
+@pytest.mark.parametrize("recording", RECORDINGS, ids=_id)
+def test_recording_states_its_provenance(recording: Recording) -> None:
+    assert recording.provenance.startswith(PROVENANCE_KINDS), recording.path
+    if recording.provenance.startswith("hand-made: "):
+        assert len(recording.provenance) > len("hand-made: ") + 10, "name the docs statement"
+
+
+@pytest.mark.parametrize("recording", RECORDINGS, ids=_id)
+def test_recording_uses_the_fake_host_and_carries_request_ids(recording: Recording) -> None:
+    assert recording.endpoint == FAKE_ENDPOINT
+    assert recording.query["api-version"] == recording.api_version
+    assert "content-type" in recording.headers
+    assert recording.headers.get("apim-request-id"), "the service's correlation id"
+    assert "api-key" not in recording.request_headers
+    assert "authorization" not in recording.request_headers
+
+
+@pytest.mark.parametrize("version", api_versions())
+def test_each_api_version_covers_the_required_cases(version: str) -> None:
+    by_name = {r.name: r for r in load_recordings(version)}
+    statuses = {r.status for r in by_name.values()}
+    assert {200, 401, 404, 429, 500} <= statuses
+    docs_get = json.loads(by_name["get-docs-sample"].body_bytes())
+    assert docs_get["status"] == "succeeded"
+    assert by_name["content-docs-sample"].body_bytes() == b'"raw file content"'
+    assert by_name["get-docs-sample"].provenance == "docs-sample"
+    assert by_name["content-docs-sample"].provenance == "docs-sample"
+    binary = by_name["content-binary"].body_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        binary.decode("utf-8")
+    assert by_name["content-served-as-json"].content_type == "application/json"
+    throttled = by_name["get-rate-limited"].headers
+    assert {"retry-after", "retry-after-ms", "x-ms-retry-after-ms"} <= throttled.keys()
+    assert by_name["get-not-found"].json_body()["error"]["code"] == "notFound"
+
+
+def test_docs_sample_status_succeeded_is_accepted_because_enums_are_extensible() -> None:
+    for version in api_versions():
+        recording = load_recording(Path(f"{_recordings_dir(version)}/get-docs-sample.yaml"))
+        assert recording.json_body()["status"] == "succeeded"  # not a FileState value
+        assert spec_violations(recording) == []
+
+
+def test_unknown_enum_values_are_accepted_because_enums_are_extensible() -> None:
+    for version in api_versions():
+        recording = load_recording(
+            Path(f"{_recordings_dir(version)}/get-unlisted-enum-values.yaml")
+        )
+        body = recording.json_body()
+        assert (body["purpose"], body["status"], body["object"]) == ("evals", "archived", "file.v2")
+        assert spec_violations(recording) == []
+
+
+def test_unknown_error_code_is_accepted_because_error_codes_are_extensible() -> None:
+    for version in api_versions():
+        recording = load_recording(Path(f"{_recordings_dir(version)}/get-unauthorized.yaml"))
+        assert recording.json_body()["error"]["code"] == "401"  # not an ErrorCode value
+        assert spec_violations(recording) == []
+
+
+def test_content_served_as_json_is_checked_as_bytes_not_as_decoded_json() -> None:
+    recording = load_recording(Path(f"{_recordings_dir('2024-10-21')}/content-served-as-json.yaml"))
+    assert spec_violations(recording) == []
+    # Bytes that are not JSON at all are still a valid file body under application/json.
+    jsonl = dataclasses.replace(recording, body=b'{"a": 1}\n{"a": 2}\n\xff')
+    assert spec_violations(jsonl) == []
+
+
+def _recordings_dir(version: str) -> Path:
+    return Path(__file__).parent / "recordings" / version
+
+
+def _broken_copy(name: str, version: str, change: dict[str, object], drop: str = "") -> Recording:
+    recording = load_recording(_recordings_dir(version) / f"{name}.yaml")
+    body = recording.json_body()
+    body.update(change)
+    body.pop(drop, None)
+    return dataclasses.replace(recording, body=json.dumps(body).encode())
+
+
+@pytest.mark.parametrize("version", api_versions())
+def test_recording_with_a_string_size_fails_the_check_naming_field_and_file(version: str) -> None:
+    broken = _broken_copy("get-docs-sample", version, {"bytes": "abc"})
+    problems = spec_violations(broken)
+    assert problems
+    assert "field bytes" in problems[0]
+    assert "get-docs-sample.yaml" in problems[0]
+
+
+@pytest.mark.parametrize("version", api_versions())
+def test_recording_without_filename_fails_the_check(version: str) -> None:
+    broken = _broken_copy("get-fine-tune-results", version, {}, drop="filename")
+    problems = spec_violations(broken)
+    assert any("'filename' is a required property" in p for p in problems), problems
+
+
+def test_error_served_as_octet_stream_is_checked_as_an_error_response() -> None:
+    recording = load_recording(_recordings_dir("2024-10-21") / "content-not-found.yaml")
+    assert recording.content_type == "application/octet-stream"
+    assert spec_violations(recording) == []
+    broken = dataclasses.replace(recording, body=b'{"error": {"message": "no code"}}')
+    assert any("'code' is a required property" in p for p in spec_violations(broken))
+
+
+def test_error_recording_without_message_fails_the_check() -> None:
+    recording = load_recording(_recordings_dir("2024-10-21") / "get-not-found.yaml")
+    broken = dataclasses.replace(recording, body=b'{"error": {"code": "notFound"}}')
+    problems = spec_violations(broken)
+    assert any("'message' is a required property" in p for p in problems), problems
+
+
+def test_content_served_with_an_undeclared_media_type_fails_the_check() -> None:
+    recording = load_recording(_recordings_dir("2024-10-21") / "content-docs-sample.yaml")
+    broken = dataclasses.replace(
+        recording, headers={**recording.headers, "content-type": "text/html"}
+    )
+    assert spec_violations(broken)
+
+
+def _listed_purposes(api_version: str) -> list[str]:
+    document = yaml.safe_load((OPENAPI_DIR / f"{api_version}.yaml").read_text(encoding="utf-8"))
+    return list(document["components"]["schemas"]["Purpose"]["enum"])
+
+
+def test_batch_output_purpose_is_a_listed_value_from_2024_10_21_on() -> None:
+    recording = load_recording(_recordings_dir("2024-10-21") / "get-batch-output.yaml")
+    assert spec_violations(recording) == []
+    purpose = recording.json_body()["purpose"]
+    assert purpose in _listed_purposes("2024-10-21")
+    assert purpose not in _listed_purposes("2024-06-01")
