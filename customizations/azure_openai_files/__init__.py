@@ -1,1 +1,62 @@
-"""Typed client for the Azure OpenAI Files API."""
+"""Typed client for the Azure OpenAI Files API: file metadata and verified, streamed downloads.
+
+from azure_openai_files import FilesClient
+
+with FilesClient("https://myresource.openai.azure.com", api_key=key) as client:
+    info = client.get_file("file-abc123")
+    client.download_file("file-abc123", "results.jsonl")
+"""
+
+from azure_openai_files_generated.models.file_state import FileState
+from azure_openai_files_generated.models.purpose import Purpose
+
+from ._async_client import AsyncFilesClient
+from ._client import FilesClient
+from ._errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    FileProcessingError,
+    FilesError,
+    IncompleteDownloadError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    ServiceError,
+    TransportError,
+    UnexpectedResponseError,
+    WaitTimeoutError,
+)
+from ._models import FileObject
+from ._streaming import AsyncContentStream, ContentStream
+from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
+
+__all__ = [
+    "DEFAULT_API_VERSION",
+    "SUPPORTED_API_VERSIONS",
+    "AsyncContentStream",
+    "AsyncFilesClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ContentStream",
+    "FileObject",
+    "FileProcessingError",
+    "FileState",
+    "FilesClient",
+    "FilesError",
+    "IncompleteDownloadError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Purpose",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "ServerError",
+    "ServiceError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "WaitTimeoutError",
+    "__version__",
+]

@@ -1,0 +1,179 @@
+"""`FilesClient`: the synchronous client."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from ._auth import KeyCredential, TokenCredential
+from ._config import resolve_auth, resolve_settings
+from ._download import PartFile, Progress, prepare_destination
+from ._errors import IncompleteDownloadError
+from ._models import FileObject
+from ._operations import get_file_content_request, get_file_request, parse_file
+from ._pipeline import SyncPipeline, call_headers
+from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, PollSchedule
+from ._retry import RetryPolicy
+from ._streaming import CONTENT_HEADERS, ContentStream
+
+
+class FilesClient:
+    """Reads file metadata and content from an Azure OpenAI resource.
+
+    One connection pool per client; safe to share between threads. Close it (or use it as a
+    context manager) when done.
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        api_key: str | KeyCredential | None = None,
+        credential: TokenCredential | None = None,
+        api_version: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = 3,
+        retry_backoff: float = 0.5,
+        retry_backoff_max: float = 8.0,
+        max_retry_after: float = 60.0,
+        deadline: float | None = None,
+    ) -> None:
+        self._settings = resolve_settings(
+            endpoint,
+            api_version=api_version,
+            timeout=timeout,
+            retry_policy=RetryPolicy(
+                max_retries, retry_backoff, retry_backoff_max, max_retry_after
+            ),
+            deadline=deadline,
+        )
+        auth = resolve_auth(self._settings, api_key, credential, is_async=False)
+        self._pipeline = SyncPipeline(self._settings, auth)  # type: ignore[arg-type]
+
+    @property
+    def endpoint(self) -> str:
+        return str(self._settings.base_url)
+
+    @property
+    def api_version(self) -> str:
+        return self._settings.api_version
+
+    def get_file(
+        self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
+    ) -> FileObject:
+        """`GET /openai/files/{file-id}`: the file's metadata."""
+        operation = get_file_request(file_id, self._settings.api_version)
+        response = self._pipeline.send(
+            operation,
+            state=self._pipeline.new_state(deadline),
+            headers=call_headers(client_request_id),
+        )
+        return parse_file(response)
+
+    def get_file_content(
+        self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
+    ) -> bytes:
+        """`GET /openai/files/{file-id}/content`: the whole content in memory. For large files
+        use `stream_file_content` or `download_file`."""
+        operation = get_file_content_request(file_id, self._settings.api_version)
+        response = self._pipeline.send(
+            operation,
+            state=self._pipeline.new_state(deadline),
+            headers=call_headers(client_request_id, CONTENT_HEADERS),
+        )
+        return response.content
+
+    def stream_file_content(
+        self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
+    ) -> ContentStream:
+        """`GET /openai/files/{file-id}/content`, streamed: `with client.stream_file_content(id)
+        as stream: for chunk in stream.iter_bytes(): ...`. The request is sent by this call;
+        errors before the body are raised here."""
+        operation = get_file_content_request(file_id, self._settings.api_version)
+        state = self._pipeline.new_state(deadline)
+        response = self._pipeline.send(
+            operation,
+            state=state,
+            stream=True,
+            headers=call_headers(client_request_id, CONTENT_HEADERS),
+        )
+        return ContentStream(response, state)
+
+    def download_file(
+        self,
+        file_id: str,
+        destination: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> Path:
+        """Download the content to `destination`: complete and verified, or not there at all.
+        `progress(bytes_done, total_or_None)` is called as bytes arrive."""
+        operation = get_file_content_request(file_id, self._settings.api_version)
+        target = prepare_destination(destination, overwrite=overwrite)
+        state = self._pipeline.new_state(deadline)
+        headers = call_headers(client_request_id, CONTENT_HEADERS)
+        part = PartFile(target, overwrite=overwrite)
+        try:
+            while True:
+                requested_from = part.size
+                response = self._pipeline.send(
+                    operation, state=state, stream=True, headers=headers | part.resume_headers()
+                )
+                try:
+                    part.start_body(response, requested_from)
+                    for chunk in ContentStream(response, state).iter_bytes():
+                        part.write(chunk)
+                        if progress is not None:
+                            progress(part.size, part.expected)
+                    part.check_complete()
+                    return part.commit()
+                except IncompleteDownloadError as failure:
+                    delay = self._pipeline.delay_before_retry(response.request, state, failure)
+                finally:
+                    response.close()
+                time.sleep(delay)
+        except BaseException:
+            part.discard()
+            raise
+
+    def wait_for_processing(
+        self,
+        file_id: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> FileObject:
+        """Poll `get_file` until a terminal status: returns the file when `processed` (or
+        `deleted`), raises `FileProcessingError` on `error` and `WaitTimeoutError` at the
+        timeout. Statuses this version does not list count as still in progress."""
+        schedule = PollSchedule(file_id, timeout, poll_interval)
+        while True:
+            file = self.get_file(file_id, deadline=max(schedule.remaining(), 0.001))
+            sleep = schedule.next_sleep(file)
+            if sleep is None:
+                return file
+            time.sleep(sleep)
+
+    def close(self) -> None:
+        self._pipeline.close()
+
+    def __enter__(self) -> FilesClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"FilesClient(endpoint={self.endpoint!r}, api_version={self.api_version!r})"

@@ -1,0 +1,128 @@
+"""Client settings: explicit arguments first, then environment variables, then defaults.
+Everything is validated here, at construction, before any request is sent."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ._auth import (
+    ApiKeyAuth,
+    AsyncBearerTokenAuth,
+    BearerTokenAuth,
+    KeyCredential,
+    check_bearer_transport,
+)
+from ._retry import RetryPolicy
+from ._version import DEFAULT_API_VERSION, __version__
+
+ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
+API_KEY_ENV = "AZURE_OPENAI_API_KEY"
+API_VERSION_ENV = "OPENAI_API_VERSION"
+
+# Finite by default: a silent network must not hang a service. `read` bounds each read,
+# not the whole body, so large downloads are not cut short.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
+
+USER_AGENT = f"azure-openai-files/{__version__} Python/{platform.python_version()}"
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    base_url: httpx.URL  # {endpoint}/openai
+    api_version: str
+    timeout: httpx.Timeout
+    retry_policy: RetryPolicy
+    deadline: float | None
+
+
+def resolve_settings(
+    endpoint: str | None,
+    *,
+    api_version: str | None,
+    timeout: float | httpx.Timeout | None,
+    retry_policy: RetryPolicy,
+    deadline: float | None,
+) -> ClientSettings:
+    return ClientSettings(
+        base_url=_base_url(endpoint if endpoint is not None else os.environ.get(ENDPOINT_ENV)),
+        api_version=_api_version(api_version),
+        timeout=_timeout(timeout),
+        retry_policy=retry_policy,
+        deadline=check_deadline(deadline),
+    )
+
+
+def resolve_auth(
+    settings: ClientSettings,
+    api_key: str | KeyCredential | None,
+    credential: Any,
+    *,
+    is_async: bool,
+) -> ApiKeyAuth | BearerTokenAuth | AsyncBearerTokenAuth:
+    if api_key is not None and credential is not None:
+        raise ValueError("pass either api_key or credential, not both")
+    if credential is not None:
+        if not callable(getattr(credential, "get_token", None)):
+            raise TypeError("credential must have a get_token(*scopes) method (Entra ID)")
+        check_bearer_transport(settings.base_url)
+        return AsyncBearerTokenAuth(credential) if is_async else BearerTokenAuth(credential)
+    if api_key is None:
+        api_key = os.environ.get(API_KEY_ENV)
+    if api_key is None or (isinstance(api_key, str) and not api_key.strip()):
+        raise ValueError(f"no credential: pass api_key or credential, or set {API_KEY_ENV}")
+    if not isinstance(api_key, str) and not isinstance(getattr(api_key, "key", None), str):
+        raise TypeError("api_key must be a str or an object with a str `key` attribute")
+    return ApiKeyAuth(api_key)
+
+
+def check_deadline(deadline: float | None) -> float | None:
+    if deadline is not None and not (deadline > 0 and math.isfinite(deadline)):
+        raise ValueError("deadline must be a positive number of seconds, or None")
+    return deadline
+
+
+def _base_url(endpoint: str | None) -> httpx.URL:
+    if not endpoint or not endpoint.strip():
+        raise ValueError(
+            f"no endpoint: pass endpoint= (e.g. https://myresource.openai.azure.com) "
+            f"or set {ENDPOINT_ENV}"
+        )
+    try:
+        url = httpx.URL(endpoint.strip())
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"endpoint is not a valid URL: {exc}") from None
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ValueError(
+            "endpoint must be an http(s) URL with a host, e.g. https://myresource.openai.azure.com"
+        )
+    if url.query or url.fragment or url.userinfo:
+        raise ValueError("endpoint must not contain a query, fragment or user info")
+    return url.copy_with(path=url.path.rstrip("/") + "/openai")
+
+
+def _api_version(api_version: str | None) -> str:
+    version = api_version or os.environ.get(API_VERSION_ENV) or DEFAULT_API_VERSION
+    if not version.strip():
+        raise ValueError("api_version must not be blank")
+    # A version this package does not list is sent as given: the service decides.
+    return version.strip()
+
+
+def _timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
+            raise ValueError("every part of timeout must be finite; never 'no timeout'")
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError("timeout must be seconds (float) or an httpx.Timeout")
+    if not (timeout > 0 and math.isfinite(timeout)):
+        raise ValueError("timeout must be a positive, finite number of seconds")
+    return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))

@@ -1,0 +1,287 @@
+"""Sends one logical call: auth per attempt, retries with backoff, deadline, logging, and
+the mapping of failures to this package's errors. `SyncPipeline` and `AsyncPipeline` differ
+only in their I/O; every decision is made once, in `_Pipeline` and `RetryState`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth
+from ._config import USER_AGENT, ClientSettings
+from ._errors import (
+    FilesError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServiceError,
+    TransportError,
+    error_from_response,
+)
+from ._logging import loggable_headers, logger
+from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
+
+# Error bodies are read up to this size; the rest is dropped (a gateway page can be large).
+MAX_ERROR_BODY = 1024 * 1024
+
+
+def new_client_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def call_headers(
+    client_request_id: str | None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Headers of one logical call: the same client request id on every attempt."""
+    headers = {"x-ms-client-request-id": client_request_id or new_client_request_id()}
+    if extra:
+        headers.update(extra)
+    return headers
+
+
+def transport_error(exc: httpx.HTTPError) -> TransportError:
+    """A network failure as this package's error, its cause chained."""
+    error: TransportError
+    if isinstance(exc, httpx.TimeoutException):
+        error = RequestTimeoutError(f"{type(exc).__name__}: the request timed out")
+    else:
+        error = TransportError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    error.__cause__ = exc
+    return error
+
+
+class _Pipeline:
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self.retry_policy = settings.retry_policy
+
+    def new_state(self, deadline: float | None) -> RetryState:
+        return RetryState(
+            self.retry_policy, deadline if deadline is not None else self.settings.deadline
+        )
+
+    def _http_options(self) -> dict[str, Any]:
+        return {
+            "base_url": self.settings.base_url,
+            "timeout": self.settings.timeout,
+            # Never follow: credentials must not travel to another origin (a 3xx is an error).
+            "follow_redirects": False,
+            "headers": {"User-Agent": USER_AGENT},
+        }
+
+    def _start_attempt(self, request: httpx.Request, state: RetryState, auth_header: str) -> None:
+        state.attempts += 1
+        state.check_deadline()
+        request.headers[self._auth_name] = auth_header
+        remaining = state.remaining()
+        if remaining is not None:
+            # No single connect or read may outlive the call's deadline.
+            timeout = self.settings.timeout
+            request.extensions["timeout"] = {
+                "connect": min(timeout.connect or remaining, remaining),
+                "read": min(timeout.read or remaining, remaining),
+                "write": min(timeout.write or remaining, remaining),
+                "pool": min(timeout.pool or remaining, remaining),
+            }
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "Request %s %s attempt %d: %s",
+                request.method,
+                request.url,
+                state.attempts,
+                loggable_headers(request.headers.items()),
+            )
+
+    @staticmethod
+    def _log_response(response: httpx.Response) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "Response %d for %s %s: %s",
+                response.status_code,
+                response.request.method,
+                response.request.url,
+                loggable_headers(response.headers.items()),
+            )
+
+    def _error_for(self, response: httpx.Response, body: bytes) -> ServiceError:
+        retry_after = requested_retry_after(response.headers)
+        return error_from_response(response, body, retry_after=retry_after)
+
+    def delay_before_retry(
+        self,
+        request: httpx.Request,
+        state: RetryState,
+        error: FilesError,
+        *,
+        retryable: bool = True,
+    ) -> float:
+        """Seconds to wait before retrying `request` after `error` (logged), or raise it."""
+        delay = state.delay_before_retry(error, retryable=retryable)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "Retrying %s %s in %.2f s (attempt %d of %d failed: %s; client request id %s)",
+                request.method,
+                request.url.path,
+                delay,
+                state.attempts,
+                state.policy.max_retries + 1,
+                _reason(error),
+                request.headers.get("x-ms-client-request-id"),
+            )
+        return delay
+
+    @staticmethod
+    def _is_retryable(error: ServiceError) -> bool:
+        return error.status_code in RETRYABLE_STATUS_CODES
+
+    _auth_name: str
+
+
+class SyncPipeline(_Pipeline):
+    def __init__(
+        self,
+        settings: ClientSettings,
+        auth: ApiKeyAuth | BearerTokenAuth,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(settings)
+        self._auth = auth
+        self._auth_name = auth.header_name
+        self.http = http_client or httpx.Client(**self._http_options())
+
+    def send(
+        self,
+        operation: dict[str, Any],
+        *,
+        state: RetryState,
+        stream: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send until a 2xx arrives (returned; its body read unless `stream`) or the call
+        fails for good (raised as a FilesError)."""
+        request = self.http.build_request(**operation, headers=headers)
+        while True:
+            self._start_attempt(request, state, self._auth.header_value())
+            try:
+                response = self.http.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                error: FilesError = transport_error(exc)
+                retryable = isinstance(exc, httpx.TransportError)
+            else:
+                self._log_response(response)
+                if response.is_success:
+                    if stream:
+                        return response
+                    try:
+                        response.read()
+                        return response
+                    except httpx.HTTPError as exc:
+                        error, retryable = transport_error(exc), True
+                    finally:
+                        response.close()
+                else:
+                    error = self._error_for(response, self._read_error_body(response))
+                    retryable = self._is_retryable(error)
+            time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
+
+    @staticmethod
+    def _read_error_body(response: httpx.Response) -> bytes:
+        body = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_ERROR_BODY:
+                    break
+        except httpx.HTTPError:
+            pass  # a broken error body still maps by its status
+        finally:
+            response.close()
+        return bytes(body)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+class AsyncPipeline(_Pipeline):
+    def __init__(
+        self,
+        settings: ClientSettings,
+        auth: ApiKeyAuth | AsyncBearerTokenAuth,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(settings)
+        self._auth = auth
+        self._auth_name = auth.header_name
+        self.http = http_client or httpx.AsyncClient(**self._http_options())
+
+    async def _auth_header(self) -> str:
+        if isinstance(self._auth, ApiKeyAuth):
+            return self._auth.header_value()
+        return await self._auth.header_value()
+
+    async def send(
+        self,
+        operation: dict[str, Any],
+        *,
+        state: RetryState,
+        stream: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """As `SyncPipeline.send`."""
+        request = self.http.build_request(**operation, headers=headers)
+        while True:
+            self._start_attempt(request, state, await self._auth_header())
+            try:
+                response = await self.http.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                error: FilesError = transport_error(exc)
+                retryable = isinstance(exc, httpx.TransportError)
+            else:
+                self._log_response(response)
+                if response.is_success:
+                    if stream:
+                        return response
+                    try:
+                        await response.aread()
+                        return response
+                    except httpx.HTTPError as exc:
+                        error, retryable = transport_error(exc), True
+                    finally:
+                        await response.aclose()
+                else:
+                    error = self._error_for(response, await self._read_error_body(response))
+                    retryable = self._is_retryable(error)
+            await asyncio.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
+
+    @staticmethod
+    async def _read_error_body(response: httpx.Response) -> bytes:
+        body = bytearray()
+        try:
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_ERROR_BODY:
+                    break
+        except httpx.HTTPError:
+            pass  # a broken error body still maps by its status
+        finally:
+            await response.aclose()
+        return bytes(body)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+def _reason(error: FilesError) -> str:
+    if isinstance(error, ServiceError):
+        code = f" {error.code}" if error.code else ""
+        wait = (
+            f", retry-after {error.retry_after:g} s"
+            if isinstance(error, RateLimitError) and error.retry_after is not None
+            else ""
+        )
+        return f"HTTP {error.status_code}{code}{wait}"
+    return str(error)

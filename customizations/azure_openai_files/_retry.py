@@ -1,0 +1,107 @@
+"""Retry policy: which failures are retried, how long to wait, and when to give up.
+
+Sans-IO: the sync and async pipelines both ask `RetryState` what to do after a failure,
+so the policy lives here once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ._errors import FilesError, RequestTimeoutError, ServiceError
+
+RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How one client retries. Defaults favour services that run unattended."""
+
+    max_retries: int = 3
+    backoff: float = 0.5  # base of the exponential backoff, seconds
+    backoff_max: float = 8.0  # cap of one backoff sleep, seconds
+    max_retry_after: float = 60.0  # a longer requested wait raises RateLimitError at once
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        for name in ("backoff", "backoff_max", "max_retry_after"):
+            value = getattr(self, name)
+            if not (value >= 0 and math.isfinite(value)):
+                raise ValueError(f"{name} must be a finite number of seconds >= 0")
+
+    def backoff_delay(self, retry_number: int) -> float:
+        """Exponential backoff with full jitter: uniform in [0, min(max, base * 2^n)]."""
+        ceiling = min(self.backoff_max, self.backoff * (2 ** min(retry_number, 32)))
+        return random.uniform(0, ceiling)  # noqa: S311 (jitter, not cryptography)
+
+
+def requested_retry_after(headers: Mapping[str, str]) -> float | None:
+    """The wait the service asked for, in seconds: retry-after-ms, x-ms-retry-after-ms,
+    then retry-after (delta-seconds or an HTTP date). None when absent or unreadable."""
+    for name, scale in (("retry-after-ms", 0.001), ("x-ms-retry-after-ms", 0.001)):
+        value = headers.get(name)
+        if value is not None:
+            try:
+                seconds = float(value) * scale
+            except ValueError:
+                continue
+            if math.isfinite(seconds) and seconds >= 0:
+                return seconds
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        return max(0.0, when.timestamp() - time.time())
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+class RetryState:
+    """The retry bookkeeping of one logical call: attempts made and the overall deadline."""
+
+    __slots__ = ("attempts", "deadline_at", "deadline_seconds", "policy")
+
+    def __init__(self, policy: RetryPolicy, deadline: float | None) -> None:
+        self.policy = policy
+        self.attempts = 0
+        self.deadline_seconds = deadline
+        self.deadline_at = None if deadline is None else time.monotonic() + deadline
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None without one)."""
+        if self.deadline_at is None:
+            return None
+        return self.deadline_at - time.monotonic()
+
+    def check_deadline(self) -> None:
+        remaining = self.remaining()
+        if remaining is not None and remaining <= 0:
+            raise RequestTimeoutError(f"deadline of {self.deadline_seconds:g} s exceeded")
+
+    def delay_before_retry(self, error: FilesError, *, retryable: bool) -> float:
+        """Seconds to sleep before the next attempt, or raise `error` when the call is over."""
+        if not retryable or self.attempts > self.policy.max_retries:
+            raise error
+        requested = error.retry_after if isinstance(error, ServiceError) else None
+        if requested is not None and requested > self.policy.max_retry_after:
+            # Sleeping hours would look like a hang; the caller can schedule the work instead.
+            raise error
+        delay = self.policy.backoff_delay(self.attempts - 1) if requested is None else requested
+        remaining = self.remaining()
+        if remaining is not None and delay >= remaining:
+            raise RequestTimeoutError(
+                f"deadline of {self.deadline_seconds:g} s would pass before the next attempt "
+                f"(last failure: {error})"
+            ) from error
+        return delay

@@ -1,0 +1,166 @@
+"""`ContentStream` and `AsyncContentStream`: a file's content as it arrives, in constant memory.
+
+The body is checked against Content-Length (httpx/h11 raise on a short body); a body cut
+off, or one that outlives the call's deadline, raises `IncompleteDownloadError` /
+`RequestTimeoutError` instead of handing truncated data on as if it were whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+
+import httpx
+
+from ._errors import IncompleteDownloadError
+from ._retry import RetryState
+
+# Content requests ask for the bytes as stored, so lengths and Range offsets are exact.
+CONTENT_HEADERS = {
+    "Accept": "application/octet-stream, application/json",
+    "Accept-Encoding": "identity",
+}
+
+
+def content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length")
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def incomplete(
+    received: int, expected: int | None, exc: BaseException | None
+) -> IncompleteDownloadError:
+    of = f" of {expected}" if expected is not None else ""
+    cause = f": {type(exc).__name__}: {exc}" if exc is not None else ""
+    error = IncompleteDownloadError(
+        f"content ended after {received}{of} bytes{cause}", received=received, expected=expected
+    )
+    error.__cause__ = exc
+    return error
+
+
+class _StreamBase:
+    def __init__(self, response: httpx.Response, state: RetryState) -> None:
+        self._response = response
+        self._state = state
+        self.received = 0
+
+    @property
+    def status_code(self) -> int:
+        return self._response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._response.headers
+
+    @property
+    def content_length(self) -> int | None:
+        """Bytes announced by the service (None when it did not say)."""
+        return content_length(self._response)
+
+    @property
+    def content_type(self) -> str | None:
+        content_type: str | None = self._response.headers.get("content-type")
+        return content_type
+
+    @property
+    def request_id(self) -> str | None:
+        headers = self._response.headers
+        request_id: str | None = headers.get("apim-request-id") or headers.get("x-request-id")
+        return request_id
+
+    @property
+    def client_request_id(self) -> str | None:
+        client_request_id: str | None = self._response.request.headers.get("x-ms-client-request-id")
+        return client_request_id
+
+    def _check_complete(self) -> None:
+        expected = self.content_length
+        if expected is not None and self.received != expected:
+            raise incomplete(self.received, expected, None)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, "
+            f"content_length={self.content_length}, request_id={self.request_id!r})"
+        )
+
+
+class ContentStream(_StreamBase):
+    """Use as a context manager; iterate `iter_bytes()` once."""
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        response = self._response
+        chunks = (
+            response.iter_bytes(chunk_size)
+            if "content-encoding" in response.headers
+            else response.iter_raw(chunk_size)
+        )
+        try:
+            for chunk in chunks:
+                self.received += len(chunk)
+                if self._state.deadline_at is not None:
+                    self._state.check_deadline()
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise incomplete(self.received, self.content_length, exc) from exc
+        finally:
+            response.close()
+        self._check_complete()
+
+    def read(self) -> bytes:
+        return b"".join(self.iter_bytes())
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> ContentStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncContentStream(_StreamBase):
+    """Use as an async context manager; iterate `iter_bytes()` once with `async for`."""
+
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        response = self._response
+        chunks = (
+            response.aiter_bytes(chunk_size)
+            if "content-encoding" in response.headers
+            else response.aiter_raw(chunk_size)
+        )
+        try:
+            async for chunk in chunks:
+                self.received += len(chunk)
+                if self._state.deadline_at is not None:
+                    self._state.check_deadline()
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise incomplete(self.received, self.content_length, exc) from exc
+        finally:
+            await response.aclose()
+        self._check_complete()
+
+    async def read(self) -> bytes:
+        return b"".join([chunk async for chunk in self.iter_bytes()])
+
+    async def close(self) -> None:
+        await self._response.aclose()
+
+    async def __aenter__(self) -> AsyncContentStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
