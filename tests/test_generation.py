@@ -19,7 +19,7 @@ from typing import Any
 
 import azure_openai_files_generated
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]
 from azure_openai_files_generated.models import FileObject, FileState, Purpose, TypeDiscriminator
 from azure_openai_files_generated.types import Unset
 from packaging.utils import canonicalize_name
