@@ -66,4 +66,4 @@ bench: $(READY)
 
 # Re-record the contract-test recordings against a real resource (live mode).
 record: $(READY)
-	$(BIN)/python -c "raise SystemExit('make record: not built yet')"
+	$(BIN)/python -m tests.record $(if $(API_VERSION),--api-version $(API_VERSION))
