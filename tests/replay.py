@@ -277,6 +277,7 @@ class ReplayServer:
 def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # head and body go out as separate writes
 
         def do_GET(self) -> None:
             self._answer()
