@@ -61,8 +61,10 @@ demo: $(READY)
 	$(BIN)/python -c "raise SystemExit('make demo: not built yet')"
 
 # The SDK against raw httpx (and the openai SDK when installed), on loopback.
+# Installs the `bench` extra (the pinned openai SDK) into .venv, then runs for a few minutes.
 bench: $(READY)
-	$(BIN)/python -c "raise SystemExit('make bench: not built yet')"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e '.[bench]'
+	$(BIN)/python -m benchmarks.run
 
 # Re-record the contract-test recordings against a real resource (live mode).
 record: $(READY)

@@ -1,0 +1,156 @@
+"""The contenders: the SDK, raw httpx doing the same HTTP work, and the openai SDK.
+
+Each factory imports its library lazily, so a missing optional library (openai) or an SDK
+that is not importable yet only drops that contender.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib
+import json
+import urllib.parse
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+API_VERSION = "2024-10-21"
+API_KEY = "bench-fake-key"
+
+SyncCall = Callable[[str], object]
+AsyncCall = Callable[[str], Awaitable[object]]
+Close = Callable[[], object]
+
+
+def sdk_available() -> bool:
+    try:
+        module = importlib.import_module("azure_openai_files")
+    except ImportError:
+        return False
+    return hasattr(module, "FilesClient") and hasattr(module, "AsyncFilesClient")
+
+
+def openai_available() -> bool:
+    try:
+        importlib.import_module("openai")
+    except ImportError:
+        return False
+    return True
+
+
+def version_of(module_name: str) -> str | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    return str(getattr(module, "__version__", "unknown"))
+
+
+def _path(file_id: str) -> str:
+    return f"/openai/files/{urllib.parse.quote(file_id, safe='')}"
+
+
+# --- sequential metadata GET -------------------------------------------------------------
+
+
+def sync_floor(endpoint: str) -> tuple[SyncCall, Close]:
+    """stdlib http.client keep-alive: what one GET costs with (almost) no client library."""
+    netloc = urllib.parse.urlsplit(endpoint).netloc
+    conn = http.client.HTTPConnection(netloc)
+    headers = {"api-key": API_KEY}
+
+    def call(file_id: str) -> object:
+        conn.request("GET", f"{_path(file_id)}?api-version={API_VERSION}", headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
+        return json.loads(body)
+
+    return call, conn.close
+
+
+def sync_raw_httpx(endpoint: str) -> tuple[SyncCall, Close]:
+    import httpx
+
+    client = httpx.Client(base_url=endpoint, headers={"api-key": API_KEY})
+    params = {"api-version": API_VERSION}
+
+    def call(file_id: str) -> object:
+        response = client.get(_path(file_id), params=params)
+        response.raise_for_status()
+        return response.json()
+
+    return call, client.close
+
+
+def sync_sdk(endpoint: str) -> tuple[SyncCall, Close]:
+    from azure_openai_files import FilesClient
+
+    client = FilesClient(endpoint, api_key=API_KEY)
+    return client.get_file, client.close
+
+
+def sync_openai(endpoint: str) -> tuple[SyncCall, Close]:
+    from openai import AzureOpenAI
+
+    client = AzureOpenAI(azure_endpoint=endpoint, api_key=API_KEY, api_version=API_VERSION)
+    return client.files.retrieve, client.close
+
+
+# --- concurrent metadata GET -------------------------------------------------------------
+
+
+def async_raw_httpx(endpoint: str) -> tuple[AsyncCall, Callable[[], Awaitable[object]]]:
+    import httpx
+
+    client = httpx.AsyncClient(base_url=endpoint, headers={"api-key": API_KEY})
+    params = {"api-version": API_VERSION}
+
+    async def call(file_id: str) -> object:
+        response = await client.get(_path(file_id), params=params)
+        response.raise_for_status()
+        return response.json()
+
+    return call, client.aclose
+
+
+def async_sdk(endpoint: str) -> tuple[AsyncCall, Callable[[], Awaitable[object]]]:
+    from azure_openai_files import AsyncFilesClient
+
+    client = AsyncFilesClient(endpoint, api_key=API_KEY)
+    closer: Any = getattr(client, "aclose", None) or client.close
+    return client.get_file, closer
+
+
+def async_openai(endpoint: str) -> tuple[AsyncCall, Callable[[], Awaitable[object]]]:
+    from openai import AsyncAzureOpenAI
+
+    client = AsyncAzureOpenAI(azure_endpoint=endpoint, api_key=API_KEY, api_version=API_VERSION)
+    return client.files.retrieve, client.close
+
+
+SYNC_GET: dict[str, Callable[[str], tuple[SyncCall, Close]]] = {
+    "http.client": sync_floor,
+    "raw_httpx": sync_raw_httpx,
+    "sdk": sync_sdk,
+    "openai": sync_openai,
+}
+ASYNC_GET: dict[str, Callable[[str], tuple[AsyncCall, Callable[[], Awaitable[object]]]]] = {
+    "raw_httpx": async_raw_httpx,
+    "sdk": async_sdk,
+    "openai": async_openai,
+}
+DOWNLOAD = ("raw_httpx", "sdk", "openai", "openai_streaming")
+IMPORTS = {"httpx": "httpx", "sdk": "azure_openai_files", "openai": "openai"}
+
+
+def available(names: list[str] | tuple[str, ...]) -> list[str]:
+    """Drop the contenders whose library is not importable here."""
+    keep = []
+    for name in names:
+        if name == "sdk" and not sdk_available():
+            continue
+        if name.startswith("openai") and not openai_available():
+            continue
+        keep.append(name)
+    return keep

@@ -1,0 +1,100 @@
+"""One download in a fresh process, so its peak memory is its own.
+
+    python benchmarks/download_child.py CONTENDER ENDPOINT FILE_ID DESTINATION SIZE
+
+Prints one JSON object: seconds (the download call alone), bytes on disk, and the growth of
+the process's peak resident set (VmHWM) over a baseline taken after the imports and the
+client construction. The file is deleted before exiting.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+API_VERSION = "2024-10-21"
+API_KEY = "bench-fake-key"
+
+
+def peak_rss_bytes() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+
+
+def main(argv: list[str]) -> None:
+    contender, endpoint, file_id, destination, size = argv
+    dest = Path(destination)
+    if contender == "raw_httpx":
+        import httpx
+
+        client = httpx.Client(base_url=endpoint, headers={"api-key": API_KEY})
+
+        def download() -> None:
+            with client.stream(
+                "GET", f"/openai/files/{file_id}/content", params={"api-version": API_VERSION}
+            ) as response:
+                response.raise_for_status()
+                with open(dest, "wb") as out:
+                    for chunk in response.iter_raw():
+                        out.write(chunk)
+
+    elif contender == "sdk":
+        from azure_openai_files import FilesClient
+
+        sdk = FilesClient(endpoint, api_key=API_KEY)
+
+        def download() -> None:
+            sdk.download_file(file_id, dest)
+
+    elif contender in ("openai", "openai_streaming"):
+        from openai import AzureOpenAI
+
+        oai = AzureOpenAI(azure_endpoint=endpoint, api_key=API_KEY, api_version=API_VERSION)
+        if contender == "openai":
+
+            def download() -> None:
+                oai.files.content(file_id).write_to_file(dest)
+
+        else:
+
+            def download() -> None:
+                with oai.files.with_streaming_response.content(file_id) as response:
+                    response.stream_to_file(dest)
+
+    else:
+        raise SystemExit(f"unknown contender {contender!r}")
+
+    gc.collect()
+    baseline = peak_rss_bytes()
+    started = time.perf_counter()
+    download()
+    seconds = time.perf_counter() - started
+    peak = peak_rss_bytes()
+    on_disk = dest.stat().st_size
+    dest.unlink()
+    if on_disk != int(size):
+        raise SystemExit(f"{contender}: wrote {on_disk} bytes, expected {size}")
+    result = {
+        "contender": contender,
+        "seconds": seconds,
+        "bytes": on_disk,
+        "baseline_rss": baseline,
+        "peak_growth": max(0, peak - baseline),
+        "pid": os.getpid(),
+    }
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,450 @@
+"""Benchmark the SDK against raw httpx (and the openai SDK when installed) on loopback.
+
+    python -m benchmarks.run            # the full run behind `make bench`
+    python -m benchmarks.run --smoke    # tiny sizes, few iterations: checks the code still works
+
+Contenders alternate within every round (the order rotates round by round) and each figure is
+the median over rounds. Downloads and imports run in fresh processes so that peak memory and
+import time are each process's own. Prints a table with every target marked met or missed,
+then one JSON line with the same figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmarks import contenders as c
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+
+
+@dataclass
+class Settings:
+    smoke: bool
+    rounds: int
+    get_calls: int  # sequential get_file calls per contender per round
+    concurrency: int
+    calls_per_worker: int  # concurrent: calls each of the `concurrency` workers makes per round
+    download_sizes: list[int]
+    download_rounds: int
+    import_rounds: int
+
+
+def settings_for(smoke: bool) -> Settings:
+    if smoke:
+        return Settings(True, 2, 20, 64, 2, [1 * MiB, 3 * MiB], 1, 1)
+    return Settings(False, 7, 1000, 64, 25, [256 * MiB, 1 * GiB], 3, 7)
+
+
+@dataclass
+class Target:
+    name: str
+    value: float | None
+    op: str  # "<=" or ">="
+    limit: float
+    unit: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None:
+            return None
+        return self.value <= self.limit if self.op == "<=" else self.value >= self.limit
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": self.value,
+            "target": f"{self.op} {self.limit:g}{self.unit}",
+            "met": self.met,
+        }
+
+
+@dataclass
+class Report:
+    settings: Settings
+    figures: dict[str, Any] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _rotations(names: list[str], rounds: int) -> Iterator[list[str]]:
+    for r in range(rounds):
+        k = r % len(names) if names else 0
+        yield names[k:] + names[:k]
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def _label(size: int) -> str:
+    return f"{size // GiB}GiB" if size % GiB == 0 else f"{size // MiB}MiB"
+
+
+# --- the server -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def loopback_server(max_content: int) -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "server.py"), "--port", "0", "--max-content", str(max_content)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"benchmark server did not start: {line!r}")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- 1. sequential get_file -------------------------------------------------------------
+
+
+def bench_sequential(endpoint: str, s: Settings, report: Report) -> None:
+    names = c.available(list(c.SYNC_GET))
+    file_id = "file-1024"
+    clients = {name: c.SYNC_GET[name](endpoint) for name in names}
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    try:
+        for name in names:  # warm up: connections, lazy imports, caches
+            for _ in range(max(5, s.get_calls // 10)):
+                clients[name][0](file_id)
+        for order in _rotations(names, s.rounds):
+            for name in order:
+                call = clients[name][0]
+                gc.collect()
+                started = time.perf_counter()
+                for _ in range(s.get_calls):
+                    call(file_id)
+                samples[name].append((time.perf_counter() - started) / s.get_calls * 1e6)
+    finally:
+        for _, close in clients.values():
+            close()
+    us = {name: statistics.median(v) for name, v in samples.items()}
+    report.figures["get_file_us"] = us
+    report.figures["get_file_ratio_sdk_raw"] = _ratio(us.get("sdk"), us.get("raw_httpx"))
+    report.figures["get_file_ratio_openai_raw"] = _ratio(us.get("openai"), us.get("raw_httpx"))
+    report.figures["get_file_ratio_sdk_openai"] = _ratio(us.get("sdk"), us.get("openai"))
+    report.targets.append(
+        Target(
+            "get_file sequential, SDK/raw time",
+            report.figures["get_file_ratio_sdk_raw"],
+            "<=",
+            1.10,
+        )
+    )
+
+
+# --- 3. concurrent get_file -------------------------------------------------------------
+
+
+async def _concurrent(endpoint: str, s: Settings) -> dict[str, float]:
+    names = c.available(list(c.ASYNC_GET))
+    file_id = "file-1024"
+    clients = {name: c.ASYNC_GET[name](endpoint) for name in names}
+    samples: dict[str, list[float]] = {name: [] for name in names}
+
+    async def worker(call: Callable[[str], Any], n: int) -> None:
+        for _ in range(n):
+            await call(file_id)
+
+    async def burst(name: str, n: int) -> float:
+        call = clients[name][0]
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(call, n) for _ in range(s.concurrency)))
+        return time.perf_counter() - started
+
+    try:
+        for name in names:
+            await burst(name, 2)
+        for order in _rotations(names, s.rounds):
+            for name in order:
+                gc.collect()
+                elapsed = await burst(name, s.calls_per_worker)
+                samples[name].append(s.concurrency * s.calls_per_worker / elapsed)
+    finally:
+        for _, close in clients.values():
+            await close()
+    return {name: statistics.median(v) for name, v in samples.items()}
+
+
+def bench_concurrent(endpoint: str, s: Settings, report: Report) -> None:
+    rps = asyncio.run(_concurrent(endpoint, s))
+    report.figures["concurrent_rps"] = rps
+    report.figures["concurrent_ratio_sdk_raw"] = _ratio(rps.get("sdk"), rps.get("raw_httpx"))
+    report.figures["concurrent_ratio_sdk_openai"] = _ratio(rps.get("sdk"), rps.get("openai"))
+    report.targets.append(
+        Target(
+            f"get_file x{s.concurrency} concurrent, SDK/raw throughput",
+            report.figures["concurrent_ratio_sdk_raw"],
+            ">=",
+            0.90,
+        )
+    )
+
+
+# --- 2. downloads -----------------------------------------------------------------------
+
+
+def _download_once(endpoint: str, name: str, size: int, directory: Path) -> dict[str, Any]:
+    destination = directory / f"{name}-{size}.bin"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "download_child.py"),
+            name,
+            endpoint,
+            f"file-{size}",
+            str(destination),
+            str(size),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    with contextlib.suppress(FileNotFoundError):
+        destination.unlink()
+    if done.returncode != 0:
+        raise RuntimeError(f"download by {name} failed:\n{done.stderr.strip()}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def bench_downloads(endpoint: str, s: Settings, report: Report, directory: Path) -> None:
+    names = c.available(list(c.DOWNLOAD))
+    results: dict[str, Any] = {}
+    for size in s.download_sizes:
+        label = _label(size)
+        free = shutil.disk_usage(directory).free
+        if free < 2 * size + 512 * MiB:
+            report.notes.append(f"download {label} skipped: {free // MiB} MiB free in {directory}")
+            continue
+        gbps: dict[str, list[float]] = {name: [] for name in names}
+        growth: dict[str, list[int]] = {name: [] for name in names}
+        for order in _rotations(names, s.download_rounds):
+            for name in order:
+                one = _download_once(endpoint, name, size, directory)
+                gbps[name].append(size / one["seconds"] / 1e9)
+                growth[name].append(one["peak_growth"])
+        figures: dict[str, Any] = {
+            "gbps": {name: statistics.median(v) for name, v in gbps.items()},
+            # memory: the worst round, not the median
+            "peak_growth_mib": {name: max(v) / MiB for name, v in growth.items()},
+        }
+        figures["ratio_sdk_raw"] = _ratio(
+            figures["gbps"].get("sdk"), figures["gbps"].get("raw_httpx")
+        )
+        figures["ratio_sdk_openai"] = _ratio(
+            figures["gbps"].get("sdk"), figures["gbps"].get("openai")
+        )
+        figures["ratio_sdk_openai_streaming"] = _ratio(
+            figures["gbps"].get("sdk"), figures["gbps"].get("openai_streaming")
+        )
+        results[label] = figures
+        report.targets.append(
+            Target(f"download {label}, SDK/raw throughput", figures["ratio_sdk_raw"], ">=", 0.90)
+        )
+        report.targets.append(
+            Target(
+                f"download {label}, SDK peak memory growth",
+                figures["peak_growth_mib"].get("sdk"),
+                "<=",
+                64,
+                " MiB",
+            )
+        )
+    report.figures["download"] = results
+
+
+# --- 4. import time ---------------------------------------------------------------------
+
+_IMPORT_PROBE = (
+    "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+)
+
+
+def _import_seconds(module: str) -> float:
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE.format(module=module)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return float(done.stdout.strip())
+
+
+def bench_imports(s: Settings, report: Report) -> None:
+    names = c.available(list(c.IMPORTS))
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for name in names:  # compile bytecode caches first
+        _import_seconds(c.IMPORTS[name])
+    for order in _rotations(names, s.import_rounds):
+        for name in order:
+            samples[name].append(_import_seconds(c.IMPORTS[name]) * 1e3)
+    ms = {name: statistics.median(v) for name, v in samples.items()}
+    report.figures["import_ms"] = ms
+    extra = ms["sdk"] - ms["httpx"] if "sdk" in ms else None
+    report.figures["import_extra_ms_sdk_vs_httpx"] = extra
+    report.targets.append(Target("import, SDK minus httpx", extra, "<=", 60, " ms"))
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def render_table(report: Report) -> str:
+    f = report.figures
+    lines: list[str] = []
+    add = lines.append
+    smoke = " (SMOKE: tiny sizes, not figures)" if report.settings.smoke else ""
+    add(f"azure-openai-files benchmarks{smoke}")
+    m = f["machine"]
+    add(
+        f"machine: {m['cpus']} cores, {m['platform']}, Python {m['python']}, loopback {m['server']}"
+    )
+    add("versions: " + ", ".join(f"{k} {v}" for k, v in f["versions"].items() if v))
+    add("")
+    add(
+        f"1. get_file, sequential (median of {report.settings.rounds} rounds x "
+        f"{report.settings.get_calls} calls)"
+    )
+    for name, us in f["get_file_us"].items():
+        x = _fmt(_ratio(us, f["get_file_us"].get("raw_httpx")), ".2f")
+        add(f"   {name:<18} {us:9.1f} us/call   x{x} raw")
+    add("")
+    add(
+        f"2. download to disk (median GB/s of {report.settings.download_rounds} rounds; "
+        "peak RSS growth, worst round)"
+    )
+    for label, d in f["download"].items():
+        for name, gbps in d["gbps"].items():
+            x = _fmt(_ratio(gbps, d["gbps"].get("raw_httpx")), ".2f")
+            peak = d["peak_growth_mib"][name]
+            add(f"   {label:<7} {name:<18} {gbps:6.2f} GB/s  x{x} raw  peak +{peak:8.1f} MiB")
+    add("")
+    add(
+        f"3. get_file, {report.settings.concurrency} concurrent (async; median of "
+        f"{report.settings.rounds} rounds)"
+    )
+    for name, rps in f["concurrent_rps"].items():
+        x = _fmt(_ratio(rps, f["concurrent_rps"].get("raw_httpx")), ".2f")
+        add(f"   {name:<18} {rps:9.0f} req/s   x{x} raw")
+    add("")
+    add(f"4. import in a fresh process (median of {report.settings.import_rounds})")
+    for name, ms in f["import_ms"].items():
+        add(f"   {c.IMPORTS[name]:<18} {ms:9.1f} ms")
+    add("")
+    add("targets")
+    for t in report.targets:
+        d = t.as_dict()
+        verdict = {True: "met", False: "MISSED", None: "n/a"}[t.met]
+        value = _fmt(t.value, ".3f" if t.unit == "" else ".1f")
+        add(f"   {verdict:<7} {t.name:<44} {value:>9}{t.unit}  (target {d['target']})")
+    if "openai" in f["get_file_us"]:
+        add("")
+        add(
+            "vs openai (AzureOpenAI): SDK/openai get_file time x"
+            f"{_fmt(f['get_file_ratio_sdk_openai'], '.2f')}, concurrent throughput x"
+            f"{_fmt(f['concurrent_ratio_sdk_openai'], '.2f')}; download throughput "
+            + ", ".join(
+                f"{label} x{_fmt(d['ratio_sdk_openai'], '.2f')} (streaming x"
+                f"{_fmt(d['ratio_sdk_openai_streaming'], '.2f')})"
+                for label, d in f["download"].items()
+            )
+        )
+    for note in report.notes:
+        add(f"note: {note}")
+    return "\n".join(lines)
+
+
+def as_json(report: Report) -> dict[str, Any]:
+    mets = [t.met for t in report.targets]
+    return {
+        "benchmark": "azure-openai-files",
+        "smoke": report.settings.smoke,
+        **report.figures,
+        "targets": [t.as_dict() for t in report.targets],
+        "all_met": bool(mets) and all(m is True for m in mets),
+        "notes": report.notes,
+    }
+
+
+def run(s: Settings) -> Report:
+    report = Report(s)
+    report.figures["machine"] = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(terse=True),
+        "python": platform.python_version(),
+        "server": "python thread-per-connection keep-alive, sendfile from memory",
+    }
+    report.figures["versions"] = {
+        "azure_openai_files": c.version_of("azure_openai_files") if c.sdk_available() else None,
+        "httpx": c.version_of("httpx"),
+        "openai": c.version_of("openai"),
+    }
+    if not c.sdk_available():
+        report.notes.append("azure_openai_files.FilesClient is not importable: SDK figures n/a")
+    if not c.openai_available():
+        report.notes.append(
+            "openai not installed (pip install -e '.[bench]'): openai figures absent"
+        )
+    with (
+        tempfile.TemporaryDirectory(prefix="aof-bench-") as tmp,
+        loopback_server(max(s.download_sizes)) as endpoint,
+    ):
+        bench_imports(s, report)
+        bench_sequential(endpoint, s, report)
+        bench_concurrent(endpoint, s, report)
+        bench_downloads(endpoint, s, report, Path(tmp))
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="SDK vs raw httpx (vs openai) on loopback")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, few iterations")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    report = run(settings_for(args.smoke))
+    print(render_table(report))
+    print(json.dumps(as_json(report), sort_keys=False))
+    missed = any(t.met is False for t in report.targets)
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
