@@ -1,0 +1,582 @@
+"""The `azure-openai-files` command line: options, environment, output, exit codes, secrets.
+
+Most tests call `main(argv)` in-process against the replay server (recorded responses) or a
+scripted loopback server (faults); one runs the installed console script as a subprocess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from azure_openai_files import FilesClient, __version__
+from azure_openai_files._cli import (
+    EXIT_FILE,
+    EXIT_INTERRUPTED,
+    EXIT_NETWORK,
+    EXIT_OK,
+    EXIT_SERVICE,
+    EXIT_USAGE,
+    TerminalProgress,
+    main,
+)
+
+from tests.loopback import (
+    LoopbackServer,
+    partial_body,
+    reset_connection,
+    respond,
+    respond_json,
+    stall,
+)
+from tests.replay import GeneratedBody, ReplayServer, load_recordings, replay_server
+
+API_VERSION = "2024-10-21"
+# Distinctive, so that finding it anywhere in output means it leaked.
+SECRET_KEY = "sk-cli-test-K3Y-must-never-appear-9f8e7d"
+DOCS_FILE = "file-181a1cbdcdcf4677ada87f63a0928099"
+RESULTS_FILE = "file-5b8e0f6a2c3d4e7f9a1b2c3d4e5f6a7b"
+LARGE_FILE = "file-e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6"
+FAILED_FILE = "file-4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a"
+
+PENDING = {"id": "file-x", "object": "file", "purpose": "fine-tune", "filename": "t.jsonl"}
+
+
+def recording(name: str) -> object:
+    (found,) = [r for r in load_recordings(API_VERSION) if r.name == name]
+    return found
+
+
+@pytest.fixture(scope="module")
+def replay() -> Iterator[ReplayServer]:
+    with replay_server(API_VERSION) as server:
+        yield server
+
+
+def run_cli(*argv: str) -> int:
+    return main(list(argv))
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("azure-openai-files: ")
+    return lines[0]
+
+
+# --------------------------------------------------------------------------------------
+# get
+# --------------------------------------------------------------------------------------
+
+
+def test_get_prints_readable_metadata(
+    replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli("--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "get", DOCS_FILE)
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK
+    rows = dict(line.split(None, 1) for line in out.splitlines())
+    assert rows["id"] == DOCS_FILE
+    assert rows["filename"] == "puppy.jsonl"
+    assert rows["status"] == "succeeded"  # a status this version does not list, kept as sent
+    assert rows["bytes"].startswith("140 ")
+    assert rows["created_at"].startswith("2022-03-01T09:15:27Z")
+    assert err == ""
+
+
+def test_get_json_prints_the_service_object(
+    replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "get", DOCS_FILE, "--json"
+    )
+
+    out, _ = capsys.readouterr()
+    assert code == EXIT_OK
+    assert json.loads(out) == recording("get-docs-sample").json_body()  # type: ignore[attr-defined]
+
+
+def test_endpoint_key_and_api_version_come_from_the_environment(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(respond_json(200, PENDING))
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", server.endpoint)
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", SECRET_KEY)
+    monkeypatch.setenv("OPENAI_API_VERSION", "2024-06-01")
+
+    assert run_cli("get", "file-x") == EXIT_OK
+
+    (request,) = server.requests
+    assert request.path == "/openai/files/file-x"
+    assert request.query == "api-version=2024-06-01"
+    assert request.headers["api-key"] == SECRET_KEY
+    assert request.headers["user-agent"].startswith(f"azure-openai-files/{__version__} ")
+
+
+def test_options_override_the_environment(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.script(respond_json(200, PENDING))
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "env-key")
+    monkeypatch.setenv("OPENAI_API_VERSION", "2024-06-01")
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", SECRET_KEY, "--api-version", API_VERSION,
+        "get", "file-x",
+    )  # fmt: skip
+
+    assert code == EXIT_OK
+    (request,) = server.requests
+    assert request.query == f"api-version={API_VERSION}"
+    assert request.headers["api-key"] == SECRET_KEY
+
+
+def test_max_retries_option(server: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    busy = respond(503, b"busy", {"retry-after-ms": "0"}, content_type="text/plain")
+    server.script(busy, busy, respond_json(200, PENDING))
+    base = ("--endpoint", server.endpoint, "--api-key", SECRET_KEY)
+
+    assert run_cli(*base, "--max-retries", "2", "get", "file-x") == EXIT_OK
+    assert len(server.requests) == 3
+
+    server.script(busy, respond_json(200, PENDING))
+    assert run_cli(*base, "--max-retries", "0", "get", "file-x") == EXIT_SERVICE
+    assert len(server.requests) == 1
+    assert "HTTP 503" in one_error_line(capsys.readouterr().err)
+
+
+def test_timeout_option_bounds_each_read(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(stall(3.0))
+    started = time.monotonic()
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", SECRET_KEY, "--timeout", "0.3",
+        "--max-retries", "0", "get", "file-x",
+    )  # fmt: skip
+
+    assert code == EXIT_NETWORK
+    assert time.monotonic() - started < 2.5
+    assert "RequestTimeoutError" in one_error_line(capsys.readouterr().err)
+
+
+def test_verbose_logs_retries_to_stderr(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    busy = respond(503, b"busy", {"retry-after-ms": "0"}, content_type="text/plain")
+    server.script(busy, respond_json(200, PENDING))
+
+    code = run_cli("--endpoint", server.endpoint, "--api-key", SECRET_KEY, "-v", "get", "file-x")
+
+    err = capsys.readouterr().err
+    assert code == EXIT_OK
+    assert "INFO azure_openai_files: Retrying GET /openai/files/file-x" in err
+    # The handler is removed again: a later run without -v logs nothing.
+    server.script(busy, respond_json(200, PENDING))
+    assert run_cli("--endpoint", server.endpoint, "--api-key", SECRET_KEY, "get", "file-x") == 0
+    assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------------------
+# Exit codes
+# --------------------------------------------------------------------------------------
+
+
+def test_not_found_is_one_line_with_code_status_and_request_id(
+    replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli("--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "get", "file-missing")
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_SERVICE
+    assert out == ""
+    line = one_error_line(err)
+    assert "NotFoundError: notFound: " in line
+    assert "(HTTP 404, request id " in line
+
+
+def test_service_error_from_a_recording(
+    replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "get", "file-wrong-key-probe"
+    )
+
+    rec = recording("get-unauthorized")
+    assert code == EXIT_SERVICE
+    line = one_error_line(capsys.readouterr().err)
+    assert "AuthenticationError" in line
+    assert "HTTP 401" in line
+    assert rec.headers["apim-request-id"] in line  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["get", "file-x"], "no endpoint"),
+        (["--endpoint", "http://127.0.0.1:9", "get", "file-x"], "no credential"),
+        (["--endpoint", "ftp://example", "--api-key", "k", "get", "file-x"], "http(s) URL"),
+    ],
+)
+def test_configuration_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(*argv) == EXIT_USAGE
+    assert message in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate", "file-x"],
+        ["get"],
+        ["--max-retries", "-1", "get", "file-x"],
+        ["--timeout", "0", "get", "file-x"],
+        ["--api-key", "k", "--entra-id", "get", "file-x"],
+        ["wait", "file-x", "--poll-interval", "nan"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(*argv) == EXIT_USAGE
+    assert "usage: azure-openai-files" in capsys.readouterr().err
+
+
+def test_help_and_version_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli("--help") == EXIT_OK
+    assert "exit codes:" in capsys.readouterr().out
+    assert run_cli("--version") == EXIT_OK
+    assert capsys.readouterr().out.strip() == f"azure-openai-files {__version__}"
+
+
+def test_connection_failure_exits_4(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(reset_connection)
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", SECRET_KEY, "--max-retries", "0",
+        "get", "file-x",
+    )  # fmt: skip
+
+    assert code == EXIT_NETWORK
+    assert "TransportError" in one_error_line(capsys.readouterr().err)
+
+
+def test_incomplete_download_exits_4_and_leaves_nothing(
+    server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(partial_body(b"x" * 5000, 1000))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", SECRET_KEY, "--max-retries", "0",
+        "download", "file-x", "-o", str(tmp_path / "out.bin"),
+    )  # fmt: skip
+
+    assert code == EXIT_NETWORK
+    assert "IncompleteDownloadError" in one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_processing_exits_5(
+    replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli("--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "wait", FAILED_FILE)
+
+    assert code == EXIT_FILE
+    line = one_error_line(capsys.readouterr().err)
+    assert "FileProcessingError" in line
+    assert "Line 3: missing 'messages'." in line
+
+
+def test_wait_timeout_exits_5(server: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server.script(respond_json(200, PENDING | {"status": "pending"}))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", SECRET_KEY,
+        "wait", "file-x", "--timeout", "0.3", "--poll-interval", "0.05",
+    )  # fmt: skip
+
+    assert code == EXIT_FILE
+    assert "WaitTimeoutError" in one_error_line(capsys.readouterr().err)
+    assert len(server.requests) >= 2
+
+
+def test_wait_returns_the_processed_file(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(
+        respond_json(200, PENDING | {"status": "running"}),
+        respond_json(200, PENDING | {"status": "processed", "bytes": 12}),
+    )
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", SECRET_KEY,
+        "wait", "file-x", "--poll-interval", "0.01", "--json",
+    )  # fmt: skip
+
+    assert code == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["status"] == "processed"
+    assert len(server.requests) == 2
+
+
+def test_ctrl_c_exits_130(
+    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(self: FilesClient, file_id: str, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FilesClient, "get_file", interrupted)
+
+    code = run_cli("--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "get", DOCS_FILE)
+
+    assert code == EXIT_INTERRUPTED
+    assert one_error_line(capsys.readouterr().err) == "azure-openai-files: interrupted"
+
+
+# --------------------------------------------------------------------------------------
+# download
+# --------------------------------------------------------------------------------------
+
+
+def test_download_writes_the_verified_file(
+    replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "metrics.jsonl"
+
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY,
+        "download", RESULTS_FILE, "-o", str(target),
+    )  # fmt: skip
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK
+    expected = recording("content-fine-tune-results").body_bytes()  # type: ignore[attr-defined]
+    assert target.read_bytes() == expected
+    assert out.strip() == str(target)
+    assert f"downloaded {len(expected)} bytes" in err
+    assert "\r" not in err  # not a terminal: no progress line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.jsonl"]
+
+
+def test_download_defaults_to_the_service_filename(
+    replay: ReplayServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    code = run_cli("--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "download", RESULTS_FILE)
+
+    assert code == EXIT_OK
+    assert (tmp_path / "step_metrics.jsonl").is_file()
+
+
+def test_download_never_writes_outside_the_current_folder(
+    server: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    server.script(
+        respond_json(200, PENDING | {"filename": "../escape.txt"}),
+        respond(200, b"data", content_type="application/octet-stream"),
+    )
+
+    assert run_cli("--endpoint", server.endpoint, "--api-key", "k", "download", "file-x") == 0
+    assert (work / "escape.txt").read_bytes() == b"data"
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_download_refuses_an_existing_file_unless_overwrite(
+    replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "metrics.jsonl"
+    target.write_bytes(b"keep me")
+    base = ("--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "download", RESULTS_FILE)
+
+    assert run_cli(*base, "-o", str(target)) == EXIT_USAGE
+    assert "exists" in one_error_line(capsys.readouterr().err)
+    assert target.read_bytes() == b"keep me"
+
+    assert run_cli(*base, "-o", str(target), "--overwrite") == EXIT_OK
+    expected = recording("content-fine-tune-results").body_bytes()  # type: ignore[attr-defined]
+    assert target.read_bytes() == expected
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_download_shows_progress_on_a_terminal(
+    replay: ReplayServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    target = tmp_path / "large.bin"
+
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY,
+        "download", LARGE_FILE, "-o", str(target),
+    )  # fmt: skip
+
+    assert code == EXIT_OK
+    body = recording("content-large-file").body  # type: ignore[attr-defined]
+    assert isinstance(body, GeneratedBody)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == body.sha256
+    text = terminal.getvalue()
+    last = text.split("\n")[0].split("\r")[-1]
+    assert "100%" in last
+    size = f"{body.size / 2**20:.1f} MiB"
+    assert f"{size} / {size}" in last
+    assert "/s" in last
+    assert "ETA" in last
+
+
+def test_progress_line_is_throttled_and_reports_rate_and_eta() -> None:
+    terminal = io.StringIO()
+    progress = TerminalProgress(terminal)
+    started = time.monotonic()
+    for done in range(1, 20001):
+        progress(done * 100, 2_000_000)
+    elapsed = time.monotonic() - started
+    progress.finish()
+
+    draws = terminal.getvalue().count("\r")
+    assert 2 <= draws <= elapsed / 0.1 + 3  # far fewer redraws than the 20000 updates
+    final = terminal.getvalue().split("\r")[-1]
+    assert "100%" in final
+    assert "1.9 MiB / 1.9 MiB" in final
+    assert final.endswith("\n")
+
+
+def test_progress_without_a_known_size_shows_bytes_and_rate() -> None:
+    terminal = io.StringIO()
+    progress = TerminalProgress(terminal)
+    progress(2048, None)
+    progress.finish()
+
+    final = terminal.getvalue().split("\r")[-1]
+    assert final.startswith("2.0 KiB  ")
+    assert "/s" in final
+    assert "ETA" not in final
+
+
+# --------------------------------------------------------------------------------------
+# Entra ID
+# --------------------------------------------------------------------------------------
+
+
+def test_entra_id_without_azure_identity_is_a_clear_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "azure.identity", None)  # import fails
+
+    code = run_cli("--endpoint", "https://example.invalid", "--entra-id", "get", "file-x")
+
+    assert code == EXIT_USAGE
+    assert "pip install azure-identity" in one_error_line(capsys.readouterr().err)
+
+
+def test_entra_id_sends_a_bearer_token_from_default_azure_credential(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scopes: list[tuple[str, ...]] = []
+
+    class DefaultAzureCredential:
+        def get_token(self, *requested: str, **kwargs: object) -> object:
+            scopes.append(requested)
+            return types.SimpleNamespace(token="entra-token", expires_on=time.time() + 3600)
+
+    fake = types.ModuleType("azure.identity")
+    fake.DefaultAzureCredential = DefaultAzureCredential  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "azure.identity", fake)
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", SECRET_KEY)  # ignored with --entra-id
+    server.script(respond_json(200, PENDING))
+
+    assert run_cli("--endpoint", server.endpoint, "--entra-id", "get", "file-x") == EXIT_OK
+
+    (request,) = server.requests
+    assert request.headers["authorization"] == "Bearer entra-token"
+    assert "api-key" not in request.headers
+    assert scopes == [("https://cognitiveservices.azure.com/.default",)]
+
+
+# --------------------------------------------------------------------------------------
+# Secrets
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key_from", ["option", "environment"])
+def test_the_key_never_reaches_output_or_logs(
+    key_from: str,
+    server: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="azure_openai_files")
+    key_args = ["--api-key", SECRET_KEY] if key_from == "option" else []
+    if key_from == "environment":
+        monkeypatch.setenv("AZURE_OPENAI_API_KEY", SECRET_KEY)
+    busy = respond(503, b"busy", {"retry-after-ms": "0"}, content_type="text/plain")
+    denied = respond_json(401, {"error": {"code": "401", "message": "Access denied."}})
+    server.script(busy, denied)
+
+    code = run_cli("--endpoint", server.endpoint, *key_args, "-vv", "get", "file-x")
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_SERVICE
+    assert [r.headers["api-key"] for r in server.requests] == [SECRET_KEY, SECRET_KEY]
+    assert "Retrying" in err and "api-key" in err  # -vv logged the request headers...
+    assert "REDACTED" in err  # ...with the key's value replaced
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for text in (out, err, logged):
+        assert SECRET_KEY not in text
+        assert SECRET_KEY[3:15] not in text
+
+
+# --------------------------------------------------------------------------------------
+# The installed entry points
+# --------------------------------------------------------------------------------------
+
+
+def test_console_script_and_module_entry_points(replay: ReplayServer, tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "azure-openai-files"
+    assert script.is_file(), "console script not installed: run `make test` to rebuild .venv"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI"))}
+    env |= {"AZURE_OPENAI_ENDPOINT": replay.endpoint, "AZURE_OPENAI_API_KEY": SECRET_KEY}
+
+    got = subprocess.run(
+        [str(script), "get", DOCS_FILE, "--json"],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert got.returncode == EXIT_OK, got.stderr
+    assert json.loads(got.stdout)["id"] == DOCS_FILE
+
+    missing = subprocess.run(
+        [sys.executable, "-m", "azure_openai_files", "get", "file-missing"],
+        capture_output=True, text=True, env=env, timeout=60, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert missing.returncode == EXIT_SERVICE
+    assert missing.stdout == ""
+    assert "(HTTP 404, request id " in missing.stderr
+    assert SECRET_KEY not in missing.stderr + got.stderr + got.stdout
