@@ -58,7 +58,7 @@ clean:
 
 # See the SDK work against a local replay server, no Azure account needed.
 demo: $(READY)
-	$(BIN)/python -c "raise SystemExit('make demo: not built yet')"
+	bash .ci/demo.sh
 
 # The SDK against raw httpx (and the openai SDK when installed), on loopback.
 # Installs the `bench` extra (the pinned openai SDK) into .venv, then runs for a few minutes.
