@@ -97,6 +97,10 @@ def generate(spec: Path, destination: Path) -> None:
         if destination.exists():
             shutil.rmtree(destination)
         shutil.copytree(scratch, destination)
+        # copytree keeps the private mode of the temp folder; use the usual one instead.
+        umask = os.umask(0)
+        os.umask(umask)
+        destination.chmod(0o777 & ~umask)
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -107,11 +111,11 @@ def tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def check(committed: Path) -> int:
-    """Regenerate into a temp folder; print every difference from `committed`."""
+def check(committed: Path, spec: Path) -> int:
+    """Regenerate from `spec` into a temp folder; print every difference from `committed`."""
     with tempfile.TemporaryDirectory() as scratch:
         fresh_root = Path(scratch) / "generated"
-        generate(newest_spec(), fresh_root)
+        generate(spec, fresh_root)
         fresh, current = tree(fresh_root), tree(committed) if committed.is_dir() else {}
     drift = []
     for name in sorted(fresh.keys() | current.keys()):
@@ -138,9 +142,10 @@ def main() -> int:
     parser.add_argument("--spec", type=Path, help="OpenAPI document (default: newest in openapi/)")
     parser.add_argument("--out", type=Path, default=GENERATED, help="output folder")
     args = parser.parse_args()
+    spec = (args.spec or newest_spec()).resolve()
     if args.check:
-        return check(args.out)
-    generate((args.spec or newest_spec()).resolve(), args.out.resolve())
+        return check(args.out, spec)
+    generate(spec, args.out.resolve())
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import socket
 import struct
 import threading
@@ -65,10 +66,20 @@ def respond_json(status: int, document: object, headers: dict[str, str] | None =
     return respond(status, json.dumps(document), headers)
 
 
+def close_now(conn: socket.socket, *, reset: bool) -> None:
+    """Close the connection at once: with RST (SO_LINGER 0) or a clean FIN. The descriptor is
+    detached first, because the server's reader would otherwise keep it open."""
+    if reset:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    else:
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_RDWR)
+    os.close(conn.detach())
+
+
 def reset_connection(conn: socket.socket, request: ReceivedRequest) -> None:
-    """Close with RST before any response byte (SO_LINGER 0)."""
-    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    conn.close()
+    """Close with RST before any response byte."""
+    close_now(conn, reset=True)
 
 
 def partial_body(
@@ -84,8 +95,7 @@ def partial_body(
     def reply(conn: socket.socket, request: ReceivedRequest) -> None:
         head = [("Content-Length", str(len(body))), ("Content-Type", "application/octet-stream")]
         conn.sendall(_head(status, head + list((headers or {}).items())) + body[:sent])
-        if reset:
-            reset_connection(conn, request)
+        close_now(conn, reset=reset)
 
     return reply
 

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import azure_openai_files_generated
 import pytest
 import yaml  # type: ignore[import-untyped]
+from packaging.utils import canonicalize_name
+
+import azure_openai_files_generated
 from azure_openai_files_generated.models import FileObject, FileState, Purpose, TypeDiscriminator
 from azure_openai_files_generated.types import Unset
-from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"

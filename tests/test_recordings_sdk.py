@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from azure_openai_files import (
     SUPPORTED_API_VERSIONS,
     AsyncFilesClient,
@@ -19,7 +20,6 @@ from azure_openai_files import (
     ServerError,
     ServiceError,
 )
-
 from tests.replay import GeneratedBody, Recording, ReplayServer, load_recordings
 
 FAKE_KEY = "fake-key-for-replay"

@@ -143,7 +143,7 @@ class AsyncFilesClient:
         """As `FilesClient.wait_for_processing`."""
         schedule = PollSchedule(file_id, timeout, poll_interval)
         while True:
-            file = await self.get_file(file_id, deadline=max(schedule.remaining(), 0.001))
+            file = await self.get_file(file_id)
             sleep = schedule.next_sleep(file)
             if sleep is None:
                 return file

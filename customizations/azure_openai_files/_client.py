@@ -155,7 +155,7 @@ class FilesClient:
         timeout. Statuses this version does not list count as still in progress."""
         schedule = PollSchedule(file_id, timeout, poll_interval)
         while True:
-            file = self.get_file(file_id, deadline=max(schedule.remaining(), 0.001))
+            file = self.get_file(file_id)
             sleep = schedule.next_sleep(file)
             if sleep is None:
                 return file

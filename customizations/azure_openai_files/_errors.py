@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+
 from azure_openai_files_generated.models.error_response import ErrorResponse
 
 # At most this much of a non-JSON error body goes into an exception message.

@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 import httpx
+
 from azure_openai_files_generated.api.files import files_get, files_get_content
 
 from ._errors import UnexpectedResponseError

@@ -1,7 +1,8 @@
 """`wait_for_processing`'s schedule, shared by both clients.
 
 Statuses this package does not list are treated as not terminal: polling goes on until
-a listed terminal status or the timeout, whose error names the last status seen.
+a listed terminal status or the timeout, whose error names the last status seen. Sleeps end
+at the timeout; the poll made then runs under the client's own timeouts and retries.
 """
 
 from __future__ import annotations

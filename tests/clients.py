@@ -1,0 +1,65 @@
+"""Run one scenario through both clients: `Clients("sync"|"async", **options).call(...)`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from azure_openai_files import AsyncFilesClient, FilesClient
+
+KINDS = ["sync", "async"]
+FAKE_KEY = "fake-key-0123456789abcdef"
+
+
+class Clients:
+    """Makes a fresh client per call, of the kind under test, and runs the call to completion."""
+
+    def __init__(self, kind: str, endpoint: str, **options: Any) -> None:
+        self.kind = kind
+        self.options: dict[str, Any] = {"api_key": FAKE_KEY, **options}
+        self.endpoint = endpoint
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        if self.kind == "sync":
+            with FilesClient(self.endpoint, **self.options) as client:
+                return getattr(client, method)(*args, **kwargs)
+
+        async def run() -> Any:
+            async with AsyncFilesClient(self.endpoint, **self.options) as client:
+                return await getattr(client, method)(*args, **kwargs)
+
+        return asyncio.run(run())
+
+    def stream(self, file_id: str, **kwargs: Any) -> tuple[bytes, dict[str, Any]]:
+        """Stream the content; return the bytes and what the stream reported."""
+        if self.kind == "sync":
+            with (
+                FilesClient(self.endpoint, **self.options) as client,
+                client.stream_file_content(file_id, **kwargs) as stream,
+            ):
+                body = b"".join(stream.iter_bytes())
+                return body, _describe(stream)
+
+        async def run() -> tuple[bytes, dict[str, Any]]:
+            async with (
+                AsyncFilesClient(self.endpoint, **self.options) as client,
+                client.stream_file_content(file_id, **kwargs) as stream,
+            ):
+                body = b"".join([chunk async for chunk in stream.iter_bytes()])
+                return body, _describe(stream)
+
+        return asyncio.run(run())
+
+    def download(self, file_id: str, destination: Path, **kwargs: Any) -> Path:
+        result: Path = self.call("download_file", file_id, destination, **kwargs)
+        return result
+
+
+def _describe(stream: Any) -> dict[str, Any]:
+    return {
+        "content_length": stream.content_length,
+        "request_id": stream.request_id,
+        "content_type": stream.content_type,
+        "status_code": stream.status_code,
+    }
