@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from azure_openai_files import FilesClient, __version__
 from azure_openai_files._cli import (
     EXIT_FILE,
@@ -30,7 +31,6 @@ from azure_openai_files._cli import (
     TerminalProgress,
     main,
 )
-
 from tests.loopback import (
     LoopbackServer,
     partial_body,
