@@ -1,0 +1,426 @@
+"""Fault injection on a loopback server, through both clients: each scenario asserts the
+exact outcome, that it stays within the configured time bounds, that no partial file is
+left, and that no secret reaches the logs."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from azure_openai_files import (
+    IncompleteDownloadError,
+    NotFoundError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    ServiceError,
+    TransportError,
+    UnexpectedResponseError,
+)
+from tests.clients import FAKE_KEY, KINDS, Clients
+from tests.loopback import (
+    LoopbackServer,
+    partial_body,
+    reset_connection,
+    respond,
+    respond_json,
+    serving,
+    stall,
+)
+
+FILE = {"id": "file-1", "filename": "train.jsonl", "purpose": "fine-tune", "bytes": 5}
+BODY = bytes(range(256)) * 2048  # 512 KiB, not valid UTF-8
+THROTTLED = {"error": {"code": "tooManyRequests", "message": "Too many requests."}}
+FAST = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
+
+
+@pytest.fixture(params=KINDS)
+def clients(request: pytest.FixtureRequest, server: LoopbackServer) -> Clients:
+    return Clients(request.param, server.endpoint, max_retries=3, **FAST)
+
+
+@pytest.fixture(autouse=True)
+def logs_without_secrets(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    caplog.set_level(logging.DEBUG, logger="azure_openai_files")
+    yield caplog
+    assert FAKE_KEY not in caplog.text
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.elapsed = time.monotonic() - self.started
+
+
+def throttled(header: str, value: str) -> Any:
+    return respond_json(429, THROTTLED, {header: value})
+
+
+# --- throttling ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "wait"),
+    [
+        ("retry-after-ms", "300", 0.3),
+        ("x-ms-retry-after-ms", "300", 0.3),
+        ("retry-after", "1", 1.0),
+    ],
+)
+def test_each_throttling_header_is_honored(
+    clients: Clients, server: LoopbackServer, header: str, value: str, wait: float
+) -> None:
+    server.script(throttled(header, value), respond_json(200, FILE))
+    with Timer() as timer:
+        assert clients.call("get_file", "f").id == "file-1"
+    assert len(server.requests) == 2
+    assert wait * 0.9 <= timer.elapsed < wait + 1.0
+
+
+def test_retry_after_as_http_date_is_honored(clients: Clients, server: LoopbackServer) -> None:
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)  # second resolution: 1 to 2 s
+    server.script(throttled("retry-after", when), respond_json(200, FILE))
+    with Timer() as timer:
+        clients.call("get_file", "f")
+    assert 0.5 <= timer.elapsed < 3.0 and len(server.requests) == 2
+
+
+def test_retry_after_ms_takes_precedence(clients: Clients, server: LoopbackServer) -> None:
+    headers = {"retry-after": "30", "x-ms-retry-after-ms": "20000", "retry-after-ms": "100"}
+    server.script(respond_json(429, THROTTLED, headers), respond_json(200, FILE))
+    with Timer() as timer:
+        clients.call("get_file", "f")
+    assert 0.09 <= timer.elapsed < 1.0
+
+
+def test_retry_after_above_the_cap_raises_at_once(clients: Clients, server: LoopbackServer) -> None:
+    server.script(respond_json(429, THROTTLED, {"retry-after": "86400", "apim-request-id": "r-1"}))
+    with Timer() as timer, pytest.raises(RateLimitError) as caught:
+        clients.call("get_file", "f")
+    assert timer.elapsed < 1.0 and len(server.requests) == 1
+    assert caught.value.retry_after == 86400 and caught.value.code == "tooManyRequests"
+    assert caught.value.request_id == "r-1"
+
+
+def test_the_cap_is_configurable(server: LoopbackServer) -> None:
+    server.script(throttled("retry-after-ms", "400"), respond_json(200, FILE))
+    with pytest.raises(RateLimitError):
+        Clients("sync", server.endpoint, max_retry_after=0.2).call("get_file", "f")
+    assert len(server.requests) == 1
+
+
+def test_a_429_without_headers_falls_back_to_backoff(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(
+        respond_json(429, THROTTLED), respond_json(429, THROTTLED), respond_json(200, FILE)
+    )
+    with Timer() as timer:
+        clients.call("get_file", "f")
+    assert len(server.requests) == 3 and timer.elapsed < 1.0
+
+
+def test_throttling_that_outlasts_the_retries_raises_rate_limit_error(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(throttled("retry-after-ms", "10"))
+    with pytest.raises(RateLimitError) as caught:
+        clients.call("get_file", "f")
+    assert len(server.requests) == 4 and caught.value.retry_after == pytest.approx(0.01)
+
+
+# --- server errors ------------------------------------------------------------------------
+
+
+def test_503_then_200_succeeds(clients: Clients, server: LoopbackServer) -> None:
+    server.script(
+        respond(503, "Service Unavailable", content_type="text/plain"), respond_json(200, FILE)
+    )
+    assert clients.call("get_file", "f").filename == "train.jsonl"
+    assert len(server.requests) == 2
+
+
+def test_500_with_an_html_body_is_a_server_error_after_the_retries(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    page = "<html><head><title>500</title></head><body><h1>Internal Server Error</h1></body></html>"
+    server.script(respond(500, page, {"x-request-id": "x-1"}, content_type="text/html"))
+    with Timer() as timer, pytest.raises(ServerError) as caught:
+        clients.call("get_file", "f")
+    assert len(server.requests) == 4 and timer.elapsed < 2.0
+    assert caught.value.status_code == 500 and caught.value.request_id == "x-1"
+    assert "Internal Server Error" in str(caught.value) and caught.value.code is None
+
+
+def test_an_unregistered_status_is_a_typed_error_and_not_retried(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(respond(599, "odd", content_type="text/plain"))
+    with pytest.raises(ServerError) as caught:
+        clients.call("get_file", "f")
+    assert caught.value.status_code == 599 and len(server.requests) == 1
+
+
+def test_a_several_megabyte_error_body_is_read_bounded(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    page = "<html>" + "gateway says no " * 400_000 + "</html>"  # ~6.4 MB
+    server.script(respond(502, page, content_type="text/html"))
+    with Timer() as timer, pytest.raises(ServerError) as caught:
+        Clients(clients.kind, server.endpoint, max_retries=0).call("get_file", "f")
+    assert timer.elapsed < 5.0 and len(str(caught.value)) < 2300
+
+
+def test_errors_are_not_retried_when_the_status_is_final(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(respond_json(404, {"error": {"code": "notFound", "message": "Not here."}}))
+    with pytest.raises(NotFoundError):
+        clients.call("get_file", "f")
+    assert len(server.requests) == 1
+
+
+# --- the network --------------------------------------------------------------------------
+
+
+def test_a_reset_before_any_response_is_retried(clients: Clients, server: LoopbackServer) -> None:
+    server.script(reset_connection, reset_connection, respond_json(200, FILE))
+    assert clients.call("get_file", "f").id == "file-1"
+    assert len(server.requests) == 3
+
+
+def test_resets_that_outlast_the_retries_are_a_transport_error(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(reset_connection)
+    with Timer() as timer, pytest.raises(TransportError) as caught:
+        clients.call("get_file", "f")
+    assert len(server.requests) == 4 and timer.elapsed < 2.0
+    assert caught.value.__cause__ is not None
+
+
+def test_a_refused_connection_is_a_transport_error(clients: Clients) -> None:
+    with serving() as closed:
+        endpoint = closed.endpoint  # the port is free once the server stops
+    with Timer() as timer, pytest.raises(TransportError):
+        Clients(clients.kind, endpoint, max_retries=2, **FAST).call("get_file", "f")
+    assert timer.elapsed < 2.0
+
+
+def test_a_stalled_body_is_a_timeout_within_bounds(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(stall(1.5))
+    with Timer() as timer, pytest.raises(RequestTimeoutError):
+        Clients(clients.kind, server.endpoint, timeout=0.2, max_retries=1, **FAST).call(
+            "get_file", "f"
+        )
+    assert len(server.requests) == 2 and 0.4 <= timer.elapsed < 1.5
+
+
+def test_the_deadline_bounds_a_call_across_attempts_and_sleeps(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(respond(503, "busy", content_type="text/plain"))
+    options = {"max_retries": 50, "retry_backoff": 0.1, "retry_backoff_max": 0.1}
+    with Timer() as timer, pytest.raises(RequestTimeoutError, match="deadline"):
+        Clients(clients.kind, server.endpoint, **options).call("get_file", "f", deadline=0.5)
+    assert timer.elapsed < 0.8 and len(server.requests) >= 2
+
+
+def test_the_deadline_bounds_a_stalled_read(clients: Clients, server: LoopbackServer) -> None:
+    server.script(stall(3))
+    with Timer() as timer, pytest.raises(RequestTimeoutError):
+        Clients(clients.kind, server.endpoint, deadline=0.4).call("get_file", "f")
+    assert timer.elapsed < 1.0
+
+
+# --- bodies that break the contract -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"id": "file-1", "filename":', b"[]"], ids=["malformed", "array"]
+)
+def test_a_bad_200_body_is_unexpected_and_not_retried(
+    clients: Clients, server: LoopbackServer, body: bytes
+) -> None:
+    server.script(respond(200, body))
+    with pytest.raises(UnexpectedResponseError):
+        clients.call("get_file", "f")
+    assert len(server.requests) == 1
+
+
+# --- redirects ----------------------------------------------------------------------------
+
+
+def test_a_redirect_to_another_origin_carries_no_credentials(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    with serving(respond_json(200, FILE)) as elsewhere:
+        other_origin = elsewhere.endpoint
+        location = f"{elsewhere.endpoint}/openai/files/f?api-version=2024-10-21"
+        server.script(respond(302, "", {"location": location}, content_type=None))
+        with pytest.raises(ServiceError, match="not followed") as caught:
+            clients.call("get_file", "f")
+        assert elsewhere.requests == []
+    assert caught.value.status_code == 302 and other_origin in str(caught.value)
+
+
+# --- downloads cut mid-body ---------------------------------------------------------------
+
+
+def range_reply(body: bytes) -> Any:
+    """Answer `Range: bytes=N-` with 206 and a matching Content-Range."""
+
+    def reply(conn: Any, request: Any) -> None:
+        start = int(request.headers["range"].removeprefix("bytes=").rstrip("-"))
+        headers = {"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"}
+        respond(206, body[start:], headers, content_type="application/octet-stream")(conn, request)
+
+    return reply
+
+
+def test_a_download_cut_mid_body_resumes_with_range(
+    clients: Clients, server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(partial_body(BODY, 100_000), range_reply(BODY))
+    path = clients.download("f", tmp_path / "out.bin")
+    assert path.read_bytes() == BODY and [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    assert [r.headers.get("range") for r in server.requests] == [None, "bytes=100000-"]
+    assert (
+        server.requests[0].headers["x-ms-client-request-id"]
+        == server.requests[1].headers["x-ms-client-request-id"]
+    )
+
+
+def test_a_download_restarts_when_the_server_ignores_range(
+    clients: Clients, server: LoopbackServer, tmp_path: Path
+) -> None:
+    full = respond(200, BODY, content_type="application/octet-stream")
+    server.script(partial_body(BODY, 100_000), full)
+    assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY
+    assert len(server.requests) == 2
+
+
+def test_a_download_restarts_when_content_range_does_not_match(
+    clients: Clients, server: LoopbackServer, tmp_path: Path
+) -> None:
+    wrong = respond(
+        206,
+        BODY[5:],
+        {"Content-Range": f"bytes 5-{len(BODY) - 1}/{len(BODY)}"},
+        content_type="application/octet-stream",
+    )
+    full = respond(200, BODY, content_type="application/octet-stream")
+    server.script(partial_body(BODY, 100_000), wrong, full)
+    assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY
+    assert [r.headers.get("range") for r in server.requests] == [None, "bytes=100000-", None]
+
+
+def test_a_body_shorter_than_its_content_length_is_never_kept(
+    clients: Clients, server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(partial_body(BODY, 1000, reset=False))
+    with Timer() as timer, pytest.raises(IncompleteDownloadError) as caught:
+        clients.download("f", tmp_path / "out.bin")
+    assert len(server.requests) == 4 and timer.elapsed < 2.0
+    assert caught.value.expected == len(BODY) and list(tmp_path.iterdir()) == []
+
+
+def test_get_file_content_retries_a_body_cut_mid_way(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(
+        partial_body(BODY, 1000), respond(200, BODY, content_type="application/octet-stream")
+    )
+    assert clients.call("get_file_content", "f") == BODY
+
+
+def test_a_stream_cut_mid_body_raises_rather_than_truncating(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(partial_body(BODY, 1000, reset=False))
+    with pytest.raises(IncompleteDownloadError) as caught:
+        clients.stream("f")
+    assert (caught.value.received, caught.value.expected) == (1000, len(BODY))
+
+
+def test_a_stalled_download_times_out_and_leaves_nothing(
+    clients: Clients, server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(stall(2, announce=len(BODY)))
+    with Timer() as timer, pytest.raises(TransportError):
+        Clients(clients.kind, server.endpoint, timeout=0.2, max_retries=1, **FAST).download(
+            "f", tmp_path / "out.bin"
+        )
+    assert timer.elapsed < 1.5 and list(tmp_path.iterdir()) == []
+
+
+# --- per-attempt behaviour ----------------------------------------------------------------
+
+
+def test_every_attempt_sends_the_same_client_request_id(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(reset_connection, respond(503, "", content_type=None), respond_json(200, FILE))
+    clients.call("get_file", "f")
+    ids = {r.headers["x-ms-client-request-id"] for r in server.requests}
+    assert len(server.requests) == 3 and len(ids) == 1
+
+
+def test_an_expiring_token_is_refreshed_between_attempts(server: LoopbackServer) -> None:
+    class ShortLivedCredential:
+        issued = 0
+
+        def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+            self.issued += 1
+            return type(
+                "T", (), {"token": f"token-{self.issued}", "expires_on": time.time() + 60}
+            )()
+
+    server.script(respond(503, "", content_type=None), respond_json(200, FILE))
+    Clients("sync", server.endpoint, api_key=None, credential=ShortLivedCredential(), **FAST).call(
+        "get_file", "f"
+    )
+    assert [r.headers["authorization"] for r in server.requests] == [
+        "Bearer token-1",
+        "Bearer token-2",
+    ]
+
+
+def test_each_retry_is_logged_with_reason_attempt_delay_and_request_id(
+    clients: Clients, server: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(
+        respond_json(503, {"error": {"code": "serviceUnavailable", "message": "x"}}),
+        respond_json(200, FILE),
+    )
+    clients.call("get_file", "f", client_request_id="corr-42")
+    retries = [
+        r for r in caplog.records if r.levelno == logging.INFO and "Retrying" in r.getMessage()
+    ]
+    assert len(retries) == 1
+    message = retries[0].getMessage()
+    assert "HTTP 503 serviceUnavailable" in message and "attempt 1 of 4" in message
+    assert "corr-42" in message and " s " in message
+
+
+def test_debug_logs_redact_everything_outside_the_allow_list(
+    server: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(
+        respond_json(200, FILE, {"set-cookie": "session=secret-cookie", "apim-request-id": "r-9"})
+    )
+    Clients("sync", server.endpoint).call("get_file", "f")
+    assert "'api-key': 'REDACTED'" in caplog.text and "secret-cookie" not in caplog.text
+    assert "r-9" in caplog.text and json.dumps(FILE) not in caplog.text
