@@ -32,7 +32,6 @@ from ._config import API_KEY_ENV, API_VERSION_ENV, ENDPOINT_ENV
 from ._errors import (
     FileProcessingError,
     FilesError,
-    RequestTimeoutError,
     ServiceError,
     TransportError,
     WaitTimeoutError,
@@ -226,22 +225,13 @@ def _run(args: argparse.Namespace) -> int:
         elif args.command == "download":
             _download(client, args.file_id, args.output, overwrite=args.overwrite)
         elif args.command == "wait":
-            file = _wait(client, args.file_id, args.wait_timeout, args.poll_interval)
+            file = client.wait_for_processing(
+                args.file_id, timeout=args.wait_timeout, poll_interval=args.poll_interval
+            )
             _print_file(file, as_json=args.json)
         else:  # pragma: no cover - argparse only accepts the commands above
             raise UsageError(f"unknown command {args.command!r}")
     return EXIT_OK
-
-
-def _wait(client: FilesClient, file_id: str, timeout: float, poll_interval: float) -> FileObject:
-    started = time.monotonic()
-    try:
-        return client.wait_for_processing(file_id, timeout=timeout, poll_interval=poll_interval)
-    except RequestTimeoutError as error:
-        # The last poll can run into the end of the wait; that is the wait timing out.
-        if time.monotonic() - started >= timeout:
-            raise WaitTimeoutError(file_id, None, timeout) from error
-        raise
 
 
 def _make_client(args: argparse.Namespace) -> FilesClient:
