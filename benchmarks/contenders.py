@@ -140,7 +140,9 @@ ASYNC_GET: dict[str, Callable[[str], tuple[AsyncCall, Callable[[], Awaitable[obj
     "sdk": async_sdk,
     "openai": async_openai,
 }
-DOWNLOAD = ("raw_httpx", "sdk", "openai", "openai_streaming")
+# raw_httpx_fsync: raw httpx plus one fsync before returning, as the SDK does to make a
+# download durable before renaming it into place (for reading the SDK's ratio, no target).
+DOWNLOAD = ("raw_httpx", "raw_httpx_fsync", "sdk", "openai", "openai_streaming")
 IMPORTS = {"httpx": "httpx", "sdk": "azure_openai_files", "openai": "openai"}
 
 

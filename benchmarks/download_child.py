@@ -35,7 +35,7 @@ def peak_rss_bytes() -> int:
 def main(argv: list[str]) -> None:
     contender, endpoint, file_id, destination, size = argv
     dest = Path(destination)
-    if contender == "raw_httpx":
+    if contender in ("raw_httpx", "raw_httpx_fsync"):
         import httpx
 
         client = httpx.Client(base_url=endpoint, headers={"api-key": API_KEY})
@@ -48,6 +48,9 @@ def main(argv: list[str]) -> None:
                 with open(dest, "wb") as out:
                     for chunk in response.iter_raw():
                         out.write(chunk)
+                    if contender == "raw_httpx_fsync":
+                        out.flush()
+                        os.fsync(out.fileno())
 
     elif contender == "sdk":
         from azure_openai_files import FilesClient

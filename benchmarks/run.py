@@ -42,6 +42,7 @@ class Settings:
     smoke: bool
     rounds: int
     get_calls: int  # sequential get_file calls per contender per round
+    concurrent_rounds: int
     concurrency: int
     calls_per_worker: int  # concurrent: calls each of the `concurrency` workers makes per round
     download_sizes: list[int]
@@ -51,8 +52,8 @@ class Settings:
 
 def settings_for(smoke: bool) -> Settings:
     if smoke:
-        return Settings(True, 2, 20, 64, 2, [1 * MiB, 3 * MiB], 1, 1)
-    return Settings(False, 7, 1000, 64, 25, [256 * MiB, 1 * GiB], 3, 7)
+        return Settings(True, 2, 20, 2, 64, 2, [1 * MiB, 3 * MiB], 1, 1)
+    return Settings(False, 7, 600, 5, 64, 8, [256 * MiB, 1 * GiB], 3, 5)
 
 
 @dataclass
@@ -187,7 +188,7 @@ async def _concurrent(endpoint: str, s: Settings) -> dict[str, float]:
     try:
         for name in names:
             await burst(name, 2)
-        for order in _rotations(names, s.rounds):
+        for order in _rotations(names, s.concurrent_rounds):
             for name in order:
                 gc.collect()
                 elapsed = await burst(name, s.calls_per_worker)
@@ -264,6 +265,9 @@ def bench_downloads(endpoint: str, s: Settings, report: Report, directory: Path)
         }
         figures["ratio_sdk_raw"] = _ratio(
             figures["gbps"].get("sdk"), figures["gbps"].get("raw_httpx")
+        )
+        figures["ratio_sdk_raw_fsync"] = _ratio(
+            figures["gbps"].get("sdk"), figures["gbps"].get("raw_httpx_fsync")
         )
         figures["ratio_sdk_openai"] = _ratio(
             figures["gbps"].get("sdk"), figures["gbps"].get("openai")
@@ -359,7 +363,8 @@ def render_table(report: Report) -> str:
     add("")
     add(
         f"3. get_file, {report.settings.concurrency} concurrent (async; median of "
-        f"{report.settings.rounds} rounds)"
+        f"{report.settings.concurrent_rounds} rounds x "
+        f"{report.settings.concurrency * report.settings.calls_per_worker} calls)"
     )
     for name, rps in f["concurrent_rps"].items():
         x = _fmt(_ratio(rps, f["concurrent_rps"].get("raw_httpx")), ".2f")
@@ -404,6 +409,11 @@ def as_json(report: Report) -> dict[str, Any]:
     }
 
 
+def _progress(step: str) -> None:
+    sys.stderr.write(f"bench: {step} ...\n")
+    sys.stderr.flush()
+
+
 def run(s: Settings) -> Report:
     report = Report(s)
     report.figures["machine"] = {
@@ -427,9 +437,13 @@ def run(s: Settings) -> Report:
         tempfile.TemporaryDirectory(prefix="aof-bench-") as tmp,
         loopback_server(max(s.download_sizes)) as endpoint,
     ):
+        _progress("import time")
         bench_imports(s, report)
+        _progress("get_file, sequential")
         bench_sequential(endpoint, s, report)
+        _progress(f"get_file, {s.concurrency} concurrent")
         bench_concurrent(endpoint, s, report)
+        _progress("downloads")
         bench_downloads(endpoint, s, report, Path(tmp))
     return report
 

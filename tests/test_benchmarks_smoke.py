@@ -48,7 +48,9 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
         for name in contenders:
             assert sizes["gbps"][name] > 0
             assert sizes["peak_growth_mib"][name] >= 0
+        assert sizes["gbps"]["raw_httpx_fsync"] > 0
         assert sizes["ratio_sdk_raw"] > 0
+        assert sizes["ratio_sdk_raw_fsync"] > 0
     if "openai" in contenders:
         assert figures["get_file_ratio_sdk_openai"] > 0
         assert figures["download"]["1MiB"]["gbps"]["openai_streaming"] > 0
