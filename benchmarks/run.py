@@ -99,6 +99,11 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b
 
 
+def _rounded(samples: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Every round's figure, for judging the spread behind a median."""
+    return {name: [float(f"{x:.4g}") for x in values] for name, values in samples.items()}
+
+
 def _label(size: int) -> str:
     return f"{size // GiB}GiB" if size % GiB == 0 else f"{size // MiB}MiB"
 
@@ -153,6 +158,7 @@ def bench_sequential(endpoint: str, s: Settings, report: Report) -> None:
             close()
     us = {name: statistics.median(v) for name, v in samples.items()}
     report.figures["get_file_us"] = us
+    report.figures["get_file_us_rounds"] = _rounded(samples)
     report.figures["get_file_ratio_sdk_raw"] = _ratio(us.get("sdk"), us.get("raw_httpx"))
     report.figures["get_file_ratio_openai_raw"] = _ratio(us.get("openai"), us.get("raw_httpx"))
     report.figures["get_file_ratio_sdk_openai"] = _ratio(us.get("sdk"), us.get("openai"))
@@ -169,7 +175,7 @@ def bench_sequential(endpoint: str, s: Settings, report: Report) -> None:
 # --- 3. concurrent get_file -------------------------------------------------------------
 
 
-async def _concurrent(endpoint: str, s: Settings) -> dict[str, float]:
+async def _concurrent(endpoint: str, s: Settings) -> dict[str, list[float]]:
     names = c.available(list(c.ASYNC_GET))
     file_id = "file-1024"
     clients = {name: c.ASYNC_GET[name](endpoint) for name in names}
@@ -196,12 +202,14 @@ async def _concurrent(endpoint: str, s: Settings) -> dict[str, float]:
     finally:
         for _, close in clients.values():
             await close()
-    return {name: statistics.median(v) for name, v in samples.items()}
+    return samples
 
 
 def bench_concurrent(endpoint: str, s: Settings, report: Report) -> None:
-    rps = asyncio.run(_concurrent(endpoint, s))
+    samples = asyncio.run(_concurrent(endpoint, s))
+    rps = {name: statistics.median(v) for name, v in samples.items()}
     report.figures["concurrent_rps"] = rps
+    report.figures["concurrent_rps_rounds"] = _rounded(samples)
     report.figures["concurrent_ratio_sdk_raw"] = _ratio(rps.get("sdk"), rps.get("raw_httpx"))
     report.figures["concurrent_ratio_sdk_openai"] = _ratio(rps.get("sdk"), rps.get("openai"))
     report.targets.append(
@@ -262,6 +270,7 @@ def bench_downloads(endpoint: str, s: Settings, report: Report, directory: Path)
             "gbps": {name: statistics.median(v) for name, v in gbps.items()},
             # memory: the worst round, not the median
             "peak_growth_mib": {name: max(v) / MiB for name, v in growth.items()},
+            "gbps_rounds": _rounded(gbps),
         }
         figures["ratio_sdk_raw"] = _ratio(
             figures["gbps"].get("sdk"), figures["gbps"].get("raw_httpx")
@@ -319,6 +328,7 @@ def bench_imports(s: Settings, report: Report) -> None:
             samples[name].append(_import_seconds(c.IMPORTS[name]) * 1e3)
     ms = {name: statistics.median(v) for name, v in samples.items()}
     report.figures["import_ms"] = ms
+    report.figures["import_ms_rounds"] = _rounded(samples)
     extra = ms["sdk"] - ms["httpx"] if "sdk" in ms else None
     report.figures["import_extra_ms_sdk_vs_httpx"] = extra
     report.targets.append(Target("import, SDK minus httpx", extra, "<=", 60, " ms"))
@@ -360,6 +370,7 @@ def render_table(report: Report) -> str:
             x = _fmt(_ratio(gbps, d["gbps"].get("raw_httpx")), ".2f")
             peak = d["peak_growth_mib"][name]
             add(f"   {label:<7} {name:<18} {gbps:6.2f} GB/s  x{x} raw  peak +{peak:8.1f} MiB")
+    add("   (raw_httpx_fsync: raw httpx plus the fsync the SDK does before renaming into place)")
     add("")
     add(
         f"3. get_file, {report.settings.concurrency} concurrent (async; median of "

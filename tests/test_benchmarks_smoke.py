@@ -39,6 +39,8 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
     for name in contenders:
         assert figures["concurrent_rps"][name] > 0
     assert figures["concurrent_ratio_sdk_raw"] > 0
+    for rounds in ("get_file_us_rounds", "concurrent_rps_rounds", "import_ms_rounds"):
+        assert figures[rounds]["sdk"], rounds
     assert figures["import_ms"]["httpx"] > 0
     assert figures["import_ms"]["sdk"] > 0
     assert isinstance(figures["import_extra_ms_sdk_vs_httpx"], float)
@@ -49,6 +51,7 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
             assert sizes["gbps"][name] > 0
             assert sizes["peak_growth_mib"][name] >= 0
         assert sizes["gbps"]["raw_httpx_fsync"] > 0
+        assert len(sizes["gbps_rounds"]["sdk"]) == 1
         assert sizes["ratio_sdk_raw"] > 0
         assert sizes["ratio_sdk_raw_fsync"] > 0
     if "openai" in contenders:
