@@ -4,9 +4,10 @@
     python -m benchmarks.run --smoke    # tiny sizes, few iterations: checks the code still works
 
 Contenders alternate within every round (the order rotates round by round) and each figure is
-the median over rounds. Downloads and imports run in fresh processes so that peak memory and
-import time are each process's own. Prints a table with every target marked met or missed,
-then one JSON line with the same figures.
+the median over rounds; a ratio against a target is the median of the per-round ratios, which
+cancels the drift of a shared machine. Downloads and imports run in fresh processes so that
+peak memory and import time are each process's own. Prints a table with every target marked
+met or missed, then one JSON line with the same figures.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import importlib.util
 import json
 import os
 import platform
@@ -53,7 +55,7 @@ class Settings:
 def settings_for(smoke: bool) -> Settings:
     if smoke:
         return Settings(True, 2, 20, 2, 64, 2, [1 * MiB, 3 * MiB], 1, 1)
-    return Settings(False, 7, 600, 5, 64, 8, [256 * MiB, 1 * GiB], 3, 5)
+    return Settings(False, 21, 200, 7, 64, 6, [256 * MiB, 1 * GiB], 3, 7)
 
 
 @dataclass
@@ -91,6 +93,14 @@ def _rotations(names: list[str], rounds: int) -> Iterator[list[str]]:
     for r in range(rounds):
         k = r % len(names) if names else 0
         yield names[k:] + names[:k]
+
+
+def _paired(samples: dict[str, list[float]], a: str, b: str) -> float | None:
+    """Median over rounds of a's figure / b's figure in the same round. Both ran back to back,
+    so a machine whose speed drifts during the run (it is shared) moves both alike."""
+    if a not in samples or b not in samples:
+        return None
+    return statistics.median(x / y for x, y in zip(samples[a], samples[b], strict=True))
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -159,9 +169,9 @@ def bench_sequential(endpoint: str, s: Settings, report: Report) -> None:
     us = {name: statistics.median(v) for name, v in samples.items()}
     report.figures["get_file_us"] = us
     report.figures["get_file_us_rounds"] = _rounded(samples)
-    report.figures["get_file_ratio_sdk_raw"] = _ratio(us.get("sdk"), us.get("raw_httpx"))
-    report.figures["get_file_ratio_openai_raw"] = _ratio(us.get("openai"), us.get("raw_httpx"))
-    report.figures["get_file_ratio_sdk_openai"] = _ratio(us.get("sdk"), us.get("openai"))
+    report.figures["get_file_ratio_sdk_raw"] = _paired(samples, "sdk", "raw_httpx")
+    report.figures["get_file_ratio_openai_raw"] = _paired(samples, "openai", "raw_httpx")
+    report.figures["get_file_ratio_sdk_openai"] = _paired(samples, "sdk", "openai")
     report.targets.append(
         Target(
             "get_file sequential, SDK/raw time",
@@ -210,8 +220,8 @@ def bench_concurrent(endpoint: str, s: Settings, report: Report) -> None:
     rps = {name: statistics.median(v) for name, v in samples.items()}
     report.figures["concurrent_rps"] = rps
     report.figures["concurrent_rps_rounds"] = _rounded(samples)
-    report.figures["concurrent_ratio_sdk_raw"] = _ratio(rps.get("sdk"), rps.get("raw_httpx"))
-    report.figures["concurrent_ratio_sdk_openai"] = _ratio(rps.get("sdk"), rps.get("openai"))
+    report.figures["concurrent_ratio_sdk_raw"] = _paired(samples, "sdk", "raw_httpx")
+    report.figures["concurrent_ratio_sdk_openai"] = _paired(samples, "sdk", "openai")
     report.targets.append(
         Target(
             f"get_file x{s.concurrency} concurrent, SDK/raw throughput",
@@ -272,18 +282,10 @@ def bench_downloads(endpoint: str, s: Settings, report: Report, directory: Path)
             "peak_growth_mib": {name: max(v) / MiB for name, v in growth.items()},
             "gbps_rounds": _rounded(gbps),
         }
-        figures["ratio_sdk_raw"] = _ratio(
-            figures["gbps"].get("sdk"), figures["gbps"].get("raw_httpx")
-        )
-        figures["ratio_sdk_raw_fsync"] = _ratio(
-            figures["gbps"].get("sdk"), figures["gbps"].get("raw_httpx_fsync")
-        )
-        figures["ratio_sdk_openai"] = _ratio(
-            figures["gbps"].get("sdk"), figures["gbps"].get("openai")
-        )
-        figures["ratio_sdk_openai_streaming"] = _ratio(
-            figures["gbps"].get("sdk"), figures["gbps"].get("openai_streaming")
-        )
+        figures["ratio_sdk_raw"] = _paired(gbps, "sdk", "raw_httpx")
+        figures["ratio_sdk_raw_fsync"] = _paired(gbps, "sdk", "raw_httpx_fsync")
+        figures["ratio_sdk_openai"] = _paired(gbps, "sdk", "openai")
+        figures["ratio_sdk_openai_streaming"] = _paired(gbps, "sdk", "openai_streaming")
         results[label] = figures
         report.targets.append(
             Target(f"download {label}, SDK/raw throughput", figures["ratio_sdk_raw"], ">=", 0.90)
@@ -329,7 +331,11 @@ def bench_imports(s: Settings, report: Report) -> None:
     ms = {name: statistics.median(v) for name, v in samples.items()}
     report.figures["import_ms"] = ms
     report.figures["import_ms_rounds"] = _rounded(samples)
-    extra = ms["sdk"] - ms["httpx"] if "sdk" in ms else None
+    extra = (
+        statistics.median(x - y for x, y in zip(samples["sdk"], samples["httpx"], strict=True))
+        if "sdk" in samples
+        else None
+    )
     report.figures["import_extra_ms_sdk_vs_httpx"] = extra
     report.targets.append(Target("import, SDK minus httpx", extra, "<=", 60, " ms"))
 
@@ -385,7 +391,7 @@ def render_table(report: Report) -> str:
     for name, ms in f["import_ms"].items():
         add(f"   {c.IMPORTS[name]:<18} {ms:9.1f} ms")
     add("")
-    add("targets")
+    add("targets (a ratio is the median of per-round ratios; import: of per-round differences)")
     for t in report.targets:
         d = t.as_dict()
         verdict = {True: "met", False: "MISSED", None: "n/a"}[t.met]
@@ -440,6 +446,11 @@ def run(s: Settings) -> Report:
     }
     if not c.sdk_available():
         report.notes.append("azure_openai_files.FilesClient is not importable: SDK figures n/a")
+    if importlib.util.find_spec("sniffio") is None:
+        report.notes.append(
+            "sniffio is not installed: httpcore retries `import sniffio` on every async request,"
+            " which slows both async contenders alike"
+        )
     if not c.openai_available():
         report.notes.append(
             "openai not installed (pip install -e '.[bench]'): openai figures absent"
