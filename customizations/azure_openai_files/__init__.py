@@ -7,10 +7,11 @@ with FilesClient("https://myresource.openai.azure.com", api_key=key) as client:
     client.download_file("file-abc123", "results.jsonl")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from azure_openai_files_generated.models.file_state import FileState
 from azure_openai_files_generated.models.purpose import Purpose
 
-from ._async_client import AsyncFilesClient
 from ._client import FilesClient
 from ._errors import (
     AuthenticationError,
@@ -32,6 +33,19 @@ from ._errors import (
 from ._models import FileObject
 from ._streaming import AsyncContentStream, ContentStream
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncFilesClient
+
+
+def __getattr__(name: str) -> Any:
+    # AsyncFilesClient imports asyncio (~15 ms); services that only use FilesClient skip it.
+    if name == "AsyncFilesClient":
+        from ._async_client import AsyncFilesClient
+
+        return AsyncFilesClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_API_VERSION",

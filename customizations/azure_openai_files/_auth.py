@@ -4,14 +4,16 @@ key or a refreshed token is used by the very next request (retries included)."""
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import ipaddress
 import threading
 import time
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx
+
+if TYPE_CHECKING:
+    import asyncio
 
 TOKEN_SCOPE = "https://cognitiveservices.azure.com/.default"  # noqa: S105 (a scope, not a secret)
 # Refresh this long before `expires_on`, so no request goes out with a token about to expire.
@@ -117,6 +119,8 @@ class AsyncBearerTokenAuth:
         if token is not None:
             return f"Bearer {token}"
         if self._lock is None:
+            import asyncio  # deferred: only async users pay for importing asyncio
+
             self._lock = asyncio.Lock()
         async with self._lock:
             token = self._cache.fresh()

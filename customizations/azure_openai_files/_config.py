@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 import os
-import platform
-from dataclasses import dataclass
-from typing import Any
+import sys
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -29,11 +28,10 @@ API_VERSION_ENV = "OPENAI_API_VERSION"
 # not the whole body, so large downloads are not cut short.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
 
-USER_AGENT = f"azure-openai-files/{__version__} Python/{platform.python_version()}"
+USER_AGENT = f"azure-openai-files/{__version__} Python/{'.'.join(map(str, sys.version_info[:3]))}"
 
 
-@dataclass(frozen=True)
-class ClientSettings:
+class ClientSettings(NamedTuple):
     base_url: httpx.URL  # {endpoint}/openai
     api_version: str
     timeout: httpx.Timeout

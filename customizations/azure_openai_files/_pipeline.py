@@ -4,7 +4,6 @@ only in their I/O; every decision is made once, in `_Pipeline` and `RetryState`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -232,6 +231,8 @@ class AsyncPipeline(_Pipeline):
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """As `SyncPipeline.send`."""
+        import asyncio  # deferred: only async users pay for importing asyncio
+
         request = self.http.build_request(**operation, headers=headers)
         while True:
             self._start_attempt(request, state, await self._auth_header())

@@ -11,29 +11,43 @@ import math
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from ._errors import FilesError, RequestTimeoutError, ServiceError
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
 
-@dataclass(frozen=True)
 class RetryPolicy:
     """How one client retries. Defaults favour services that run unattended."""
 
-    max_retries: int = 3
-    backoff: float = 0.5  # base of the exponential backoff, seconds
-    backoff_max: float = 8.0  # cap of one backoff sleep, seconds
-    max_retry_after: float = 60.0  # a longer requested wait raises RateLimitError at once
+    __slots__ = ("backoff", "backoff_max", "max_retries", "max_retry_after")
 
-    def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError("max_retries must be 0 or more")
-        for name in ("backoff", "backoff_max", "max_retry_after"):
-            value = getattr(self, name)
+    def __init__(
+        self,
+        max_retries: int = 3,
+        backoff: float = 0.5,  # base of the exponential backoff, seconds
+        backoff_max: float = 8.0,  # cap of one backoff sleep, seconds
+        max_retry_after: float = 60.0,  # a longer requested wait raises RateLimitError at once
+    ) -> None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ValueError("max_retries must be a whole number, 0 or more")
+        for name, value in (
+            ("retry_backoff", backoff),
+            ("retry_backoff_max", backoff_max),
+            ("max_retry_after", max_retry_after),
+        ):
             if not (value >= 0 and math.isfinite(value)):
                 raise ValueError(f"{name} must be a finite number of seconds >= 0")
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.backoff_max = backoff_max
+        self.max_retry_after = max_retry_after
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryPolicy(max_retries={self.max_retries}, backoff={self.backoff}, "
+            f"backoff_max={self.backoff_max}, max_retry_after={self.max_retry_after})"
+        )
 
     def backoff_delay(self, retry_number: int) -> float:
         """Exponential backoff with full jitter: uniform in [0, min(max, base * 2^n)]."""
