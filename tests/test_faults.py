@@ -424,3 +424,13 @@ def test_debug_logs_redact_everything_outside_the_allow_list(
     Clients("sync", server.endpoint).call("get_file", "f")
     assert "'api-key': 'REDACTED'" in caplog.text and "secret-cookie" not in caplog.text
     assert "r-9" in caplog.text and json.dumps(FILE) not in caplog.text
+
+
+def test_periodic_writeback_keeps_a_restarted_download_intact(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("azure_openai_files._download.WRITEBACK_EVERY", 10_000)
+    server.script(
+        partial_body(BODY, 100_000), respond(200, BODY, content_type="application/octet-stream")
+    )
+    assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY

@@ -24,6 +24,10 @@ Progress = Callable[[int, int | None], object]
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
+# Hand written data to the disk every this many bytes, so the fsync before the rename has
+# little left to do instead of stalling on the whole file.
+WRITEBACK_EVERY = 32 * 1024 * 1024
+
 
 def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool) -> Path:
     """Refuse a destination that cannot be written, before anything is sent."""
@@ -50,6 +54,7 @@ class PartFile:
         self._file = os.fdopen(handle, "wb")
         self.size = 0
         self.expected: int | None = None
+        self._written_back = 0
 
     def start_body(self, response: httpx.Response, requested_from: int) -> None:
         """Decide from the response whether it continues the bytes on disk or restarts."""
@@ -80,11 +85,27 @@ class PartFile:
         self._file.seek(0)
         self._file.truncate()
         self.size = 0
+        self._written_back = 0
         self.expected = expected
 
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)
         self.size += len(chunk)
+        if self.size - self._written_back >= WRITEBACK_EVERY:
+            self._start_writeback()
+
+    def _start_writeback(self) -> None:
+        """Start writing what is buffered to disk without waiting for it (Linux: fadvise
+        DONTNEED on dirty pages starts their writeback and keeps them out of the page cache)."""
+        self._file.flush()
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(
+                self._file.fileno(),
+                self._written_back,
+                self.size - self._written_back,
+                os.POSIX_FADV_DONTNEED,
+            )
+        self._written_back = self.size
 
     def check_complete(self) -> None:
         if self.expected is not None and self.size != self.expected:

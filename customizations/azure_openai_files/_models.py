@@ -49,9 +49,10 @@ class FileObject:
         """Parse a JSON object; raises TypeError/KeyError/ValueError naming the bad field."""
         if not isinstance(data, dict):
             raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-        for name, types in _FIELD_TYPES.items():
-            if name in data and (not isinstance(data[name], types) or isinstance(data[name], bool)):
-                raise TypeError(f"field {name!r} has type {type(data[name]).__name__}")
+        for name, value in data.items():
+            types = _FIELD_TYPES.get(name)
+            if types is not None and (not isinstance(value, types) or isinstance(value, bool)):
+                raise TypeError(f"field {name!r} has type {type(value).__name__}")
         return cls(_GeneratedFileObject.from_dict(data))
 
     @property
