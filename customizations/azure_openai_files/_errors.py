@@ -180,12 +180,13 @@ def _parse_azure_error(body: bytes) -> dict[str, Any] | None:
     if not isinstance(error.message, str):
         return None
     source = document["error"]
+    details = source.get("details")
     return {
         "message": error.message,
         "code": str(error.code),
         "target": source.get("target") if isinstance(source.get("target"), str) else None,
-        "details": [d for d in source.get("details") or [] if isinstance(d, dict)]
-        if isinstance(source.get("details"), list)
+        "details": [d for d in details if isinstance(d, dict)]
+        if isinstance(details, list)
         else None,
         "inner_error": source["innererror"] if isinstance(source.get("innererror"), dict) else None,
     }
