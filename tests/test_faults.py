@@ -4,9 +4,13 @@ left, and that no secret reaches the logs."""
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
+import errno
 import json
 import logging
+import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +19,7 @@ from typing import Any
 import pytest
 
 from azure_openai_files import (
+    AsyncFilesClient,
     IncompleteDownloadError,
     NotFoundError,
     RateLimitError,
@@ -24,6 +29,7 @@ from azure_openai_files import (
     TransportError,
     UnexpectedResponseError,
 )
+from azure_openai_files._download import PartFile
 from tests.clients import FAKE_KEY, KINDS, Clients
 from tests.loopback import (
     LoopbackServer,
@@ -44,6 +50,14 @@ FAST = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
 @pytest.fixture(params=KINDS)
 def clients(request: pytest.FixtureRequest, server: LoopbackServer) -> Clients:
     return Clients(request.param, server.endpoint, max_retries=3, **FAST)
+
+
+@pytest.fixture(autouse=True)
+def small_write_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every download here reaches its file through the writer thread, many batches deep, so
+    each fault below also meets a writer with batches still queued."""
+    monkeypatch.setattr("azure_openai_files._download.BATCH_BYTES", 16 * 1024)
+    monkeypatch.setattr("azure_openai_files._download.BATCHES_IN_FLIGHT", 2)
 
 
 @pytest.fixture(autouse=True)
@@ -434,3 +448,97 @@ def test_periodic_writeback_keeps_a_restarted_download_intact(
         partial_body(BODY, 100_000), respond(200, BODY, content_type="application/octet-stream")
     )
     assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY
+
+
+def writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "azure-openai-files-writer"]
+
+
+def test_a_disk_failure_on_the_writer_thread_fails_the_download_and_leaves_nothing(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_batch = PartFile._write_batch
+    batches = 0
+
+    def fill_disk(part: PartFile, batch: list[bytes]) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write_batch(part, batch)
+
+    monkeypatch.setattr(PartFile, "_write_batch", fill_disk)
+    server.script(respond(200, BODY, content_type="application/octet-stream"))
+    with pytest.raises(OSError) as caught:
+        clients.download("f", tmp_path / "out.bin")
+    assert caught.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == [] and writer_threads() == []
+
+
+def test_a_download_stopped_by_its_caller_stops_the_writer_and_leaves_nothing(
+    clients: Clients, server: LoopbackServer, tmp_path: Path
+) -> None:
+    class Stop(Exception):
+        pass
+
+    def progress(done: int, total: int | None) -> None:
+        if done > len(BODY) // 2:
+            raise Stop
+
+    server.script(respond(200, BODY, content_type="application/octet-stream"))
+    with pytest.raises(Stop):
+        clients.download("f", tmp_path / "out.bin", progress=progress)
+    assert list(tmp_path.iterdir()) == [] and writer_threads() == []
+
+
+def test_the_async_commit_runs_off_the_event_loop(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fsync = os.fsync
+    fsync_threads: set[int] = set()
+
+    def recording_fsync(fd: int) -> None:
+        fsync_threads.add(threading.get_ident())
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    server.script(respond(200, BODY, content_type="application/octet-stream"))
+
+    async def run() -> tuple[Path, int]:
+        async with AsyncFilesClient(server.endpoint, api_key=FAKE_KEY) as client:
+            path = await client.download_file("f", tmp_path / "out.bin")
+        return path, threading.get_ident()
+
+    path, loop_thread = asyncio.run(run())
+    assert path.read_bytes() == BODY
+    assert fsync_threads and loop_thread not in fsync_threads
+
+
+def test_cancelling_an_async_download_during_its_commit_leaves_it_whole(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fsync = os.fsync
+    entered, release = threading.Event(), threading.Event()
+
+    def held_fsync(fd: int) -> None:
+        entered.set()
+        release.wait(10)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", held_fsync)
+    server.script(respond(200, BODY, content_type="application/octet-stream"))
+
+    async def run() -> None:
+        async with AsyncFilesClient(server.endpoint, api_key=FAKE_KEY) as client:
+            task = asyncio.create_task(client.download_file("f", tmp_path / "out.bin"))
+            await asyncio.to_thread(entered.wait, 10)
+            task.cancel()
+            await asyncio.sleep(0.05)
+            assert not task.done()  # the commit is allowed to finish
+            release.set()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+    asyncio.run(run())
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+    assert (tmp_path / "out.bin").read_bytes() == BODY

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 from types import TracebackType
@@ -123,7 +124,7 @@ class AsyncFilesClient:
                         if progress is not None:
                             progress(part.size, part.expected)
                     part.check_complete()
-                    return part.commit()
+                    return await _commit_off_loop(part)
                 except IncompleteDownloadError as failure:
                     delay = self._pipeline.delay_before_retry(response.request, state, failure)
                 finally:
@@ -199,3 +200,19 @@ class _StreamRequest:
     ) -> None:
         if self._stream is not None:
             await self._stream.close()
+
+
+async def _commit_off_loop(part: PartFile) -> Path:
+    """Commit on a worker thread: the fsync can take a while and must not stall the event
+    loop. A cancellation waits for the commit to end, so the download is then either in
+    place and complete or discarded, never both at once."""
+    commit = asyncio.ensure_future(asyncio.to_thread(part.commit))
+    try:
+        return await asyncio.shield(commit)
+    except asyncio.CancelledError:
+        while not commit.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([commit])
+        if not commit.cancelled():
+            commit.exception()  # retrieved: the cancellation is what the caller sees
+        raise

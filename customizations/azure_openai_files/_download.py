@@ -9,9 +9,12 @@ mid-way resumes with `Range: bytes=N-` when the service answers 206 with a match
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import queue
 import re
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +31,12 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 # little left to do instead of stalling on the whole file.
 WRITEBACK_EVERY = 32 * 1024 * 1024
 
+# The body reaches the file through a writer thread in batches of this many bytes, at most
+# BATCHES_IN_FLIGHT queued: copying into the page cache overlaps reading the socket, and
+# memory stays bounded (a slow disk makes the download loop wait, not buffer).
+BATCH_BYTES = 1024 * 1024
+BATCHES_IN_FLIGHT = 4
+
 
 def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool) -> Path:
     """Refuse a destination that cannot be written, before anything is sent."""
@@ -42,7 +51,13 @@ def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool)
 
 
 class PartFile:
-    """The temporary file a download writes; it becomes the destination only when complete."""
+    """The temporary file a download writes; it becomes the destination only when complete.
+
+    `write` is called from the download loop; the bytes reach the file on a writer thread
+    (started with the first full batch). Every other method runs in the download loop's
+    thread and first waits until the writer has caught up, so the file holds exactly
+    `size` bytes whenever it is truncated, resumed from, or committed.
+    """
 
     def __init__(self, destination: Path, *, overwrite: bool) -> None:
         self.destination = destination
@@ -52,9 +67,16 @@ class PartFile:
         )
         self.path = Path(name)
         self._file = os.fdopen(handle, "wb")
-        self.size = 0
+        self.size = 0  # bytes received; all on file once `_settle` returns
         self.expected: int | None = None
+        self._written = 0
         self._written_back = 0
+        self._batch: list[bytes] = []
+        self._batch_bytes = 0
+        self._batches: queue.Queue[list[bytes] | None] = queue.Queue(BATCHES_IN_FLIGHT)
+        self._writer: threading.Thread | None = None
+        self._failure: Exception | None = None
+        self._discarding = False
 
     def start_body(self, response: httpx.Response, requested_from: int) -> None:
         """Decide from the response whether it continues the bytes on disk or restarts."""
@@ -82,17 +104,69 @@ class PartFile:
         self._restart(content_length(response))
 
     def _restart(self, expected: int | None) -> None:
+        self._settle()
         self._file.seek(0)
         self._file.truncate()
-        self.size = 0
-        self._written_back = 0
+        self.size = self._written = self._written_back = 0
         self.expected = expected
 
     def write(self, chunk: bytes) -> None:
-        self._file.write(chunk)
+        self._batch.append(chunk)
+        self._batch_bytes += len(chunk)
         self.size += len(chunk)
-        if self.size - self._written_back >= WRITEBACK_EVERY:
+        if self._batch_bytes >= BATCH_BYTES:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+        if self._writer is None:
+            self._writer = threading.Thread(
+                target=self._write_batches, name="azure-openai-files-writer", daemon=True
+            )
+            self._writer.start()
+        self._batches.put(self._batch)  # waits while the disk is behind
+        self._batch = []
+        self._batch_bytes = 0
+
+    def _write_batches(self) -> None:
+        while True:
+            batch = self._batches.get()
+            try:
+                if batch is None:
+                    return
+                if self._failure is None and not self._discarding:
+                    self._write_batch(batch)
+            except Exception as exc:  # e.g. disk full: raised in the download loop
+                self._failure = exc
+            finally:
+                self._batches.task_done()
+
+    def _write_batch(self, batch: list[bytes]) -> None:
+        for chunk in batch:
+            self._file.write(chunk)
+            self._written += len(chunk)
+        if self._written - self._written_back >= WRITEBACK_EVERY:
             self._start_writeback()
+
+    def _settle(self) -> None:
+        """Write what is still queued or batched; raise the writer's failure, if any."""
+        if self._batch:
+            if self._writer is None:
+                self._write_batch(self._batch)
+                self._batch = []
+                self._batch_bytes = 0
+            else:
+                self._hand_over()
+        self._batches.join()
+        if self._failure is not None:
+            raise self._failure
+
+    def _stop_writer(self) -> None:
+        if self._writer is not None:
+            self._batches.put(None)
+            self._writer.join()
+            self._writer = None
 
     def _start_writeback(self) -> None:
         """Start writing what is buffered to disk without waiting for it (Linux: fadvise
@@ -102,21 +176,27 @@ class PartFile:
             os.posix_fadvise(
                 self._file.fileno(),
                 self._written_back,
-                self.size - self._written_back,
+                self._written - self._written_back,
                 os.POSIX_FADV_DONTNEED,
             )
-        self._written_back = self.size
+        self._written_back = self._written
 
     def check_complete(self) -> None:
         if self.expected is not None and self.size != self.expected:
             raise incomplete(self.size, self.expected, None)
 
     def resume_headers(self) -> dict[str, str]:
+        self._settle()
         return {"Range": f"bytes={self.size}-"} if self.size else {}
 
     def commit(self) -> Path:
         """Flush to disk, then move into place atomically."""
+        self._settle()
+        self._stop_writer()
         self._file.flush()
+        on_disk = os.fstat(self._file.fileno()).st_size
+        if on_disk != self.size:  # verified where it lands, not only as it arrived
+            raise OSError(errno.EIO, f"{on_disk} of {self.size} bytes reached {self.path}")
         os.fsync(self._file.fileno())
         self._file.close()
         if self.overwrite:
@@ -141,6 +221,8 @@ class PartFile:
         return self.destination
 
     def discard(self) -> None:
+        self._discarding = True  # the writer drops what is still queued
+        self._stop_writer()
         with contextlib.suppress(OSError):
             self._file.close()
         with contextlib.suppress(FileNotFoundError):
