@@ -29,7 +29,7 @@ _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 # Hand written data to the disk every this many bytes, so the fsync before the rename has
 # little left to do instead of stalling on the whole file.
-WRITEBACK_EVERY = 32 * 1024 * 1024
+WRITEBACK_EVERY = 8 * 1024 * 1024
 
 # The body reaches the file through a writer thread in batches of this many bytes, at most
 # BATCHES_IN_FLIGHT queued: copying into the page cache overlaps reading the socket, and
