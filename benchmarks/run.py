@@ -56,7 +56,7 @@ class Settings:
 def settings_for(smoke: bool) -> Settings:
     if smoke:
         return Settings(True, 2, 20, 2, 64, 2, [1 * MiB, 3 * MiB], 1, 1)
-    return Settings(False, 21, 200, 7, 64, 6, [256 * MiB, 1 * GiB], 5, 15)
+    return Settings(False, 21, 200, 15, 64, 6, [256 * MiB, 1 * GiB], 5, 15)
 
 
 @dataclass
