@@ -3,8 +3,8 @@
     python -m benchmarks.run            # the full run behind `make bench`
     python -m benchmarks.run --smoke    # tiny sizes, few iterations: checks the code still works
 
-Contenders alternate within every round (the order rotates round by round; the get_file
-measures switch contender every few milliseconds) and each figure is the median over rounds;
+Contenders alternate within every round (the order rotates round by round; sequential get_file
+switches contender every few milliseconds) and each figure is the median over rounds;
 a ratio against a target is the median of the per-round ratios, which cancels the drift of a
 shared machine. Downloads and imports run in fresh processes so that
 peak memory and import time are each process's own. Prints a table with every target marked
@@ -40,7 +40,6 @@ ROOT = HERE.parent
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 SLICE_CALLS = 10  # sequential get_file: calls per contender per turn
-BURST_CALLS = 2  # concurrent get_file: calls per worker per turn
 
 
 @dataclass
@@ -165,8 +164,9 @@ def bench_sequential(endpoint: str, s: Settings, report: Report) -> None:
             spent = dict.fromkeys(order, 0.0)
             turns = max(1, s.get_calls // SLICE_CALLS)
             gc.collect()
-            for _ in range(turns):
-                for name in order:
+            for turn in range(turns):
+                # Forward, then backward: nobody always runs right after the same contender.
+                for name in order if turn % 2 == 0 else order[::-1]:
                     call = clients[name][0]
                     started = time.perf_counter()
                     for _ in range(SLICE_CALLS):
@@ -216,17 +216,10 @@ async def _concurrent(endpoint: str, s: Settings) -> dict[str, list[float]]:
         for name in names:
             await burst(name, 2)
         for order in _rotations(names, s.concurrent_rounds):
-            # Contenders take turns burst by burst (each worker making BURST_CALLS calls), as
-            # in the sequential measure.
-            spent = dict.fromkeys(order, 0.0)
-            per_turn = min(BURST_CALLS, s.calls_per_worker)
-            turns = max(1, s.calls_per_worker // per_turn)
-            gc.collect()
-            for _ in range(turns):
-                for name in order:
-                    spent[name] += await burst(name, per_turn)
             for name in order:
-                samples[name].append(s.concurrency * turns * per_turn / spent[name])
+                gc.collect()
+                elapsed = await burst(name, s.calls_per_worker)
+                samples[name].append(s.concurrency * s.calls_per_worker / elapsed)
     finally:
         for _, close in clients.values():
             await close()
