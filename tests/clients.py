@@ -11,6 +11,17 @@ from azure_openai_files import AsyncFilesClient, FilesClient
 KINDS = ["sync", "async"]
 FAKE_KEY = "fake-key-0123456789abcdef"
 
+# The Files - Get sample response from the service documentation (api-version 2024-06-01).
+DOCS_SAMPLE: dict[str, Any] = {
+    "bytes": 140,
+    "purpose": "fine-tune",
+    "filename": "puppy.jsonl",
+    "id": "file-181a1cbdcdcf4677ada87f63a0928099",
+    "status": "succeeded",
+    "created_at": 1646126127,
+    "object": "file",
+}
+
 
 class Clients:
     """Makes a fresh client per call, of the kind under test, and runs the call to completion."""

@@ -35,19 +35,10 @@ from azure_openai_files import (
     UnexpectedResponseError,
     WaitTimeoutError,
 )
-from tests.clients import FAKE_KEY, KINDS, Clients
+from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
 from tests.loopback import LoopbackServer, partial_body, respond, respond_json
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS_SAMPLE = {
-    "bytes": 140,
-    "purpose": "fine-tune",
-    "filename": "puppy.jsonl",
-    "id": "file-181a1cbdcdcf4677ada87f63a0928099",
-    "status": "succeeded",
-    "created_at": 1646126127,
-    "object": "file",
-}
 NOT_FOUND = {"error": {"code": "notFound", "message": "The resource is not found."}}
 
 

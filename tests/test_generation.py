@@ -15,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml  # type: ignore[import-untyped]
@@ -24,23 +23,13 @@ from packaging.utils import canonicalize_name
 import azure_openai_files_generated
 from azure_openai_files_generated.models import FileObject, FileState, Purpose, TypeDiscriminator
 from azure_openai_files_generated.types import Unset
+from tests.clients import DOCS_SAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 PACKAGE = "azure_openai_files_generated"
 NEWEST_SPEC = max((ROOT / "openapi").glob("*.yaml"), key=lambda path: path.stem)
 OLDER_SPEC = ROOT / "openapi" / "2024-06-01.yaml"
-
-# The Files - Get sample response from the service documentation (api-version 2024-06-01).
-DOCS_SAMPLE: dict[str, Any] = {
-    "bytes": 140,
-    "purpose": "fine-tune",
-    "filename": "puppy.jsonl",
-    "id": "file-181a1cbdcdcf4677ada87f63a0928099",
-    "status": "succeeded",
-    "created_at": 1646126127,
-    "object": "file",
-}
 
 
 def run_generate(
