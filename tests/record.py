@@ -4,7 +4,7 @@
     AZURE_OPENAI_API_KEY=<key> AZURE_OPENAI_FILE_ID=file-... \\
     python -m tests.record --api-version 2024-10-21 [--out DIR]
 
-Records, with plain httpx (not the SDK, so the recordings do not depend on it):
+Records, with plain httpx2 (not the SDK, so the recordings do not depend on it):
 `live-get` and `live-content` of AZURE_OPENAI_FILE_ID, `live-get-not-found` of an id that
 does not exist, and `live-get-unauthorized` with a wrong key. Secrets are scrubbed before
 anything is written: `api-key`/`Authorization`/cookies are dropped, the key's value is
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from tests.replay import FAKE_ENDPOINT, FAKE_HOST, RECORDINGS_DIR, dump_recording, encode_body
 
@@ -36,7 +36,7 @@ REDACTED = "REDACTED"
 _SECRET_HEADERS = frozenset(
     {"api-key", "authorization", "cookie", "set-cookie", "ocp-apim-subscription-key"}
 )
-# Computed by whoever serves the body; httpx also decodes content-encoding.
+# Computed by whoever serves the body; httpx2 also decodes content-encoding.
 _DROPPED_HEADERS = frozenset(
     {"content-length", "transfer-encoding", "connection", "keep-alive", "content-encoding"}
 )
@@ -74,11 +74,11 @@ class Scrubber:
 
 
 def _exchange_document(
-    response: httpx.Response, provenance: str, description: str, scrub: Scrubber
+    response: httpx2.Response, provenance: str, description: str, scrub: Scrubber
 ) -> dict[str, Any]:
     request = response.request
     query = {k: scrub.text(v) for k, v in request.url.params.items()}
-    # Drop what httpx adds by itself; keep what says how the request was made.
+    # Drop what httpx2 adds by itself; keep what says how the request was made.
     request_drop = frozenset({"host", "accept-encoding", "user-agent", "connection"})
     return {
         "provenance": provenance,
@@ -129,7 +129,7 @@ def record(
         ),
     ]
     written = []
-    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+    with httpx2.Client(timeout=timeout, follow_redirects=False) as client:
         for name, fid, suffix, key, description in cases:
             accept = "application/octet-stream, application/json" if suffix else "application/json"
             response = client.get(

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import azure_openai_files as aof
@@ -388,7 +388,7 @@ def test_construction_errors_are_clear() -> None:
     with pytest.raises(ValueError, match="http"):
         FilesClient("ftp://r.openai.azure.com", api_key="k")
     with pytest.raises(ValueError, match="never 'no timeout'"):
-        FilesClient("https://r.openai.azure.com", api_key="k", timeout=httpx.Timeout(None))
+        FilesClient("https://r.openai.azure.com", api_key="k", timeout=httpx2.Timeout(None))
 
 
 def test_bearer_tokens_are_refused_over_plain_http_except_loopback() -> None:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from tests.replay import (
@@ -32,7 +32,7 @@ ROOT = Path(__file__).parent.parent
 
 @pytest.mark.parametrize("version", api_versions())
 def test_replay_serves_recorded_status_headers_and_body(version: str) -> None:
-    with replaying(version) as endpoint, httpx.Client(base_url=endpoint) as http:
+    with replaying(version) as endpoint, httpx2.Client(base_url=endpoint) as http:
         for recording in load_recordings(version):
             if isinstance(recording.body, GeneratedBody):
                 continue  # see test_generated_body_is_deterministic_and_matches_its_sha256
@@ -48,7 +48,7 @@ def test_replay_serves_recorded_status_headers_and_body(version: str) -> None:
 def test_generated_body_is_deterministic_and_matches_its_sha256() -> None:
     recording = load_recording(ROOT / "tests/recordings/2024-10-21/content-large-file.yaml")
     assert isinstance(recording.body, GeneratedBody)
-    with replaying("2024-10-21") as endpoint, httpx.Client(base_url=endpoint) as http:
+    with replaying("2024-10-21") as endpoint, httpx2.Client(base_url=endpoint) as http:
         digest = hashlib.sha256()
         with http.stream("GET", recording.request_path, params=recording.query) as response:
             assert response.headers["content-length"] == str(recording.body.size)
@@ -58,7 +58,7 @@ def test_generated_body_is_deterministic_and_matches_its_sha256() -> None:
 
 
 def test_unknown_route_gets_an_azure_shaped_404() -> None:
-    with replaying("2024-10-21") as endpoint, httpx.Client(base_url=endpoint) as http:
+    with replaying("2024-10-21") as endpoint, httpx2.Client(base_url=endpoint) as http:
         response = http.get(
             "/openai/files/file-nobody-recorded", params={"api-version": "2024-10-21"}
         )
@@ -72,7 +72,7 @@ def test_unknown_route_gets_an_azure_shaped_404() -> None:
 
 def test_other_api_version_is_an_unknown_route_when_one_version_is_served() -> None:
     path = "/openai/files/file-181a1cbdcdcf4677ada87f63a0928099"
-    with replaying("2024-10-21") as endpoint, httpx.Client(base_url=endpoint) as http:
+    with replaying("2024-10-21") as endpoint, httpx2.Client(base_url=endpoint) as http:
         assert http.get(path, params={"api-version": "2024-10-21"}).status_code == 200
         assert http.get(path, params={"api-version": "2024-06-01"}).status_code == 404
         assert http.get(path).status_code == 404
@@ -81,14 +81,14 @@ def test_other_api_version_is_an_unknown_route_when_one_version_is_served() -> N
 
 def test_all_versions_are_served_when_none_is_named() -> None:
     path = "/openai/files/file-181a1cbdcdcf4677ada87f63a0928099"
-    with replaying() as endpoint, httpx.Client(base_url=endpoint) as http:
+    with replaying() as endpoint, httpx2.Client(base_url=endpoint) as http:
         for version in api_versions():
             assert http.get(path, params={"api-version": version}).status_code == 200
 
 
 def test_client_request_id_is_echoed_like_the_service_does() -> None:
     path = "/openai/files/file-181a1cbdcdcf4677ada87f63a0928099"
-    with replaying("2024-10-21") as endpoint, httpx.Client(base_url=endpoint) as http:
+    with replaying("2024-10-21") as endpoint, httpx2.Client(base_url=endpoint) as http:
         response = http.get(
             path, params={"api-version": "2024-10-21"}, headers={"x-ms-client-request-id": "abc-1"}
         )
@@ -96,7 +96,7 @@ def test_client_request_id_is_echoed_like_the_service_does() -> None:
 
 
 def test_server_records_the_requests_it_received() -> None:
-    with replay_server("2024-06-01") as server, httpx.Client(base_url=server.endpoint) as http:
+    with replay_server("2024-06-01") as server, httpx2.Client(base_url=server.endpoint) as http:
         http.get("/openai/files/x", params={"api-version": "2024-06-01"}, headers={"api-key": "k"})
     method, target, headers = server.requests[-1]
     assert (method, target, headers["api-key"]) == (
@@ -159,7 +159,7 @@ def test_command_line_server_prints_its_port_and_stops_on_sigterm() -> None:
         endpoint = first.removeprefix("listening on ")
         port = int(endpoint.rsplit(":", 1)[1])
         assert port > 0
-        response = httpx.get(
+        response = httpx2.get(
             f"{endpoint}/openai/files/file-181a1cbdcdcf4677ada87f63a0928099",
             params={"api-version": "2024-10-21"},
         )

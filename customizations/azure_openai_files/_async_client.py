@@ -9,7 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx
+import httpx2
 
 from ._auth import KeyCredential
 from ._config import resolve_auth, resolve_settings
@@ -34,7 +34,7 @@ class AsyncFilesClient:
         api_key: str | KeyCredential | None = None,
         credential: Any = None,
         api_version: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx2.Timeout | None = None,
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         retry_backoff_max: float = 8.0,

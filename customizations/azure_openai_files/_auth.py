@@ -10,7 +10,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-import httpx
+import httpx2
 
 if TYPE_CHECKING:
     import asyncio
@@ -135,7 +135,7 @@ class AsyncBearerTokenAuth:
         return f"AsyncBearerTokenAuth({type(self._credential).__name__})"
 
 
-def check_bearer_transport(endpoint: httpx.URL) -> None:
+def check_bearer_transport(endpoint: httpx2.URL) -> None:
     """Bearer tokens only travel over https, except to this machine (tests, local proxies)."""
     if endpoint.scheme == "https" or _is_loopback(endpoint.host):
         return

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import httpx
+import httpx2
 
 from ._auth import KeyCredential, TokenCredential
 from ._config import resolve_auth, resolve_settings
@@ -35,7 +35,7 @@ class FilesClient:
         api_key: str | KeyCredential | None = None,
         credential: TokenCredential | None = None,
         api_version: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx2.Timeout | None = None,
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         retry_backoff_max: float = 8.0,

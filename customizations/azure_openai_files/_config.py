@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any, NamedTuple
 
-import httpx
+import httpx2
 
 from ._auth import (
     ApiKeyAuth,
@@ -26,15 +26,15 @@ API_VERSION_ENV = "OPENAI_API_VERSION"
 
 # Finite by default: a silent network must not hang a service. `read` bounds each read,
 # not the whole body, so large downloads are not cut short.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
+DEFAULT_TIMEOUT = httpx2.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
 
 USER_AGENT = f"azure-openai-files/{__version__} Python/{'.'.join(map(str, sys.version_info[:3]))}"
 
 
 class ClientSettings(NamedTuple):
-    base_url: httpx.URL  # {endpoint}/openai
+    base_url: httpx2.URL  # {endpoint}/openai
     api_version: str
-    timeout: httpx.Timeout
+    timeout: httpx2.Timeout
     retry_policy: RetryPolicy
     deadline: float | None
 
@@ -43,7 +43,7 @@ def resolve_settings(
     endpoint: str | None,
     *,
     api_version: str | None,
-    timeout: float | httpx.Timeout | None,
+    timeout: float | httpx2.Timeout | None,
     retry_policy: RetryPolicy,
     deadline: float | None,
 ) -> ClientSettings:
@@ -85,15 +85,15 @@ def check_deadline(deadline: float | None) -> float | None:
     return deadline
 
 
-def _base_url(endpoint: str | None) -> httpx.URL:
+def _base_url(endpoint: str | None) -> httpx2.URL:
     if not endpoint or not endpoint.strip():
         raise ValueError(
             f"no endpoint: pass endpoint= (e.g. https://myresource.openai.azure.com) "
             f"or set {ENDPOINT_ENV}"
         )
     try:
-        url = httpx.URL(endpoint.strip())
-    except httpx.InvalidURL as exc:
+        url = httpx2.URL(endpoint.strip())
+    except httpx2.InvalidURL as exc:
         raise ValueError(f"endpoint is not a valid URL: {exc}") from None
     if url.scheme not in ("https", "http") or not url.host:
         raise ValueError(
@@ -112,15 +112,15 @@ def _api_version(api_version: str | None) -> str:
     return version.strip()
 
 
-def _timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
+def _timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:
     if timeout is None:
         return DEFAULT_TIMEOUT
-    if isinstance(timeout, httpx.Timeout):
+    if isinstance(timeout, httpx2.Timeout):
         if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
             raise ValueError("every part of timeout must be finite; never 'no timeout'")
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError("timeout must be seconds (float) or an httpx.Timeout")
+        raise TypeError("timeout must be seconds (float) or an httpx2.Timeout")
     if not (timeout > 0 and math.isfinite(timeout)):
         raise ValueError("timeout must be a positive, finite number of seconds")
-    return httpx.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))
+    return httpx2.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from ._errors import UnexpectedResponseError
 from ._streaming import content_length, incomplete
@@ -78,7 +78,7 @@ class PartFile:
         self._failure: Exception | None = None
         self._discarding = False
 
-    def start_body(self, response: httpx.Response, requested_from: int) -> None:
+    def start_body(self, response: httpx2.Response, requested_from: int) -> None:
         """Decide from the response whether it continues the bytes on disk or restarts."""
         if requested_from and response.status_code == 206:
             match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from azure_openai_files_generated.models.error_response import ErrorResponse
 
@@ -144,7 +144,7 @@ def error_class_for(status_code: int) -> type[ServiceError]:
 
 
 def error_from_response(
-    response: httpx.Response, body: bytes, *, retry_after: float | None = None
+    response: httpx2.Response, body: bytes, *, retry_after: float | None = None
 ) -> ServiceError:
     """Map an error response to its exception; never raises while parsing the body."""
     status = response.status_code
@@ -199,7 +199,7 @@ def _summarize_body(body: bytes) -> str:
 
 def _origin_of(url: str) -> str:
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
+        parsed = httpx2.URL(url)
+    except (httpx2.InvalidURL, TypeError):
         return "another location"
     return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}" if parsed.host else "another path"

@@ -3,7 +3,7 @@ operation builders, so routes, parameter names and path encoding follow the spec
 
 Why these are patched (remove an item when the generator covers it):
 1. The generated builders percent-encode the file id with `quote(id, safe="")`, which leaves
-   the dot segments `.` and `..` intact; httpx then resolves them (`/files/..` becomes
+   the dot segments `.` and `..` intact; httpx2 then resolves them (`/files/..` becomes
    `/openai/`). Such ids are refused here before anything is sent.
 2. The generated `sync_detailed` functions read whole bodies and JSON-decode error bodies
    unconditionally; the pipeline sends the built request itself and parses with the
@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 
 from azure_openai_files_generated.api.files import files_get, files_get_content
 
@@ -43,7 +43,7 @@ def get_file_content_request(file_id: str, api_version: str) -> dict[str, Any]:
     return files_get_content._get_kwargs(validate_file_id(file_id), api_version=api_version)
 
 
-def parse_file(response: httpx.Response) -> FileObject:
+def parse_file(response: httpx2.Response) -> FileObject:
     """The 200 body of Files - Get; a body that breaks the contract is a typed error."""
     try:
         return FileObject.from_dict(json.loads(response.content))

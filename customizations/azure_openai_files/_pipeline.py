@@ -9,7 +9,7 @@ import os
 import time
 from typing import Any
 
-import httpx
+import httpx2
 
 from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth
 from ._config import USER_AGENT, ClientSettings
@@ -47,10 +47,10 @@ def call_headers(
     return headers
 
 
-def transport_error(exc: httpx.HTTPError) -> TransportError:
+def transport_error(exc: httpx2.HTTPError) -> TransportError:
     """A network failure as this package's error, its cause chained."""
     error: TransportError
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         error = RequestTimeoutError(f"{type(exc).__name__}: the request timed out")
     else:
         error = TransportError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
@@ -77,7 +77,7 @@ class _Pipeline:
             "headers": {"User-Agent": USER_AGENT},
         }
 
-    def _start_attempt(self, request: httpx.Request, state: RetryState, auth_header: str) -> None:
+    def _start_attempt(self, request: httpx2.Request, state: RetryState, auth_header: str) -> None:
         state.attempts += 1
         state.check_deadline()
         request.headers[self._auth_name] = auth_header
@@ -101,7 +101,7 @@ class _Pipeline:
             )
 
     @staticmethod
-    def _log_response(response: httpx.Response) -> None:
+    def _log_response(response: httpx2.Response) -> None:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "Response %d for %s %s: %s",
@@ -111,13 +111,13 @@ class _Pipeline:
                 loggable_headers(response.headers.items()),
             )
 
-    def _error_for(self, response: httpx.Response, body: bytes) -> ServiceError:
+    def _error_for(self, response: httpx2.Response, body: bytes) -> ServiceError:
         retry_after = requested_retry_after(response.headers)
         return error_from_response(response, body, retry_after=retry_after)
 
     def delay_before_retry(
         self,
-        request: httpx.Request,
+        request: httpx2.Request,
         state: RetryState,
         error: FilesError,
         *,
@@ -150,12 +150,12 @@ class SyncPipeline(_Pipeline):
         self,
         settings: ClientSettings,
         auth: ApiKeyAuth | BearerTokenAuth,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | None = None,
     ) -> None:
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
-        self.http = http_client or httpx.Client(**self._http_options())
+        self.http = http_client or httpx2.Client(**self._http_options())
 
     def send(
         self,
@@ -164,7 +164,7 @@ class SyncPipeline(_Pipeline):
         state: RetryState,
         stream: bool = False,
         headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """Send until a 2xx arrives (returned; its body read unless `stream`) or the call
         fails for good (raised as a FilesError)."""
         request = self.http.build_request(**operation, headers=headers)
@@ -172,9 +172,9 @@ class SyncPipeline(_Pipeline):
             self._start_attempt(request, state, self._auth.header_value())
             try:
                 response = self.http.send(request, stream=True)
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
-                retryable = isinstance(exc, httpx.TransportError)
+                retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
                 if response.is_success:
@@ -183,7 +183,7 @@ class SyncPipeline(_Pipeline):
                     try:
                         response.read()
                         return response
-                    except httpx.HTTPError as exc:
+                    except httpx2.HTTPError as exc:
                         error, retryable = transport_error(exc), True
                     finally:
                         response.close()
@@ -193,14 +193,14 @@ class SyncPipeline(_Pipeline):
             time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
     @staticmethod
-    def _read_error_body(response: httpx.Response) -> bytes:
+    def _read_error_body(response: httpx2.Response) -> bytes:
         body = bytearray()
         try:
             for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > MAX_ERROR_BODY:
                     break
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass  # a broken error body still maps by its status
         finally:
             response.close()
@@ -215,12 +215,12 @@ class AsyncPipeline(_Pipeline):
         self,
         settings: ClientSettings,
         auth: ApiKeyAuth | AsyncBearerTokenAuth,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None:
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
-        self.http = http_client or httpx.AsyncClient(**self._http_options())
+        self.http = http_client or httpx2.AsyncClient(**self._http_options())
 
     async def _auth_header(self) -> str:
         if isinstance(self._auth, ApiKeyAuth):
@@ -234,7 +234,7 @@ class AsyncPipeline(_Pipeline):
         state: RetryState,
         stream: bool = False,
         headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """As `SyncPipeline.send`."""
         import asyncio  # deferred: only async users pay for importing asyncio
 
@@ -243,9 +243,9 @@ class AsyncPipeline(_Pipeline):
             self._start_attempt(request, state, await self._auth_header())
             try:
                 response = await self.http.send(request, stream=True)
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
-                retryable = isinstance(exc, httpx.TransportError)
+                retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
                 if response.is_success:
@@ -254,7 +254,7 @@ class AsyncPipeline(_Pipeline):
                     try:
                         await response.aread()
                         return response
-                    except httpx.HTTPError as exc:
+                    except httpx2.HTTPError as exc:
                         error, retryable = transport_error(exc), True
                     finally:
                         await response.aclose()
@@ -264,14 +264,14 @@ class AsyncPipeline(_Pipeline):
             await asyncio.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
     @staticmethod
-    async def _read_error_body(response: httpx.Response) -> bytes:
+    async def _read_error_body(response: httpx2.Response) -> bytes:
         body = bytearray()
         try:
             async for chunk in response.aiter_bytes():
                 body += chunk
                 if len(body) > MAX_ERROR_BODY:
                     break
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass  # a broken error body still maps by its status
         finally:
             await response.aclose()

@@ -1,6 +1,6 @@
 """`ContentStream` and `AsyncContentStream`: a file's content as it arrives, in constant memory.
 
-The body is checked against Content-Length (httpx/h11 raise on a short body); a body cut
+The body is checked against Content-Length (httpx2/h11 raise on a short body); a body cut
 off, or one that outlives the call's deadline, raises `IncompleteDownloadError` /
 `RequestTimeoutError` instead of handing truncated data on as if it were whole.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 
-import httpx
+import httpx2
 
 from ._errors import IncompleteDownloadError
 from ._retry import RetryState
@@ -22,7 +22,7 @@ CONTENT_HEADERS = {
 }
 
 
-def content_length(response: httpx.Response) -> int | None:
+def content_length(response: httpx2.Response) -> int | None:
     value = response.headers.get("content-length")
     return int(value) if value is not None and value.isdigit() else None
 
@@ -40,7 +40,7 @@ def incomplete(
 
 
 class _StreamBase:
-    def __init__(self, response: httpx.Response, state: RetryState) -> None:
+    def __init__(self, response: httpx2.Response, state: RetryState) -> None:
         self._response = response
         self._state = state
         self.received = 0
@@ -50,7 +50,7 @@ class _StreamBase:
         return self._response.status_code
 
     @property
-    def headers(self) -> httpx.Headers:
+    def headers(self) -> httpx2.Headers:
         return self._response.headers
 
     @property
@@ -102,7 +102,7 @@ class ContentStream(_StreamBase):
                 if self._state.deadline_at is not None:
                     self._state.check_deadline()
                 yield chunk
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise incomplete(self.received, self.content_length, exc) from exc
         finally:
             response.close()
@@ -142,7 +142,7 @@ class AsyncContentStream(_StreamBase):
                 if self._state.deadline_at is not None:
                     self._state.check_deadline()
                 yield chunk
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise incomplete(self.received, self.content_length, exc) from exc
         finally:
             await response.aclose()
