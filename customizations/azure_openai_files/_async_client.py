@@ -11,28 +11,29 @@ from typing import Any
 
 import httpx2
 
-from ._auth import KeyCredential
+from ._auth import AsyncTokenCredential, KeyCredential, TokenCredential
 from ._config import resolve_auth, resolve_settings
 from ._download import PartFile, Progress, prepare_destination
 from ._errors import IncompleteDownloadError
 from ._models import FileObject
 from ._operations import get_file_content_request, get_file_request, parse_file
-from ._pipeline import AsyncPipeline, call_headers
+from ._pipeline import AsyncPipeline, call_headers, parse_with_request_ids
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, PollSchedule
 from ._retry import RetryPolicy
 from ._streaming import CONTENT_HEADERS, AsyncContentStream
 
 
 class AsyncFilesClient:
-    """Async client; `credential` may be a sync or an async (azure.identity.aio) credential.
-    One connection pool per client; use it from one event loop."""
+    """Async client; `credential` may be an async (azure.identity.aio) credential or a sync one,
+    whose `get_token` then runs on a worker thread. One connection pool per client; use it
+    from one event loop."""
 
     def __init__(
         self,
         endpoint: str | None = None,
         *,
         api_key: str | KeyCredential | None = None,
-        credential: Any = None,
+        credential: TokenCredential | AsyncTokenCredential | None = None,
         api_version: str | None = None,
         timeout: float | httpx2.Timeout | None = None,
         max_retries: int = 3,
@@ -69,9 +70,10 @@ class AsyncFilesClient:
         response = await self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
+            metadata=True,
             headers=call_headers(client_request_id),
         )
-        return parse_file(response)
+        return parse_with_request_ids(response, parse_file)
 
     async def get_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None

@@ -1,6 +1,10 @@
 """Authentication: the `api-key` header for keys, `Authorization: Bearer` for Microsoft Entra
 ID credentials, never both. Each attempt asks its auth for a fresh header value, so a rotated
-key or a refreshed token is used by the very next request (retries included)."""
+key or a refreshed token is used by the very next request (retries included).
+
+Secrets are cleaned here, once: surrounding whitespace (a key read from a file ends with a
+newline) is stripped, and a value that still holds anything but printable ASCII is refused
+with a ValueError that does not quote it, before it can reach a header, a log or an error."""
 
 from __future__ import annotations
 
@@ -12,12 +16,29 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import httpx2
 
+from ._errors import CredentialError
+
 if TYPE_CHECKING:
     import asyncio
 
 TOKEN_SCOPE = "https://cognitiveservices.azure.com/.default"  # noqa: S105 (a scope, not a secret)
 # Refresh this long before `expires_on`, so no request goes out with a token about to expire.
 TOKEN_REFRESH_MARGIN = 300.0
+
+
+def clean_secret(value: str, what: str) -> str:
+    """`value` without surrounding whitespace; ValueError (never quoting it) when it is empty or
+    holds a control or non-ASCII character, which no key or token does."""
+    secret = value.strip()
+    if not secret:
+        raise ValueError(f"the {what} is empty")
+    for position, char in enumerate(secret):
+        if not " " <= char <= "~":
+            raise ValueError(
+                f"the {what} contains a control or non-ASCII character at position {position}; "
+                "check how it was read or pasted"
+            )
+    return secret
 
 
 class AccessTokenLike(Protocol):
@@ -35,6 +56,13 @@ class TokenCredential(Protocol):
 
 
 @runtime_checkable
+class AsyncTokenCredential(Protocol):
+    """What azure-identity's `azure.identity.aio` credentials provide."""
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessTokenLike: ...
+
+
+@runtime_checkable
 class KeyCredential(Protocol):
     """An object whose `.key` may change over time, e.g. azure-core's AzureKeyCredential."""
 
@@ -46,13 +74,18 @@ class ApiKeyAuth:
     header_name = "api-key"
 
     def __init__(self, key: str | KeyCredential) -> None:
-        self._key = key
+        self._key = clean_secret(key, "api key") if isinstance(key, str) else key
+
+    def cached_header_value(self) -> str:
+        return self.header_value()
 
     def header_value(self) -> str:
-        key = self._key if isinstance(self._key, str) else self._key.key
-        if not key or not key.strip():
-            raise ValueError("the api key is empty")
-        return key
+        if isinstance(self._key, str):
+            return self._key
+        key = self._key.key
+        if not isinstance(key, str):
+            raise TypeError("the key credential's `key` must be a str")
+        return clean_secret(key, "api key")
 
     def __repr__(self) -> str:
         return "ApiKeyAuth(<redacted>)"
@@ -73,11 +106,27 @@ class _CachedToken:
         return None
 
     def store(self, access_token: AccessTokenLike) -> str:
-        token, expires_on = access_token.token, float(access_token.expires_on)
-        if not isinstance(token, str) or not token:
-            raise ValueError("the credential returned an empty token")
-        self.value, self.expires_on = token, expires_on
-        return f"Bearer {token}"
+        token = getattr(access_token, "token", None)
+        expires_on = getattr(access_token, "expires_on", None)
+        if not isinstance(token, str) or not isinstance(expires_on, int | float):
+            raise TypeError("the credential's get_token returned no str `token` and `expires_on`")
+        self.value, self.expires_on = clean_secret(token, "token from the credential"), expires_on
+        return f"Bearer {self.value}"
+
+    def invalidate(self, header_value: str) -> None:
+        """Forget the token sent as `header_value` (refused with a 401), unless a newer one
+        has replaced it meanwhile."""
+        if self.value is not None and header_value == f"Bearer {self.value}":
+            self.value, self.expires_on = None, 0.0
+
+
+def credential_error(credential: object, exc: Exception) -> CredentialError:
+    """The credential's failure as one readable line, its exception chained."""
+    lines = str(exc).strip().splitlines()
+    reason = f"{type(exc).__name__}: {lines[0][:300]}" if lines else type(exc).__name__
+    error = CredentialError(f"{type(credential).__name__} could not get a token: {reason}")
+    error.__cause__ = exc
+    return error
 
 
 class BearerTokenAuth:
@@ -90,6 +139,11 @@ class BearerTokenAuth:
         self._cache = _CachedToken()
         self._lock = threading.Lock()
 
+    def cached_header_value(self) -> str | None:
+        """The header while the cached token is fresh; None when a fetch is due."""
+        token = self._cache.fresh()
+        return None if token is None else f"Bearer {token}"
+
     def header_value(self) -> str:
         token = self._cache.fresh()
         if token is not None:
@@ -98,18 +152,26 @@ class BearerTokenAuth:
             token = self._cache.fresh()
             if token is not None:
                 return f"Bearer {token}"
-            return self._cache.store(self._credential.get_token(TOKEN_SCOPE))
+            try:
+                access_token = self._credential.get_token(TOKEN_SCOPE)
+            except Exception as exc:
+                raise credential_error(self._credential, exc) from exc
+            return self._cache.store(access_token)
+
+    def invalidate(self, header_value: str) -> None:
+        self._cache.invalidate(header_value)
 
     def __repr__(self) -> str:
         return f"BearerTokenAuth({type(self._credential).__name__})"
 
 
 class AsyncBearerTokenAuth:
-    """Task-safe; accepts sync credentials and async ones (whose get_token is a coroutine)."""
+    """Task-safe; accepts async credentials and sync ones, whose get_token runs on a worker
+    thread, since it may do network and subprocess I/O that would stall the event loop."""
 
     header_name = "Authorization"
 
-    def __init__(self, credential: Any) -> None:
+    def __init__(self, credential: TokenCredential | AsyncTokenCredential) -> None:
         self._credential = credential
         self._cache = _CachedToken()
         self._lock: asyncio.Lock | None = None
@@ -118,30 +180,44 @@ class AsyncBearerTokenAuth:
         token = self._cache.fresh()
         if token is not None:
             return f"Bearer {token}"
-        if self._lock is None:
-            import asyncio  # deferred: only async users pay for importing asyncio
+        import asyncio  # deferred: only async users pay for importing asyncio
 
+        if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
             token = self._cache.fresh()
             if token is not None:
                 return f"Bearer {token}"
-            result = self._credential.get_token(TOKEN_SCOPE)
-            if inspect.isawaitable(result):
-                result = await result
+            try:
+                if inspect.iscoroutinefunction(self._credential.get_token):
+                    result = await self._credential.get_token(TOKEN_SCOPE)
+                else:
+                    result = await asyncio.to_thread(self._credential.get_token, TOKEN_SCOPE)
+                    if inspect.isawaitable(result):  # an async get_token in disguise
+                        result = await result
+            except Exception as exc:
+                raise credential_error(self._credential, exc) from exc
             return self._cache.store(result)
+
+    def cached_header_value(self) -> str | None:
+        token = self._cache.fresh()
+        return None if token is None else f"Bearer {token}"
+
+    def invalidate(self, header_value: str) -> None:
+        self._cache.invalidate(header_value)
 
     def __repr__(self) -> str:
         return f"AsyncBearerTokenAuth({type(self._credential).__name__})"
 
 
-def check_bearer_transport(endpoint: httpx2.URL) -> None:
-    """Bearer tokens only travel over https, except to this machine (tests, local proxies)."""
+def check_credential_transport(endpoint: httpx2.URL) -> None:
+    """Keys and tokens only travel over https, except to this machine (tests, local proxies)."""
     if endpoint.scheme == "https" or _is_loopback(endpoint.host):
         return
     raise ValueError(
-        f"refusing to send an Entra ID token over {endpoint.scheme}:// to {endpoint.host}; "
-        "use an https endpoint"
+        f"refusing to send credentials in clear text over {endpoint.scheme}:// to "
+        f"{endpoint.host}; use an https:// endpoint, or a loopback address "
+        "(http://127.0.0.1, http://localhost) for a local proxy or test server"
     )
 
 

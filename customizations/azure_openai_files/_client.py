@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx2
 
@@ -15,7 +16,7 @@ from ._download import PartFile, Progress, prepare_destination
 from ._errors import IncompleteDownloadError
 from ._models import FileObject
 from ._operations import get_file_content_request, get_file_request, parse_file
-from ._pipeline import SyncPipeline, call_headers
+from ._pipeline import SyncPipeline, call_headers, parse_with_request_ids
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, PollSchedule
 from ._retry import RetryPolicy
 from ._streaming import CONTENT_HEADERS, ContentStream
@@ -70,9 +71,10 @@ class FilesClient:
         response = self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
+            metadata=True,
             headers=call_headers(client_request_id),
         )
-        return parse_file(response)
+        return parse_with_request_ids(response, parse_file)
 
     def get_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
@@ -89,19 +91,14 @@ class FilesClient:
 
     def stream_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
-    ) -> ContentStream:
+    ) -> _StreamRequest:
         """`GET /openai/files/{file-id}/content`, streamed: `with client.stream_file_content(id)
-        as stream: for chunk in stream.iter_bytes(): ...`. The request is sent by this call;
-        errors before the body are raised here."""
+        as stream: for chunk in stream.iter_bytes(): ...`. The request is sent on entering the
+        block; errors before the body are raised there."""
         operation = get_file_content_request(file_id, self._settings.api_version)
-        state = self._pipeline.new_state(deadline)
-        response = self._pipeline.send(
-            operation,
-            state=state,
-            stream=True,
-            headers=call_headers(client_request_id, CONTENT_HEADERS),
+        return _StreamRequest(
+            self._pipeline, operation, deadline, call_headers(client_request_id, CONTENT_HEADERS)
         )
-        return ContentStream(response, state)
 
     def download_file(
         self,
@@ -177,3 +174,38 @@ class FilesClient:
 
     def __repr__(self) -> str:
         return f"FilesClient(endpoint={self.endpoint!r}, api_version={self.api_version!r})"
+
+
+class _StreamRequest:
+    """What `FilesClient.stream_file_content` returns: sends on `with`, as httpx's
+    `client.stream()` does, so both clients send at the same moment."""
+
+    def __init__(
+        self,
+        pipeline: SyncPipeline,
+        operation: dict[str, Any],
+        deadline: float | None,
+        headers: dict[str, str],
+    ) -> None:
+        self._pipeline = pipeline
+        self._operation = operation
+        self._deadline = deadline
+        self._headers = headers
+        self._stream: ContentStream | None = None
+
+    def __enter__(self) -> ContentStream:
+        state = self._pipeline.new_state(self._deadline)
+        response = self._pipeline.send(
+            self._operation, state=state, stream=True, headers=self._headers
+        )
+        self._stream = ContentStream(response, state)
+        return self._stream
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._stream is not None:
+            self._stream.close()

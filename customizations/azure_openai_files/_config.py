@@ -3,19 +3,22 @@ Everything is validated here, at construction, before any request is sent."""
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import sys
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import httpx2
 
 from ._auth import (
     ApiKeyAuth,
     AsyncBearerTokenAuth,
+    AsyncTokenCredential,
     BearerTokenAuth,
     KeyCredential,
-    check_bearer_transport,
+    TokenCredential,
+    check_credential_transport,
 )
 from ._retry import RetryPolicy
 from ._version import DEFAULT_API_VERSION, __version__
@@ -59,7 +62,7 @@ def resolve_settings(
 def resolve_auth(
     settings: ClientSettings,
     api_key: str | KeyCredential | None,
-    credential: Any,
+    credential: TokenCredential | AsyncTokenCredential | None,
     *,
     is_async: bool,
 ) -> ApiKeyAuth | BearerTokenAuth | AsyncBearerTokenAuth:
@@ -68,14 +71,19 @@ def resolve_auth(
     if credential is not None:
         if not callable(getattr(credential, "get_token", None)):
             raise TypeError("credential must have a get_token(*scopes) method (Entra ID)")
-        check_bearer_transport(settings.base_url)
-        return AsyncBearerTokenAuth(credential) if is_async else BearerTokenAuth(credential)
+        check_credential_transport(settings.base_url)
+        if is_async:
+            return AsyncBearerTokenAuth(credential)
+        if inspect.iscoroutinefunction(credential.get_token):
+            raise TypeError("an async credential needs AsyncFilesClient; pass a sync one here")
+        return BearerTokenAuth(credential)  # type: ignore[arg-type]
     if api_key is None:
         api_key = os.environ.get(API_KEY_ENV)
     if api_key is None or (isinstance(api_key, str) and not api_key.strip()):
         raise ValueError(f"no credential: pass api_key or credential, or set {API_KEY_ENV}")
     if not isinstance(api_key, str) and not isinstance(getattr(api_key, "key", None), str):
         raise TypeError("api_key must be a str or an object with a str `key` attribute")
+    check_credential_transport(settings.base_url)
     return ApiKeyAuth(api_key)
 
 

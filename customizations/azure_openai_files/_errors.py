@@ -6,7 +6,9 @@ fields (code, message, target, details, innererror) and the request ids support 
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,10 +18,29 @@ from azure_openai_files_generated.models.error_response import ErrorResponse
 
 # At most this much of a non-JSON error body goes into an exception message.
 MESSAGE_BODY_LIMIT = 2048
+# An HTML page (a gateway's 502) is cut to this many characters of its text.
+HTML_EXCERPT_LIMIT = 200
+
+
+def _rebuild(cls: type[FilesError], args: tuple[Any, ...], state: dict[str, Any]) -> FilesError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class FilesError(Exception):
     """Base class of every error this package raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's default pickling calls `cls(*args)`, which the keyword-only constructors
+        # below refuse; rebuild from the message and the attributes instead, so errors cross
+        # process boundaries (multiprocessing, concurrent.futures) and survive deepcopy.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+class CredentialError(FilesError):
+    """The credential could not get a token; its own exception is chained as `__cause__`."""
 
 
 class ServiceError(FilesError):
@@ -36,6 +57,9 @@ class ServiceError(FilesError):
         inner_error: dict[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         retry_after: float | None = None,
+        client_request_id: str | None = None,
+        param: str | None = None,
+        type: str | None = None,  # the v1 error field's name
     ) -> None:
         self.status_code = status_code
         self.code = code
@@ -43,9 +67,14 @@ class ServiceError(FilesError):
         self.target = target
         self.details = details or []
         self.inner_error = inner_error
+        self.param = param
+        self.type = type
         self.headers: dict[str, str] = dict(headers or {})
         self.request_id = self.headers.get("apim-request-id") or self.headers.get("x-request-id")
-        self.client_request_id = self.headers.get("x-ms-client-request-id")
+        # The echo when the service sent one, else the id this client sent.
+        self.client_request_id = (
+            self.headers.get("x-ms-client-request-id") or client_request_id or None
+        )
         self.retry_after = retry_after
         super().__init__(self._one_line())
 
@@ -90,7 +119,12 @@ class UnexpectedResponseError(ServiceError):
 
 
 class TransportError(FilesError):
-    """The request or response failed on the network (refused, reset, broken body)."""
+    """The request or response failed on the network (refused, reset, broken body).
+    `client_request_id` is the `x-ms-client-request-id` the call sent, when known."""
+
+    def __init__(self, message: str, *, client_request_id: str | None = None) -> None:
+        self.client_request_id = client_request_id
+        super().__init__(message)
 
 
 class RequestTimeoutError(TransportError):
@@ -100,10 +134,17 @@ class RequestTimeoutError(TransportError):
 class IncompleteDownloadError(TransportError):
     """A body ended before all of it arrived and the retry budget could not complete it."""
 
-    def __init__(self, message: str, *, received: int, expected: int | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        received: int,
+        expected: int | None,
+        client_request_id: str | None = None,
+    ) -> None:
         self.received = received
         self.expected = expected
-        super().__init__(message)
+        super().__init__(message, client_request_id=client_request_id)
 
 
 class FileProcessingError(FilesError):
@@ -149,6 +190,7 @@ def error_from_response(
     """Map an error response to its exception; never raises while parsing the body."""
     status = response.status_code
     error_class = error_class_for(status)
+    sent_id = sent_client_request_id(response)
     parsed = _parse_azure_error(body)
     if parsed is not None:
         return error_class(
@@ -156,18 +198,39 @@ def error_from_response(
             status_code=status,
             headers=response.headers,
             retry_after=retry_after,
+            client_request_id=sent_id,
             **parsed,
         )
-    if 300 <= status < 400:
+    if status == 304:
+        # Only a conditional request earns a 304, and this client never sends one.
+        message = "304 Not Modified to a request that was not conditional"
+    elif 300 <= status < 400:
         location = response.headers.get("location", "")
         message = (
             f"redirect to {_origin_of(location)} not followed: credentials stay with the endpoint"
         )
     else:
-        message = _summarize_body(body) or response.reason_phrase or "no error body"
+        message = (
+            _summarize_body(body, response.headers.get("content-type", ""))
+            or response.reason_phrase
+            or "no error body"
+        )
     return error_class(
-        message, status_code=status, headers=response.headers, retry_after=retry_after
+        message,
+        status_code=status,
+        headers=response.headers,
+        retry_after=retry_after,
+        client_request_id=sent_id,
     )
+
+
+def sent_client_request_id(response: httpx2.Response) -> str | None:
+    """The `x-ms-client-request-id` the request carried (None for a response built by hand)."""
+    try:
+        value: str | None = response.request.headers.get("x-ms-client-request-id")
+    except RuntimeError:  # a Response without a request
+        return None
+    return value
 
 
 def _parse_azure_error(body: bytes) -> dict[str, Any] | None:
@@ -192,9 +255,21 @@ def _parse_azure_error(body: bytes) -> dict[str, Any] | None:
     }
 
 
-def _summarize_body(body: bytes) -> str:
-    text = " ".join(body[:MESSAGE_BODY_LIMIT].decode("utf-8", "replace").split())
-    return text + (" …" if len(body) > MESSAGE_BODY_LIMIT else "")
+_HIDDEN_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+def _summarize_body(body: bytes, content_type: str = "") -> str:
+    """One line from a non-JSON error body; an HTML page is reduced to a short text excerpt."""
+    text = body[:MESSAGE_BODY_LIMIT].decode("utf-8", "replace")
+    cut = len(body) > MESSAGE_BODY_LIMIT
+    if "html" in content_type.lower() or text.lstrip()[:1] == "<":
+        text = html.unescape(_HTML_TAG.sub(" ", _HIDDEN_HTML.sub(" ", text)))
+        words = " ".join(text.split())
+        if len(words) > HTML_EXCERPT_LIMIT:
+            words, cut = words[:HTML_EXCERPT_LIMIT].rstrip(), True
+        return words + (" …" if cut and words else "")
+    return " ".join(text.split()) + (" …" if cut else "")
 
 
 def _origin_of(url: str) -> str:

@@ -6,19 +6,23 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, TypeVar
 
 import httpx2
 
 from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth
 from ._config import USER_AGENT, ClientSettings
 from ._errors import (
+    AuthenticationError,
     FilesError,
     RateLimitError,
     RequestTimeoutError,
     ServiceError,
     TransportError,
+    UnexpectedResponseError,
     error_from_response,
 )
 from ._logging import loggable_headers, logger
@@ -26,6 +30,10 @@ from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
 
 # Error bodies are read up to this size; the rest is dropped (a gateway page can be large).
 MAX_ERROR_BODY = 1024 * 1024
+# A file object is a few hundred bytes; a metadata body past this is not one.
+MAX_METADATA_BODY = 4 * 1024 * 1024
+
+T = TypeVar("T")
 
 
 def new_client_request_id() -> str:
@@ -47,15 +55,66 @@ def call_headers(
     return headers
 
 
-def transport_error(exc: httpx2.HTTPError) -> TransportError:
+def transport_error(exc: httpx2.HTTPError, client_request_id: str | None = None) -> TransportError:
     """A network failure as this package's error, its cause chained."""
     error: TransportError
     if isinstance(exc, httpx2.TimeoutException):
-        error = RequestTimeoutError(f"{type(exc).__name__}: the request timed out")
+        error = RequestTimeoutError(
+            f"{type(exc).__name__}: the request timed out", client_request_id=client_request_id
+        )
     else:
-        error = TransportError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        error = TransportError(
+            f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+            client_request_id=client_request_id,
+        )
     error.__cause__ = exc
     return error
+
+
+def parse_with_request_ids(response: httpx2.Response, parse: Callable[[httpx2.Response], T]) -> T:
+    """`parse(response)`; a ServiceError it raises names the client request id that was sent."""
+    try:
+        return parse(response)
+    except ServiceError as error:
+        if error.client_request_id is None:
+            error.client_request_id = response.request.headers.get("x-ms-client-request-id")
+        raise
+
+
+class _GuardedBody(httpx2.SyncByteStream):
+    """A response body that runs `check(bytes_so_far)` after every chunk it hands on."""
+
+    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._check = check
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        for chunk in self._stream:
+            received += len(chunk)
+            self._check(received)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _AsyncGuardedBody(httpx2.AsyncByteStream):
+    """As `_GuardedBody`, for async responses."""
+
+    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._check = check
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in self._stream:
+            received += len(chunk)
+            self._check(received)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
 
 
 class _Pipeline:
@@ -76,6 +135,56 @@ class _Pipeline:
             "follow_redirects": False,
             "headers": {"User-Agent": USER_AGENT},
         }
+
+    def _build_request(
+        self, client: httpx2.Client | httpx2.AsyncClient, operation: dict[str, Any], **kwargs: Any
+    ) -> httpx2.Request:
+        try:
+            return client.build_request(**operation, **kwargs)
+        except httpx2.InvalidURL as exc:
+            # A caller's value (a file id of 64 KB, say) that no URL can carry.
+            raise ValueError(f"the arguments do not make a valid request URL: {exc}") from None
+
+    def _body_check(
+        self, response: httpx2.Response, state: RetryState, *, metadata: bool, started: float
+    ) -> Callable[[int], None] | None:
+        """What to verify after each chunk of a body read whole: the call's deadline (per-read
+        timeouts restart with every byte, so a slow drip would outlive them); for metadata
+        also its size and that the whole response arrives within one read timeout."""
+        if state.deadline_at is None and not metadata:
+            return None
+        time_limit = self.settings.timeout.read if metadata else None
+
+        def check(received: int) -> None:
+            state.check_deadline()
+            if metadata and received > MAX_METADATA_BODY:
+                raise UnexpectedResponseError(
+                    f"file metadata body exceeds {MAX_METADATA_BODY} bytes; not a file object",
+                    status_code=response.status_code,
+                    headers=response.headers,
+                    client_request_id=state.client_request_id,
+                )
+            if time_limit is not None and time.monotonic() - started > time_limit:
+                raise httpx2.ReadTimeout(f"metadata response took over {time_limit:g} s")
+
+        return check
+
+    def _renews_token(
+        self, error: FilesError, state: RetryState, auth: Any, sent_header: str
+    ) -> bool:
+        """After a 401 the token is forgotten (it may be revoked), and the call tries once more
+        with a new one; a key is not retried (the next call reads the key again)."""
+        if not isinstance(error, AuthenticationError) or isinstance(auth, ApiKeyAuth):
+            return False
+        auth.invalidate(sent_header)
+        if state.token_renewed:
+            return False
+        state.token_renewed = True
+        logger.info(
+            "Retrying with a new token after HTTP 401 (client request id %s)",
+            state.client_request_id,
+        )
+        return True
 
     def _start_attempt(self, request: httpx2.Request, state: RetryState, auth_header: str) -> None:
         state.attempts += 1
@@ -124,6 +233,8 @@ class _Pipeline:
         retryable: bool = True,
     ) -> float:
         """Seconds to wait before retrying `request` after `error` (logged), or raise it."""
+        if isinstance(error, TransportError) and error.client_request_id is None:
+            error.client_request_id = request.headers.get("x-ms-client-request-id")
         delay = state.delay_before_retry(error, retryable=retryable)
         if logger.isEnabledFor(logging.INFO):
             logger.info(
@@ -163,34 +274,69 @@ class SyncPipeline(_Pipeline):
         *,
         state: RetryState,
         stream: bool = False,
+        metadata: bool = False,
         headers: dict[str, str] | None = None,
     ) -> httpx2.Response:
         """Send until a 2xx arrives (returned; its body read unless `stream`) or the call
-        fails for good (raised as a FilesError)."""
-        request = self.http.build_request(**operation, headers=headers)
+        fails for good (raised as a FilesError). `metadata`: the body is a small document,
+        bounded in size and in time."""
+        request = self._build_request(self.http, operation, headers=headers)
+        state.client_request_id = request.headers.get("x-ms-client-request-id")
         while True:
-            self._start_attempt(request, state, self._auth.header_value())
+            auth_header = self._auth_header(state)
+            self._start_attempt(request, state, auth_header)
+            started = time.monotonic()
             try:
                 response = self.http.send(request, stream=True)
             except httpx2.HTTPError as exc:
-                error: FilesError = transport_error(exc)
+                error: FilesError = transport_error(exc, state.client_request_id)
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
                 if response.is_success:
                     if stream:
                         return response
+                    check = self._body_check(response, state, metadata=metadata, started=started)
+                    if check is not None:
+                        response.stream = _GuardedBody(response.stream, check)
                     try:
                         response.read()
                         return response
                     except httpx2.HTTPError as exc:
-                        error, retryable = transport_error(exc), True
+                        error, retryable = transport_error(exc, state.client_request_id), True
                     finally:
                         response.close()
                 else:
                     error = self._error_for(response, self._read_error_body(response))
                     retryable = self._is_retryable(error)
+                    if self._renews_token(error, state, self._auth, auth_header):
+                        continue
             time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
+
+    def _auth_header(self, state: RetryState) -> str:
+        """The auth header; a token fetch counts against the call's deadline."""
+        header = self._auth.cached_header_value()
+        remaining = state.remaining()
+        if header is not None or remaining is None:
+            return header or self._auth.header_value()
+        # A sync credential cannot be interrupted: wait for it on a thread of its own, at most
+        # until the deadline (a token it gets later is cached for the next call).
+        outcome: list[str | Exception] = []
+
+        def fetch() -> None:
+            try:
+                outcome.append(self._auth.header_value())
+            except Exception as exc:  # handed to the caller below
+                outcome.append(exc)
+
+        fetcher = threading.Thread(target=fetch, name="azure-openai-files-token", daemon=True)
+        fetcher.start()
+        fetcher.join(max(remaining, 0.0))
+        if not outcome:
+            raise state.deadline_error(" while the credential was getting a token")
+        if isinstance(outcome[0], Exception):
+            raise outcome[0]
+        return outcome[0]
 
     @staticmethod
     def _read_error_body(response: httpx2.Response) -> bytes:
@@ -222,10 +368,22 @@ class AsyncPipeline(_Pipeline):
         self._auth_name = auth.header_name
         self.http = http_client or httpx2.AsyncClient(**self._http_options())
 
-    async def _auth_header(self) -> str:
+    async def _auth_header(self, state: RetryState) -> str:
+        """The auth header; a token fetch counts against the call's deadline."""
+        import asyncio  # deferred: only async users pay for importing asyncio
+
         if isinstance(self._auth, ApiKeyAuth):
             return self._auth.header_value()
-        return await self._auth.header_value()
+        header = self._auth.cached_header_value()
+        if header is not None:
+            return header
+        remaining = state.remaining()
+        if remaining is None:
+            return await self._auth.header_value()
+        try:
+            return await asyncio.wait_for(self._auth.header_value(), max(remaining, 0.0))
+        except TimeoutError:
+            raise state.deadline_error(" while the credential was getting a token") from None
 
     async def send(
         self,
@@ -233,34 +391,43 @@ class AsyncPipeline(_Pipeline):
         *,
         state: RetryState,
         stream: bool = False,
+        metadata: bool = False,
         headers: dict[str, str] | None = None,
     ) -> httpx2.Response:
         """As `SyncPipeline.send`."""
         import asyncio  # deferred: only async users pay for importing asyncio
 
-        request = self.http.build_request(**operation, headers=headers)
+        request = self._build_request(self.http, operation, headers=headers)
+        state.client_request_id = request.headers.get("x-ms-client-request-id")
         while True:
-            self._start_attempt(request, state, await self._auth_header())
+            auth_header = await self._auth_header(state)
+            self._start_attempt(request, state, auth_header)
+            started = time.monotonic()
             try:
                 response = await self.http.send(request, stream=True)
             except httpx2.HTTPError as exc:
-                error: FilesError = transport_error(exc)
+                error: FilesError = transport_error(exc, state.client_request_id)
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
                 if response.is_success:
                     if stream:
                         return response
+                    check = self._body_check(response, state, metadata=metadata, started=started)
+                    if check is not None:
+                        response.stream = _AsyncGuardedBody(response.stream, check)
                     try:
                         await response.aread()
                         return response
                     except httpx2.HTTPError as exc:
-                        error, retryable = transport_error(exc), True
+                        error, retryable = transport_error(exc, state.client_request_id), True
                     finally:
                         await response.aclose()
                 else:
                     error = self._error_for(response, await self._read_error_body(response))
                     retryable = self._is_retryable(error)
+                    if self._renews_token(error, state, self._auth, auth_header):
+                        continue
             await asyncio.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
     @staticmethod

@@ -84,13 +84,22 @@ def requested_retry_after(headers: Mapping[str, str]) -> float | None:
 class RetryState:
     """The retry bookkeeping of one logical call: attempts made and the overall deadline."""
 
-    __slots__ = ("attempts", "deadline_at", "deadline_seconds", "policy")
+    __slots__ = (
+        "attempts",
+        "client_request_id",
+        "deadline_at",
+        "deadline_seconds",
+        "policy",
+        "token_renewed",
+    )
 
     def __init__(self, policy: RetryPolicy, deadline: float | None) -> None:
         self.policy = policy
         self.attempts = 0
         self.deadline_seconds = deadline
         self.deadline_at = None if deadline is None else time.monotonic() + deadline
+        self.client_request_id: str | None = None  # set by the pipeline when it sends
+        self.token_renewed = False  # a 401 renews the token and retries once per call
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None without one)."""
@@ -101,7 +110,13 @@ class RetryState:
     def check_deadline(self) -> None:
         remaining = self.remaining()
         if remaining is not None and remaining <= 0:
-            raise RequestTimeoutError(f"deadline of {self.deadline_seconds:g} s exceeded")
+            raise self.deadline_error()
+
+    def deadline_error(self, while_: str = "") -> RequestTimeoutError:
+        return RequestTimeoutError(
+            f"deadline of {self.deadline_seconds:g} s exceeded{while_}",
+            client_request_id=self.client_request_id,
+        )
 
     def delay_before_retry(self, error: FilesError, *, retryable: bool) -> float:
         """Seconds to sleep before the next attempt, or raise `error` when the call is over."""
@@ -116,6 +131,7 @@ class RetryState:
         if remaining is not None and delay >= remaining:
             raise RequestTimeoutError(
                 f"deadline of {self.deadline_seconds:g} s would pass before the next attempt "
-                f"(last failure: {error})"
+                f"(last failure: {error})",
+                client_request_id=self.client_request_id,
             ) from error
         return delay

@@ -28,12 +28,18 @@ def content_length(response: httpx2.Response) -> int | None:
 
 
 def incomplete(
-    received: int, expected: int | None, exc: BaseException | None
+    received: int,
+    expected: int | None,
+    exc: BaseException | None,
+    client_request_id: str | None = None,
 ) -> IncompleteDownloadError:
     of = f" of {expected}" if expected is not None else ""
     cause = f": {type(exc).__name__}: {exc}" if exc is not None else ""
     error = IncompleteDownloadError(
-        f"content ended after {received}{of} bytes{cause}", received=received, expected=expected
+        f"content ended after {received}{of} bytes{cause}",
+        received=received,
+        expected=expected,
+        client_request_id=client_request_id,
     )
     error.__cause__ = exc
     return error
@@ -77,7 +83,7 @@ class _StreamBase:
     def _check_complete(self) -> None:
         expected = self.content_length
         if expected is not None and self.received != expected:
-            raise incomplete(self.received, expected, None)
+            raise incomplete(self.received, expected, None, self.client_request_id)
 
     def __repr__(self) -> str:
         return (
@@ -103,7 +109,9 @@ class ContentStream(_StreamBase):
                     self._state.check_deadline()
                 yield chunk
         except httpx2.HTTPError as exc:
-            raise incomplete(self.received, self.content_length, exc) from exc
+            raise incomplete(
+                self.received, self.content_length, exc, self.client_request_id
+            ) from exc
         finally:
             response.close()
         self._check_complete()
@@ -143,7 +151,9 @@ class AsyncContentStream(_StreamBase):
                     self._state.check_deadline()
                 yield chunk
         except httpx2.HTTPError as exc:
-            raise incomplete(self.received, self.content_length, exc) from exc
+            raise incomplete(
+                self.received, self.content_length, exc, self.client_request_id
+            ) from exc
         finally:
             await response.aclose()
         self._check_complete()
