@@ -214,3 +214,41 @@ def serving(*replies: Reply) -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
+
+
+def drip(
+    body: bytes,
+    interval: float,
+    *,
+    status: int = 200,
+    content_type: str = "application/json",
+) -> Reply:
+    """Announce the whole body, then send it one byte every `interval` seconds: each read gets
+    a byte well within any read timeout, so only a bound on the whole call can end it."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [("Content-Length", str(len(body))), ("Content-Type", content_type)]
+        conn.sendall(_head(status, head))
+        for index in range(len(body)):
+            time.sleep(interval)
+            conn.sendall(body[index : index + 1])  # OSError once the client gives up
+
+    return reply
+
+
+def stall_after(
+    prefix: bytes,
+    announce: int,
+    seconds: float,
+    *,
+    status: int = 200,
+    content_type: str = "application/json",
+) -> Reply:
+    """Announce `announce` bytes, send `prefix` at once, then nothing for `seconds`."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [("Content-Length", str(announce)), ("Content-Type", content_type)]
+        conn.sendall(_head(status, head) + prefix)
+        time.sleep(seconds)
+
+    return reply

@@ -1,0 +1,162 @@
+"""No call can hang: the deadline bounds every read of every call, a metadata call is bounded
+even without one, and the bounds that keep the retry loop and the error path short hold.
+Servers here drip one byte every half second, so per-read timeouts alone never fire."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx2
+import pytest
+
+from azure_openai_files import (
+    AsyncFilesClient,
+    FilesClient,
+    RequestTimeoutError,
+    ServerError,
+    UnexpectedResponseError,
+)
+from tests.clients import KINDS, Clients
+from tests.loopback import LoopbackServer, drip, respond_json, stall_after
+
+FILE = {"id": "file-1", "filename": "train.jsonl", "purpose": "fine-tune", "bytes": 5}
+# A valid file object, padded to 100 bytes: dripped at 0.5 s a byte it takes 50 s.
+SLOW_FILE = json.dumps(FILE).ljust(100).encode()
+DRIP = 0.5
+DEADLINE = 2.0
+SLACK = 2.0  # one dripped byte, plus a loaded machine
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.elapsed = time.monotonic() - self.started
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_dripping_metadata_body_cannot_outlive_the_call_deadline(
+    server: LoopbackServer, kind: str
+) -> None:
+    server.script(drip(SLOW_FILE, DRIP))
+    with Timer() as timer, pytest.raises(RequestTimeoutError, match="deadline") as caught:
+        Clients(kind, server.endpoint).call("get_file", "f", deadline=DEADLINE)
+    assert timer.elapsed < DEADLINE + SLACK and len(server.requests) == 1
+    assert caught.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_dripping_content_body_cannot_outlive_the_client_deadline(
+    server: LoopbackServer, kind: str
+) -> None:
+    server.script(drip(b"x" * 100, DRIP, content_type="application/octet-stream"))
+    with Timer() as timer, pytest.raises(RequestTimeoutError, match="deadline"):
+        Clients(kind, server.endpoint, deadline=DEADLINE).call("get_file_content", "f")
+    assert timer.elapsed < DEADLINE + SLACK and len(server.requests) == 1
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_dripping_stream_cannot_outlive_the_deadline(server: LoopbackServer, kind: str) -> None:
+    server.script(drip(b"x" * 100, DRIP, content_type="application/octet-stream"))
+    with Timer() as timer, pytest.raises(RequestTimeoutError, match="deadline"):
+        Clients(kind, server.endpoint).stream("f", deadline=DEADLINE)
+    assert timer.elapsed < DEADLINE + SLACK
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_metadata_response_must_arrive_within_one_read_timeout_without_a_deadline(
+    server: LoopbackServer, kind: str
+) -> None:
+    server.script(drip(SLOW_FILE, 0.3))  # 30 s in all, each byte well within the timeout
+    clients = Clients(
+        kind, server.endpoint, timeout=httpx2.Timeout(2.0), max_retries=1, retry_backoff=0
+    )
+    with Timer() as timer, pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f")
+    # two attempts (a slow response is retried like a read timeout), each cut at 2 s
+    assert len(server.requests) == 2 and timer.elapsed < 2 * 2.0 + 2 * SLACK
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_metadata_body_larger_than_a_file_object_is_refused_without_reading_it_all(
+    server: LoopbackServer, kind: str
+) -> None:
+    prefix = b"[" + b"0," * (3 * 1024 * 1024)  # 6 MiB of a 50 MB array, then silence
+    server.script(stall_after(prefix, 50_000_000, 25))
+    clients = Clients(kind, server.endpoint, timeout=20.0)
+    with Timer() as timer, pytest.raises(UnexpectedResponseError, match="exceeds") as caught:
+        clients.call("get_file", "f", client_request_id="cap-1")
+    assert timer.elapsed < 10 and len(server.requests) == 1
+    assert caught.value.status_code == 200 and caught.value.client_request_id == "cap-1"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_endless_error_body_is_read_only_up_to_its_bound(
+    server: LoopbackServer, kind: str
+) -> None:
+    page = b"<html><body><h1>Bad Gateway</h1>" + b"<p>padding</p>" * 120_000  # ~1.7 MB
+    server.script(stall_after(page, 10_000_000, 25, status=502, content_type="text/html"))
+    clients = Clients(kind, server.endpoint, timeout=20.0, max_retries=0)
+    with Timer() as timer, pytest.raises(ServerError, match="Bad Gateway"):
+        clients.call("get_file", "f")
+    assert timer.elapsed < 10  # without the bound it waits for the rest until the read timeout
+
+
+class SlowCredential:
+    """A sync credential that takes `delay` seconds to answer (a slow identity endpoint)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        time.sleep(self.delay)
+        return type("AccessToken", (), {"token": "fake-token", "expires_on": time.time() + 3600})()
+
+
+class SlowAsyncCredential:
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        await asyncio.sleep(self.delay)
+        return type("AccessToken", (), {"token": "fake-token", "expires_on": time.time() + 3600})()
+
+
+@pytest.mark.timeout(20)
+def test_a_token_fetch_counts_against_the_deadline_sync(server: LoopbackServer) -> None:
+    server.script(respond_json(200, FILE))
+    with (
+        FilesClient(server.endpoint, credential=SlowCredential(6)) as client,
+        Timer() as timer,
+        pytest.raises(RequestTimeoutError, match="token"),
+    ):
+        client.get_file("f", deadline=1.0)
+    assert timer.elapsed < 1.0 + SLACK and server.requests == []
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("credential", [SlowCredential(6), SlowAsyncCredential(6)])
+def test_a_token_fetch_counts_against_the_deadline_async(
+    server: LoopbackServer, credential: Any
+) -> None:
+    server.script(respond_json(200, FILE))
+
+    async def run() -> float:
+        async with AsyncFilesClient(server.endpoint, credential=credential) as client:
+            with Timer() as timer, pytest.raises(RequestTimeoutError, match="token"):
+                await client.get_file("f", deadline=1.0)
+        return timer.elapsed
+
+    # asyncio.run then waits for the worker thread of the sync credential: time the call only
+    assert asyncio.run(run()) < 1.0 + SLACK and server.requests == []
