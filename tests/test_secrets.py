@@ -1,0 +1,110 @@
+"""Keys and tokens: cleaned once, refused before sending when unusable, sent only over https
+(or to this machine), and never quoted by an error, a log record or a repr."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from azure_openai_files import AsyncFilesClient, FilesClient
+from tests.clients import DOCS_SAMPLE, KINDS, Clients
+from tests.loopback import LoopbackServer, respond_json
+
+SECRET = "sk-0123456789abcdef"  # noqa: S105 (an obvious fake)
+
+
+class Token:
+    def __init__(self, token: str) -> None:
+        self.token, self.expires_on = token, time.time() + 3600
+
+
+class Credential:
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Token:
+        return Token(self.token)
+
+
+class Key:
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def call(kind: str, endpoint: str, **options: Any) -> Any:
+    return Clients(kind, endpoint, **options).call("get_file", "f")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("options", "header", "sent"),
+    [
+        ({"api_key": f"  {SECRET}\n"}, "api-key", SECRET),
+        ({"api_key": Key(f"{SECRET}\r\n")}, "api-key", SECRET),
+        ({"api_key": None, "credential": Credential(f"\t{SECRET}\n")}, "authorization", SECRET),
+    ],
+    ids=["key", "key-credential", "token"],
+)
+def test_surrounding_whitespace_is_stripped_from_keys_and_tokens(
+    server: LoopbackServer, kind: str, options: dict[str, Any], header: str, sent: str
+) -> None:
+    server.script(respond_json(200, DOCS_SAMPLE))
+    call(kind, server.endpoint, **options)
+    assert server.requests[0].headers[header].removeprefix("Bearer ") == sent
+
+
+@pytest.mark.parametrize("bad", [f"{SECRET[:8]}\n{SECRET[8:]}", f"{SECRET}\x00", f"{SECRET}é"])
+def test_a_key_with_control_characters_is_refused_at_construction_without_quoting_it(
+    bad: str,
+) -> None:
+    for client_class in (FilesClient, AsyncFilesClient):
+        with pytest.raises(ValueError, match="control or non-ASCII character") as caught:
+            client_class("https://r.openai.azure.com", api_key=bad)
+        assert SECRET[:8] not in str(caught.value) and SECRET[8:] not in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"api_key": Key(f"{SECRET[:8]}\r\n{SECRET[8:]}")},
+        {"api_key": None, "credential": Credential(f"{SECRET[:8]}\x7f{SECRET[8:]}")},
+    ],
+    ids=["key-credential", "token"],
+)
+def test_an_unusable_key_or_token_fails_before_anything_is_sent_and_stays_out_of_logs(
+    server: LoopbackServer,
+    kind: str,
+    options: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server.script(respond_json(200, DOCS_SAMPLE))
+    with pytest.raises(ValueError, match="control or non-ASCII character") as caught:
+        call(kind, server.endpoint, **options)
+    assert server.requests == []
+    texts = [str(caught.value), repr(caught.value), caplog.text]
+    texts += [str(cause) for cause in (caught.value.__cause__, caught.value.__context__)]
+    assert not any(SECRET[:8] in text or SECRET[8:] in text for text in texts)
+
+
+@pytest.mark.parametrize("client_class", [FilesClient, AsyncFilesClient])
+@pytest.mark.parametrize(
+    "options", [{"api_key": SECRET}, {"api_key": Key(SECRET)}, {"credential": Credential(SECRET)}]
+)
+def test_every_credential_is_refused_over_plain_http_except_to_loopback(
+    client_class: Any, options: dict[str, Any]
+) -> None:
+    with pytest.raises(ValueError, match=r"https://.*loopback") as caught:
+        client_class("http://r.openai.azure.com", **options)
+    assert SECRET not in str(caught.value)
+    for endpoint in ("http://127.0.0.1:1", "http://localhost:1", "http://[::1]:1"):
+        client = client_class(endpoint, **options)
+        if client_class is FilesClient:
+            client.close()
+        else:
+            asyncio.run(client.close())
