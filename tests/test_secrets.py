@@ -14,7 +14,7 @@ from azure_openai_files import AsyncFilesClient, FilesClient
 from tests.clients import DOCS_SAMPLE, KINDS, Clients
 from tests.loopback import LoopbackServer, respond_json
 
-SECRET = "sk-0123456789abcdef"  # noqa: S105 (an obvious fake)
+SECRET = "sk-0123456789abcdef"  # an obvious fake
 
 
 class Token:

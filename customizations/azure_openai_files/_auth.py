@@ -76,9 +76,6 @@ class ApiKeyAuth:
     def __init__(self, key: str | KeyCredential) -> None:
         self._key = clean_secret(key, "api key") if isinstance(key, str) else key
 
-    def cached_header_value(self) -> str:
-        return self.header_value()
-
     def header_value(self) -> str:
         if isinstance(self._key, str):
             return self._key

@@ -55,18 +55,14 @@ def call_headers(
     return headers
 
 
-def transport_error(exc: httpx2.HTTPError, client_request_id: str | None = None) -> TransportError:
-    """A network failure as this package's error, its cause chained."""
+def transport_error(exc: httpx2.HTTPError) -> TransportError:
+    """A network failure as this package's error, its cause chained (the retry state adds the
+    client request id when it gives up)."""
     error: TransportError
     if isinstance(exc, httpx2.TimeoutException):
-        error = RequestTimeoutError(
-            f"{type(exc).__name__}: the request timed out", client_request_id=client_request_id
-        )
+        error = RequestTimeoutError(f"{type(exc).__name__}: the request timed out")
     else:
-        error = TransportError(
-            f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-            client_request_id=client_request_id,
-        )
+        error = TransportError(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
     error.__cause__ = exc
     return error
 
@@ -233,8 +229,6 @@ class _Pipeline:
         retryable: bool = True,
     ) -> float:
         """Seconds to wait before retrying `request` after `error` (logged), or raise it."""
-        if isinstance(error, TransportError) and error.client_request_id is None:
-            error.client_request_id = request.headers.get("x-ms-client-request-id")
         delay = state.delay_before_retry(error, retryable=retryable)
         if logger.isEnabledFor(logging.INFO):
             logger.info(
@@ -289,7 +283,7 @@ class SyncPipeline(_Pipeline):
             try:
                 response = self.http.send(request, stream=True)
             except httpx2.HTTPError as exc:
-                error: FilesError = transport_error(exc, state.client_request_id)
+                error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
@@ -303,7 +297,7 @@ class SyncPipeline(_Pipeline):
                         response.read()
                         return response
                     except httpx2.HTTPError as exc:
-                        error, retryable = transport_error(exc, state.client_request_id), True
+                        error, retryable = transport_error(exc), True
                     finally:
                         response.close()
                 else:
@@ -315,10 +309,14 @@ class SyncPipeline(_Pipeline):
 
     def _auth_header(self, state: RetryState) -> str:
         """The auth header; a token fetch counts against the call's deadline."""
+        if isinstance(self._auth, ApiKeyAuth):
+            return self._auth.header_value()
         header = self._auth.cached_header_value()
+        if header is not None:
+            return header
         remaining = state.remaining()
-        if header is not None or remaining is None:
-            return header or self._auth.header_value()
+        if remaining is None:
+            return self._auth.header_value()
         # A sync credential cannot be interrupted: wait for it on a thread of its own, at most
         # until the deadline (a token it gets later is cached for the next call).
         outcome: list[str | Exception] = []
@@ -406,7 +404,7 @@ class AsyncPipeline(_Pipeline):
             try:
                 response = await self.http.send(request, stream=True)
             except httpx2.HTTPError as exc:
-                error: FilesError = transport_error(exc, state.client_request_id)
+                error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
@@ -420,7 +418,7 @@ class AsyncPipeline(_Pipeline):
                         await response.aread()
                         return response
                     except httpx2.HTTPError as exc:
-                        error, retryable = transport_error(exc, state.client_request_id), True
+                        error, retryable = transport_error(exc), True
                     finally:
                         await response.aclose()
                 else:

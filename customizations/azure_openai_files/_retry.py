@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Mapping
 
-from ._errors import FilesError, RequestTimeoutError, ServiceError
+from ._errors import FilesError, RequestTimeoutError, ServiceError, TransportError
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -120,6 +120,8 @@ class RetryState:
 
     def delay_before_retry(self, error: FilesError, *, retryable: bool) -> float:
         """Seconds to sleep before the next attempt, or raise `error` when the call is over."""
+        if isinstance(error, TransportError) and error.client_request_id is None:
+            error.client_request_id = self.client_request_id
         if not retryable or self.attempts > self.policy.max_retries:
             raise error
         requested = error.retry_after if isinstance(error, ServiceError) else None

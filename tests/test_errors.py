@@ -1,0 +1,226 @@
+"""The exception contract: every error survives pickle and deepcopy (so it crosses process
+pools), carries the ids support asks for, reads as one short line, and nothing but a
+FilesError or a documented ValueError/TypeError/OSError leaves the package."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import copy
+import multiprocessing
+import pickle
+from typing import Any
+
+import httpx2
+import pytest
+
+import azure_openai_files as aof
+from azure_openai_files import (
+    CredentialError,
+    FilesClient,
+    FilesError,
+    IncompleteDownloadError,
+    NotFoundError,
+    ServerError,
+    ServiceError,
+    TransportError,
+    UnexpectedResponseError,
+)
+from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
+from tests.loopback import LoopbackServer, partial_body, respond, respond_json
+
+NOT_FOUND = {"error": {"code": "notFound", "message": "File not found."}}
+SERVICE_FIELDS: dict[str, Any] = {
+    "status_code": 404,
+    "code": "notFound",
+    "target": "file_id",
+    "details": [{"code": "x", "message": "y"}],
+    "inner_error": {"code": "z"},
+    "headers": {"apim-request-id": "r-1", "x-ms-client-request-id": "c-1"},
+    "retry_after": 1.5,
+    "param": "file_id",
+    "type": "invalid_request_error",
+}
+
+
+def all_subclasses(cls: type) -> set[type]:
+    found = set(cls.__subclasses__())
+    for sub in cls.__subclasses__():
+        found |= all_subclasses(sub)
+    return found
+
+
+def sample(cls: type[FilesError]) -> FilesError:
+    """One instance of `cls`, every attribute set."""
+    if issubclass(cls, ServiceError):
+        return cls("File not found.", **SERVICE_FIELDS)
+    if issubclass(cls, IncompleteDownloadError):
+        return cls("ended early", received=3, expected=10, client_request_id="c-2")
+    if issubclass(cls, TransportError):
+        return cls("connection reset", client_request_id="c-3")
+    if cls is aof.FileProcessingError:
+        return cls("file-1", "bad line 3")
+    if cls is aof.WaitTimeoutError:
+        return cls("file-1", "running", 30.0)
+    if cls in (FilesError, CredentialError):
+        return cls("could not get a token")
+    raise AssertionError(f"add a sample of {cls.__name__} to this test")
+
+
+PUBLIC_ERRORS = sorted(
+    (cls for cls in {FilesError} | all_subclasses(FilesError) if not cls.__name__.startswith("_")),
+    key=lambda cls: cls.__name__,
+)
+
+
+def test_every_error_class_is_exported() -> None:
+    assert {cls.__name__ for cls in PUBLIC_ERRORS} <= set(aof.__all__)
+    assert len(PUBLIC_ERRORS) >= 16
+
+
+@pytest.mark.parametrize("cls", PUBLIC_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_survives_pickle_and_deepcopy_with_its_attributes(
+    cls: type[FilesError],
+) -> None:
+    error = sample(cls)
+    error.__cause__ = httpx2.ReadError("the live cause stays behind")
+    for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(copied) is cls
+        assert str(copied) == str(error) and copied.args == error.args
+        assert {k: v for k, v in vars(copied).items()} == vars(error)
+
+
+def raise_not_found(endpoint: str) -> None:
+    """Runs in a worker process: a real 404 from the loopback server."""
+    with FilesClient(endpoint, api_key=FAKE_KEY) as client:
+        client.get_file("missing", client_request_id="from-worker")
+
+
+@pytest.mark.timeout(120)
+def test_a_not_found_error_raised_in_a_process_pool_reaches_the_parent_as_itself(
+    server: LoopbackServer,
+) -> None:
+    server.script(respond_json(404, NOT_FOUND, {"apim-request-id": "r-9"}))
+    context = multiprocessing.get_context("spawn")  # no inherited state: a true round trip
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        future = pool.submit(raise_not_found, server.endpoint)
+        with pytest.raises(NotFoundError) as caught:
+            future.result(timeout=90)
+    assert caught.value.code == "notFound" and caught.value.status_code == 404
+    assert caught.value.request_id == "r-9" and caught.value.client_request_id == "from-worker"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_id_no_url_can_carry_is_a_value_error_before_sending(
+    server: LoopbackServer, kind: str
+) -> None:
+    server.script(respond_json(200, DOCS_SAMPLE))
+    for method in ("get_file", "get_file_content"):
+        with pytest.raises(ValueError, match="valid request URL") as caught:
+            Clients(kind, server.endpoint).call(method, "a" * 70_000)
+        assert not isinstance(caught.value, httpx2.HTTPError | httpx2.InvalidURL)
+        assert len(str(caught.value)) < 200
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_client_request_id_falls_back_to_the_one_sent(server: LoopbackServer, kind: str) -> None:
+    server.script(respond_json(404, NOT_FOUND))  # no echo of x-ms-client-request-id
+    clients = Clients(kind, server.endpoint)
+    with pytest.raises(NotFoundError) as caught:
+        clients.call("get_file", "f", client_request_id="mine-1")
+    assert caught.value.client_request_id == "mine-1"
+    with pytest.raises(NotFoundError) as caught:
+        clients.call("get_file", "f")
+    assert caught.value.client_request_id == server.requests[-1].headers["x-ms-client-request-id"]
+    server.script(respond_json(200, {"id": "f"}))  # breaks the contract: no filename
+    with pytest.raises(UnexpectedResponseError) as unexpected:
+        clients.call("get_file", "f", client_request_id="mine-2")
+    assert unexpected.value.client_request_id == "mine-2"
+
+
+def test_an_echoed_client_request_id_wins() -> None:
+    error = ServiceError(
+        "m", status_code=500, headers=SERVICE_FIELDS["headers"], client_request_id="x"
+    )
+    assert error.client_request_id == "c-1"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_transport_errors_carry_the_client_request_id(server: LoopbackServer, kind: str) -> None:
+    refused = Clients(kind, "http://127.0.0.1:9", max_retries=0)  # nothing listens there
+    with pytest.raises(TransportError) as caught:
+        refused.call("get_file", "f", client_request_id="net-1")
+    assert caught.value.client_request_id == "net-1"
+    server.script(partial_body(b"x" * 1000, 10))
+    clients = Clients(kind, server.endpoint, max_retries=1, retry_backoff=0)
+    with pytest.raises(TransportError) as caught:
+        clients.stream("f", client_request_id="net-2")
+    assert caught.value.client_request_id == "net-2"
+    with pytest.raises(TransportError) as caught:
+        clients.call("get_file_content", "f", client_request_id="net-3")
+    assert caught.value.client_request_id == "net-3"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_304_is_not_described_as_a_redirect(server: LoopbackServer, kind: str) -> None:
+    server.script(respond(304, b"", content_type=None))
+    with pytest.raises(ServiceError) as caught:
+        Clients(kind, server.endpoint).call("get_file", "f")
+    assert caught.value.status_code == 304
+    assert "redirect" not in str(caught.value) and "Not Modified" in str(caught.value)
+
+
+NGINX_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title>"
+    "<style>body { font-family: sans-serif; }</style>"
+    "<script>var tracking = 'do not show me';</script></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<p>The upstream &amp; its "
+    + "backup did not answer. " * 40
+    + "</p><hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_html_error_page_becomes_a_short_readable_line(
+    server: LoopbackServer, kind: str
+) -> None:
+    server.script(respond(502, NGINX_502, content_type="text/html"))
+    with pytest.raises(ServerError) as caught:
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
+    message = caught.value.message
+    assert message.startswith("502 Bad Gateway The upstream & its backup did not answer.")
+    assert message.endswith(" …") and len(message) < 220
+    assert "<" not in message and "\n" not in str(caught.value)
+    assert "tracking" not in message and "font-family" not in message
+
+
+class FailingCredential:
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        raise RuntimeError("no managed identity endpoint\nattempted: env, cli, msi")
+
+
+class FailingAsyncCredential:
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        raise RuntimeError("no managed identity endpoint\nattempted: env, cli, msi")
+
+
+@pytest.mark.parametrize(
+    ("kind", "credential"),
+    [
+        ("sync", FailingCredential()),
+        ("async", FailingCredential()),
+        ("async", FailingAsyncCredential()),
+    ],
+)
+def test_a_credential_that_cannot_get_a_token_is_a_credential_error(
+    server: LoopbackServer, kind: str, credential: Any
+) -> None:
+    server.script(respond_json(200, DOCS_SAMPLE))
+    with pytest.raises(CredentialError) as caught:
+        Clients(kind, server.endpoint, api_key=None, credential=credential).call("get_file", "f")
+    assert isinstance(caught.value, FilesError) and isinstance(caught.value.__cause__, RuntimeError)
+    assert str(caught.value) == (
+        f"{type(credential).__name__} could not get a token: "
+        "RuntimeError: no managed identity endpoint"
+    )
+    assert server.requests == []
