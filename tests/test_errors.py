@@ -224,3 +224,14 @@ def test_a_credential_that_cannot_get_a_token_is_a_credential_error(
         "RuntimeError: no managed identity endpoint"
     )
     assert server.requests == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("bad", ["", "a\nb", "id-é", "a\x00"])
+def test_a_client_request_id_no_header_can_carry_is_a_value_error_before_sending(
+    server: LoopbackServer, kind: str, bad: str
+) -> None:
+    server.script(respond_json(200, DOCS_SAMPLE))
+    with pytest.raises(ValueError, match="client_request_id"):
+        Clients(kind, server.endpoint).call("get_file", "f", client_request_id=bad)
+    assert server.requests == []

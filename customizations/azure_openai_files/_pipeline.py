@@ -49,6 +49,12 @@ def call_headers(
     client_request_id: str | None, extra: dict[str, str] | None = None
 ) -> dict[str, str]:
     """Headers of one logical call: the same client request id on every attempt."""
+    if client_request_id is not None and not (
+        isinstance(client_request_id, str)
+        and client_request_id
+        and all(" " <= char <= "~" for char in client_request_id)
+    ):
+        raise ValueError("client_request_id must be a non-empty string of printable ASCII")
     headers = {"x-ms-client-request-id": client_request_id or new_client_request_id()}
     if extra:
         headers.update(extra)
