@@ -167,7 +167,9 @@ class AsyncFilesClient:
         await self.close()
 
     def __repr__(self) -> str:
-        return f"AsyncFilesClient(endpoint={self.endpoint!r}, api_version={self.api_version!r})"
+        return (
+            f"{type(self).__name__}(endpoint={self.endpoint!r}, api_version={self.api_version!r})"
+        )
 
 
 class _StreamRequest:

@@ -173,7 +173,9 @@ class FilesClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"FilesClient(endpoint={self.endpoint!r}, api_version={self.api_version!r})"
+        return (
+            f"{type(self).__name__}(endpoint={self.endpoint!r}, api_version={self.api_version!r})"
+        )
 
 
 class _StreamRequest:
