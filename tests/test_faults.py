@@ -109,6 +109,17 @@ def test_retry_after_as_http_date_is_honored(clients: Clients, server: LoopbackS
     assert 0.5 <= timer.elapsed < 3.0 and len(server.requests) == 2
 
 
+@pytest.mark.parametrize(
+    "value", ["Fri, 31 Dec 99999999999 23:59:59 GMT", "soon", "1e999", "nan", "-5"]
+)
+def test_an_unreadable_retry_after_falls_back_to_backoff(
+    server: LoopbackServer, value: str
+) -> None:
+    server.script(throttled("retry-after", value), respond_json(200, FILE))
+    assert Clients("sync", server.endpoint, **FAST).call("get_file", "f").id == "file-1"
+    assert len(server.requests) == 2
+
+
 def test_retry_after_ms_takes_precedence(clients: Clients, server: LoopbackServer) -> None:
     headers = {"retry-after": "30", "x-ms-retry-after-ms": "20000", "retry-after-ms": "100"}
     server.script(respond_json(429, THROTTLED, headers), respond_json(200, FILE))
