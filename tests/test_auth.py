@@ -114,3 +114,12 @@ def test_both_clients_send_a_stream_request_when_its_block_is_entered(
                 assert await stream.read() == b"hello"
 
     asyncio.run(run())
+
+
+def test_an_async_credential_is_refused_by_the_sync_client_at_construction() -> None:
+    class AsyncCredential:
+        async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+            raise AssertionError("never called")
+
+    with pytest.raises(TypeError, match="AsyncFilesClient"):
+        FilesClient("https://r.openai.azure.com", credential=AsyncCredential())  # type: ignore[arg-type]
