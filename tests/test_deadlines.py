@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from typing import Any
 
@@ -160,3 +161,33 @@ def test_a_token_fetch_counts_against_the_deadline_async(
 
     # asyncio.run then waits for the worker thread of the sync credential: time the call only
     assert asyncio.run(run()) < 1.0 + SLACK and server.requests == []
+
+
+def drip_headers(conn: Any, request: Any) -> None:
+    """A status line and headers one byte every 0.5 s: 100 s in all."""
+    for byte in b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 180:
+        time.sleep(DRIP)
+        conn.sendall(bytes([byte]))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: httpx2 applies timeouts per socket read and exposes no way to give "
+    "the reads before the response headers an absolute bound (that needs a deadline-aware "
+    "network backend in the transport), so dripped headers outlive the deadline",
+)
+@pytest.mark.timeout(30)
+def test_dripped_response_headers_cannot_outlive_the_deadline(server: LoopbackServer) -> None:
+    server.script(drip_headers)
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            Clients("sync", server.endpoint).call("get_file", "f", deadline=DEADLINE)
+        except BaseException as exc:  # handed to the assertion below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=call, daemon=True)  # left behind if it hangs
+    worker.start()
+    worker.join(DEADLINE + SLACK)
+    assert outcome and isinstance(outcome[0], RequestTimeoutError)
