@@ -7,9 +7,16 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.inner_error_code import InnerErrorCode
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, check_json_types
 
 T = TypeVar("T", bound="InnerError")
+
+
+# JSON field name -> the JSON types the document allows; `from_dict` checks them first.
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "code": (type(None), str),
+    "innererror": (dict, type(None)),
+}
 
 
 @_attrs_define
@@ -17,16 +24,16 @@ class InnerError:
     """Inner error as defined in the Microsoft REST guidelines.
 
     Attributes:
-        code (InnerErrorCode | str | Unset):
-        innererror (InnerError | Unset): Inner error as defined in the Microsoft REST guidelines.
+        code (InnerErrorCode | None | str | Unset):
+        innererror (InnerError | None | Unset):
     """
 
-    code: InnerErrorCode | str | Unset = UNSET
-    innererror: InnerError | Unset = UNSET
+    code: InnerErrorCode | None | str | Unset = UNSET
+    innererror: InnerError | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code: str | Unset
+        code: None | str | Unset
         if isinstance(self.code, Unset):
             code = UNSET
         elif isinstance(self.code, InnerErrorCode):
@@ -34,9 +41,13 @@ class InnerError:
         else:
             code = self.code
 
-        innererror: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.innererror, Unset):
+        innererror: dict[str, Any] | None | Unset
+        if isinstance(self.innererror, Unset):
+            innererror = UNSET
+        elif isinstance(self.innererror, InnerError):
             innererror = self.innererror.to_dict()
+        else:
+            innererror = self.innererror
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,9 +61,12 @@ class InnerError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        check_json_types(src_dict, JSON_TYPES)
         d = dict(src_dict)
 
-        def _parse_code(data: object) -> InnerErrorCode | str | Unset:
+        def _parse_code(data: object) -> InnerErrorCode | None | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
@@ -63,16 +77,26 @@ class InnerError:
                 return componentsschemas_inner_error_code_value_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(InnerErrorCode | str | Unset, data)
+            return cast(InnerErrorCode | None | str | Unset, data)
 
         code = _parse_code(d.pop("code", UNSET))
 
-        _innererror = d.pop("innererror", UNSET)
-        innererror: InnerError | Unset
-        if isinstance(_innererror, Unset):
-            innererror = UNSET
-        else:
-            innererror = InnerError.from_dict(_innererror)
+        def _parse_innererror(data: object) -> InnerError | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                innererror_type_0 = InnerError.from_dict(data)
+
+                return innererror_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InnerError | None | Unset, data)
+
+        innererror = _parse_innererror(d.pop("innererror", UNSET))
 
         inner_error = cls(
             code=code,

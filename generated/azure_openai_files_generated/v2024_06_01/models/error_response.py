@@ -6,11 +6,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import check_json_types
+
 if TYPE_CHECKING:
     from ..models.error import Error
 
 
 T = TypeVar("T", bound="ErrorResponse")
+
+
+# JSON field name -> the JSON types the document allows; `from_dict` checks them first.
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "error": (dict,),
+}
 
 
 @_attrs_define
@@ -41,6 +49,7 @@ class ErrorResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.error import Error  # noqa: PLC0415
 
+        check_json_types(src_dict, JSON_TYPES)
         d = dict(src_dict)
         error = Error.from_dict(d.pop("error"))
 
