@@ -83,6 +83,7 @@ def _assert_file_matches(file: FileObject, recording: Recording) -> None:
     assert file.status == body.get("status")
     assert file.object == body.get("object")
     assert file.status_details == body.get("status_details")
+    assert file.expires_at == body.get("expires_at")
     assert file.to_dict() == body
 
 
@@ -93,6 +94,8 @@ def _assert_error_matches(error: ServiceError, recording: Recording) -> None:
     assert error.code == body["code"]
     assert error.message == body["message"]
     assert error.target == body.get("target")
+    assert error.param == body.get("param")
+    assert error.type == body.get("type")
     assert error.request_id == recording.headers["apim-request-id"]
     assert recording.headers["apim-request-id"] in str(error)
 
@@ -281,5 +284,7 @@ def test_each_client_asks_for_its_own_api_version(replay: ReplayServer) -> None:
         with _client(replay, recording) as client:
             client.get_file(recording.file_id)
         method, target, headers = replay.requests[-1]
-        assert (method, target) == ("GET", f"{recording.request_path}?api-version={version}")
+        # v1: /openai/v1/files/{file_id} and no api-version query (the document's default).
+        query = "" if version == "v1" else f"?api-version={version}"
+        assert (method, target) == ("GET", f"{recording.request_path}{query}")
         assert headers["api-key"] == FAKE_KEY
