@@ -126,6 +126,7 @@ class AsyncFilesClient:
                     part.check_complete()
                     return await _commit_off_loop(part)
                 except IncompleteDownloadError as failure:
+                    part.count_failure(state, requested_from)
                     delay = self._pipeline.delay_before_retry(response.request, state, failure)
                 finally:
                     await response.aclose()

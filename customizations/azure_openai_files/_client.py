@@ -135,6 +135,7 @@ class FilesClient:
                     part.check_complete()
                     return part.commit()
                 except IncompleteDownloadError as failure:
+                    part.count_failure(state, requested_from)
                     delay = self._pipeline.delay_before_retry(response.request, state, failure)
                 finally:
                     response.close()
