@@ -308,6 +308,7 @@ def test_a_download_stopped_by_a_signal_handler_raising_system_exit_leaves_no_pa
     receiving = threading.Event()
     server.script(stall_mid_body(5))
     previous = signal.signal(signal.SIGTERM, exit_on_sigterm)
+
     def terminate_once_receiving() -> None:
         if receiving.wait(5):
             os.kill(os.getpid(), signal.SIGTERM)
