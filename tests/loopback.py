@@ -240,11 +240,13 @@ def serve_range(
     cut_after: int | None = None,
     announce_total: bool = True,
     length: bool = True,
+    upto: int | None = None,
 ) -> Reply:
     """Serve `body` honoring `Range: bytes=N-` (206 with Content-Range; 200 without Range).
     `cut_after`: reset after that many body bytes of this reply. `announce_total=False` sends
     `*` as the total; `length=False` omits Content-Length (the body then ends with the
-    connection)."""
+    connection). `upto`: a 206 covers only the bytes before that offset (a complete, shorter
+    range, as a server may choose to send)."""
 
     def reply(conn: socket.socket, request: ReceivedRequest) -> None:
         start = 0
@@ -253,9 +255,10 @@ def serve_range(
         if "range" in request.headers:
             start = int(request.headers["range"].removeprefix("bytes=").rstrip("-"))
             total = str(len(body)) if announce_total else "*"
-            head.append(("Content-Range", f"bytes {start}-{len(body) - 1}/{total}"))
+            end = len(body) if upto is None else upto
+            head.append(("Content-Range", f"bytes {start}-{end - 1}/{total}"))
             status = 206
-        rest = body[start:]
+        rest = body[start:end] if status == 206 else body
         if length:
             head.append(("Content-Length", str(len(rest))))
         else:

@@ -216,9 +216,16 @@ def test_an_encoding_the_client_cannot_decode_is_refused_and_leaves_nothing(
 def test_a_resume_adopts_the_total_when_the_first_response_had_no_length(
     clients: Clients, server: LoopbackServer, tmp_path: Path
 ) -> None:
-    server.script(serve_range(BODY, cut_after=100_000, length=False), serve_range(BODY))
-    assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY
-    assert ranges(server) == [None, "bytes=100000-"]
+    totals: list[int | None] = []
+    server.script(
+        serve_range(BODY, cut_after=100_000, length=False),
+        serve_range(BODY, upto=200_000),  # complete, but not the rest: the total says so
+        serve_range(BODY),
+    )
+    path = clients.download("f", tmp_path / "out.bin", progress=lambda _, t: totals.append(t))
+    assert path.read_bytes() == BODY
+    assert ranges(server) == [None, "bytes=100000-", "bytes=200000-"]
+    assert totals[0] is None and totals[-1] == len(BODY)
 
 
 def test_a_resume_with_an_unknown_total_keeps_the_bytes_on_disk(
@@ -276,15 +283,17 @@ def test_stale_part_files_are_removed_when_a_download_starts(
     fresh = tmp_path / ".other.bin.ba9876543210.part"  # maybe another download, running
     not_ours = tmp_path / "notes.0123456789ab.part"
     stale_folder = tmp_path / ".folder.0123456789ab.part"
+    stale_link = tmp_path / ".link.0123456789ab.part"  # not a file this package wrote
     for path in (stale, fresh, not_ours):
         path.write_bytes(b"x")
     stale_folder.mkdir()
-    for path in (stale, not_ours, stale_folder):
-        os.utime(path, (old, old))
+    stale_link.symlink_to(not_ours)
+    for path in (stale, not_ours, stale_folder, stale_link):
+        os.utime(path, (old, old), follow_symlinks=False)
     server.script(respond(200, BODY, content_type=OCTETS))
     clients.download("f", tmp_path / "out.bin")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["out.bin", fresh.name, not_ours.name, stale_folder.name]
+        ["out.bin", fresh.name, not_ours.name, stale_folder.name, stale_link.name]
     )
 
 
