@@ -36,6 +36,7 @@ FAST = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
 DAY = 24 * 60 * 60
 
 pytestmark = pytest.mark.timeout(60)
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 
 
 @pytest.fixture(params=KINDS)
@@ -64,6 +65,7 @@ def umask() -> Iterator[Any]:
 # --- what an existing destination may be -------------------------------------------------
 
 
+@needs_fifo
 def test_overwrite_refuses_a_fifo_before_sending(
     clients: Clients, server: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -78,6 +80,7 @@ def test_overwrite_refuses_a_fifo_before_sending(
     ]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/null") or os.name != "posix", reason="POSIX only")
 def test_overwrite_refuses_a_symlink_to_a_device(
     clients: Clients, server: LoopbackServer, tmp_path: Path
 ) -> None:
@@ -115,6 +118,7 @@ def test_a_symlink_to_a_regular_file_is_itself_replaced_and_its_target_kept(
     assert target.read_bytes() == b"kept"
 
 
+@needs_fifo
 def test_a_destination_that_became_a_fifo_during_the_download_is_not_replaced(
     clients: Clients, server: LoopbackServer, tmp_path: Path
 ) -> None:

@@ -122,12 +122,13 @@ def _create_part_file(destination: Path) -> tuple[int, Path]:
     """A new, empty file beside `destination`. Created with mode 0o666 so the umask (and a
     default ACL) applies as to any new file, where mkstemp would force 0o600."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
+    for _ in range(100):
         path = destination.parent / f".{destination.name}.{os.urandom(6).hex()}.part"
         try:
             return os.open(path, flags, 0o666), path
         except FileExistsError:
             continue  # 48 random bits taken already: draw again
+    raise FileExistsError(errno.EEXIST, f"no free temporary name beside {destination}")
 
 
 class PartFile:
