@@ -11,6 +11,7 @@ import socket
 import stat
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -163,12 +164,22 @@ def test_an_overwritten_file_keeps_its_mode(
 # --- content-encoded bodies ----------------------------------------------------------------
 
 
-def test_a_gzip_encoded_download_is_written_decoded(
-    clients: Clients, server: LoopbackServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("encoding", "encoded"), [("gzip", GZIPPED), ("deflate", zlib.compress(BODY))]
+)
+def test_an_encoded_download_is_written_decoded(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, encoding: str, encoded: bytes
 ) -> None:
-    server.script(respond(200, GZIPPED, {"Content-Encoding": "gzip"}, content_type=OCTETS))
+    server.script(respond(200, encoded, {"Content-Encoding": encoding}, content_type=OCTETS))
     assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY
     assert len(server.requests) == 1 and leftovers(tmp_path) == []
+
+
+def test_a_gzip_encoded_body_read_whole_is_decoded(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    server.script(respond(200, GZIPPED, {"Content-Encoding": "gzip"}, content_type=OCTETS))
+    assert clients.call("get_file_content", "f") == BODY
 
 
 def test_a_gzip_encoded_stream_hands_on_decoded_bytes(
