@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import logging
 import os
 import signal
 import socket
@@ -271,6 +272,20 @@ def test_attempts_without_progress_still_use_up_the_retries(
         clients.download("f", tmp_path / "out.bin")
     assert ranges(server) == [None] + ["bytes=100000-"] * 4  # the free one, then 1 + 3 retries
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_free_resume_is_logged_and_the_budgeted_attempts_are_numbered_from_one(
+    server: LoopbackServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="azure_openai_files")
+    server.script(serve_range(BODY, cut_after=100_000), serve_range(BODY, cut_after=0))
+    with pytest.raises(IncompleteDownloadError):
+        Clients("sync", server.endpoint, max_retries=1, **FAST).download("f", tmp_path / "o")
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("Resuming GET /openai/files/f/content at byte 100000 in ")
+    assert "(100000 new bytes before: content ended after 100000 of" in messages[0]
+    assert "attempt 1 of 2 failed" in messages[1]
 
 
 def test_free_resumes_are_bounded(

@@ -135,8 +135,9 @@ class FilesClient:
                     part.check_complete()
                     return part.commit()
                 except IncompleteDownloadError as failure:
-                    part.count_failure(state, requested_from)
-                    delay = self._pipeline.delay_before_retry(response.request, state, failure)
+                    delay = part.delay_before_retry(
+                        self._pipeline, response.request, state, failure, requested_from
+                    )
                 finally:
                     response.close()
                 time.sleep(delay)

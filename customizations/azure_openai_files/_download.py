@@ -24,12 +24,17 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx2
 
-from ._errors import UnexpectedResponseError
+from ._errors import IncompleteDownloadError, UnexpectedResponseError
+from ._logging import logger
 from ._retry import RetryState
 from ._streaming import body_is_encoded, content_length, incomplete
+
+if TYPE_CHECKING:
+    from ._pipeline import _Pipeline
 
 Progress = Callable[[int, int | None], object]
 
@@ -276,12 +281,33 @@ class PartFile:
         self._settle()
         return {"Range": f"bytes={self.size}-"} if self.size and self._resumable else {}
 
-    def count_failure(self, state: RetryState, started_from: int) -> None:
-        """Leave an attempt that got further than any before it out of the retry budget:
-        only attempts that made no progress use it up (a multi-GB file may be cut often)."""
-        if self.size > started_from and self._free_resumes < MAX_FREE_RESUMES:
-            self._free_resumes += 1
-            state.forgive_attempt()
+    def delay_before_retry(
+        self,
+        pipeline: _Pipeline,
+        request: httpx2.Request,
+        state: RetryState,
+        failure: IncompleteDownloadError,
+        started_from: int,
+    ) -> float:
+        """Seconds to wait before the next attempt, or raise `failure`. An attempt that got
+        further than any before it is left out of the retry budget: only attempts that made
+        no progress use it up (a multi-GB file may be cut often); the deadline still holds."""
+        if self.size <= started_from or self._free_resumes >= MAX_FREE_RESUMES:
+            return pipeline.delay_before_retry(request, state, failure)
+        self._free_resumes += 1
+        state.forgive_attempt()
+        delay = state.delay_before_retry(failure, retryable=True)
+        logger.info(
+            "Resuming %s %s at byte %d in %.2f s (%d new bytes before: %s; client request id %s)",
+            request.method,
+            request.url.path,
+            self.size,
+            delay,
+            self.size - started_from,
+            failure,
+            request.headers.get("x-ms-client-request-id"),
+        )
+        return delay
 
     def commit(self) -> Path:
         """Flush to disk, then move into place atomically."""
