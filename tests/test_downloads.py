@@ -283,8 +283,8 @@ def test_a_free_resume_is_logged_and_the_budgeted_attempts_are_numbered_from_one
         Clients("sync", server.endpoint, max_retries=1, **FAST).download("f", tmp_path / "o")
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert len(messages) == 2, messages
-    assert messages[0].startswith("Resuming GET /openai/files/f/content at byte 100000 in ")
-    assert "(100000 new bytes before: content ended after 100000 of" in messages[0]
+    assert messages[0].startswith("Retrying GET /openai/files/f/content in ")
+    assert "(not counted: the attempt received 100000 new bytes before it failed: " in messages[0]
     assert "attempt 1 of 2 failed" in messages[1]
 
 

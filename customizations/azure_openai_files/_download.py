@@ -298,10 +298,10 @@ class PartFile:
         state.forgive_attempt()
         delay = state.delay_before_retry(failure, retryable=True)
         logger.info(
-            "Resuming %s %s at byte %d in %.2f s (%d new bytes before: %s; client request id %s)",
+            "Retrying %s %s in %.2f s (not counted: the attempt received %d new bytes before it "
+            "failed: %s; client request id %s)",
             request.method,
             request.url.path,
-            self.size,
             delay,
             self.size - started_from,
             failure,
