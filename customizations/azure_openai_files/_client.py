@@ -114,7 +114,8 @@ class FilesClient:
         client_request_id: str | None = None,
     ) -> Path:
         """Download the content to `destination`: complete and verified, or not there at all.
-        `progress(bytes_done, total_or_None)` is called as bytes arrive."""
+        `overwrite=True` replaces only a regular file or a symlink (the link itself, not its
+        target). `progress(bytes_done, total_or_None)` is called as bytes arrive."""
         operation = get_file_content_request(file_id, self._settings.api_version)
         target = prepare_destination(destination, overwrite=overwrite)
         state = self._pipeline.new_state(deadline)
