@@ -58,6 +58,21 @@ def test_a_401_renews_the_token_and_retries_once(server: LoopbackServer, kind: s
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_token_renewal_leaves_the_retry_budget_alone(server: LoopbackServer, kind: str) -> None:
+    credential = NumberedCredential()
+    clients = Clients(
+        kind, server.endpoint, api_key=None, credential=credential, max_retries=1, retry_backoff=0
+    )
+    server.script(
+        respond_json(401, UNAUTHORIZED),
+        respond(503, "busy", content_type="text/plain"),
+        respond_json(200, DOCS_SAMPLE),
+    )
+    assert clients.call("get_file", "f").filename == "puppy.jsonl"
+    assert len(server.requests) == 3
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_token_refused_twice_fails_and_is_not_reused(server: LoopbackServer, kind: str) -> None:
     credential = NumberedCredential()
     server.script(respond_json(401, UNAUTHORIZED))

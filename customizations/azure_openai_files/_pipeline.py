@@ -182,6 +182,7 @@ class _Pipeline:
         if state.token_renewed:
             return False
         state.token_renewed = True
+        state.forgive_attempt()  # a renewal is not a retry: the budget stays for failures
         logger.info(
             "Retrying with a new token after HTTP 401 (client request id %s)",
             state.client_request_id,
