@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -1057,3 +1058,51 @@ def test_unexpected_exception_is_one_line_without_traceback_or_secret(
     assert "<redacted>" in line
     assert SECRET_KEY not in out + err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------------------
+# README: "Try it by hand"
+# --------------------------------------------------------------------------------------
+
+
+def _try_it_by_hand() -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Try it by hand\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_try_it_by_hand_file_ids_are_recorded() -> None:
+    section = _try_it_by_hand()
+    rows = [line for line in section.splitlines() if line.startswith("| `file-")]
+    recorded = {r.file_id: r for r in load_recordings(API_VERSION)}
+    assert len(rows) >= 4
+    for row in rows:
+        for file_id in re.findall(r"`(file-[\w-]+)`", row.split("|")[1]):
+            assert file_id in recorded, file_id
+            if recorded[file_id].status == 200:
+                filename = recorded[file_id].json_body()["filename"]
+                assert f"`{filename}`" in row, row
+
+
+@pytest.mark.timeout(120)
+def test_try_it_by_hand_commands_work(replay: ReplayServer, tmp_path: Path) -> None:
+    section = _try_it_by_hand()
+    commands = [
+        line for line in section.splitlines() if line.startswith(".venv/bin/azure-openai-files ")
+    ]
+    assert len(commands) == 3
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI"))}
+    env |= {"AZURE_OPENAI_ENDPOINT": replay.endpoint, "AZURE_OPENAI_API_KEY": "any-key"}
+    bin_dir = Path(sys.executable).parent
+    outputs = []
+    for command in commands:
+        command = command.replace(".venv/bin/", f"{bin_dir}/").replace(" /tmp/", f" {tmp_path}/")
+        got = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert got.returncode == 0, got.stderr
+        assert "Traceback" not in got.stderr
+        outputs.append(got.stdout)
+    assert "step_metrics.jsonl" in outputs[0]
+    assert (tmp_path / "large-training-set.jsonl").stat().st_size == 16 * 2**20
+    assert outputs[2].strip() == "exit code 5"  # the failed file: --json prints nothing
