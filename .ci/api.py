@@ -16,7 +16,7 @@ The surface of the last release is stored beside it (`released-<version>.pyi`), 
 clone without tags can compare. griffe's breaking-change detection runs between the two;
 a breaking change passes only when pyproject.toml's version is a breaking release after the
 released one (0.x: a minor bump; 1.0 and later: a major bump) and CHANGELOG.md's section
-for that version (or `Unreleased`) says "breaking".
+for that version (or `Unreleased`) has a "Breaking" heading or bullet.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def render_surface(root: Path) -> str:
     if exports is None:
         raise SystemExit(f"{PACKAGE} has no __all__: its public surface is undefined")
     lines: list[str] = []
-    for name in exports:
+    for export in exports:
+        name = str(export)
         target = _final(package[name])
         block = list(_render(name, target, indent=""))
         if lines and (len(block) > 1 or lines[-1].startswith(" ")):
@@ -82,7 +83,7 @@ def render_surface(root: Path) -> str:
 
 
 def _final(obj: griffe.Object | griffe.Alias) -> griffe.Object:
-    return obj.final_target if isinstance(obj, griffe.Alias) else obj  # type: ignore[return-value]
+    return obj.final_target if isinstance(obj, griffe.Alias) else obj
 
 
 def _render(name: str, obj: griffe.Object, indent: str) -> Iterator[str]:
@@ -120,11 +121,11 @@ def _render_class(name: str, cls: griffe.Class, indent: str) -> Iterator[str]:
     functions.sort(key=lambda item: item[0] != "__init__")
     body: list[str] = []
     for member_name, attribute in attributes:
-        body.append(inner + _render_attribute(member_name, attribute, init))  # type: ignore[arg-type]
+        body.append(inner + _render_attribute(member_name, attribute, init))
     for member_name, prop in properties:
-        body += _render_property(member_name, prop, inner)  # type: ignore[arg-type]
+        body += _render_property(member_name, prop, inner)
     for member_name, function in functions:
-        body += _render_function(member_name, function, inner)  # type: ignore[arg-type]
+        body += _render_function(member_name, function, inner)
     yield from body or [inner + "pass"]
 
 
@@ -198,7 +199,9 @@ def _render_parameters(parameters: Iterable[griffe.Parameter]) -> list[str]:
             parts.append("*")
         if parameter.kind in (kind.var_positional, kind.keyword_only):
             seen_star = True
-        star = {kind.var_positional: "*", kind.var_keyword: "**"}.get(parameter.kind, "")
+        star = {kind.var_positional: "*", kind.var_keyword: "**"}.get(
+            parameter.kind or kind.positional_or_keyword, ""
+        )
         text = star + parameter.name
         if parameter.annotation is not None:
             text += f": {parameter.annotation}"
@@ -301,6 +304,17 @@ def changelog_section(changelog: str, version: str) -> str:
     return sections.get(version.lower()) or sections.get("unreleased", "")
 
 
+# A "Breaking" heading (`### Breaking`, `### Breaking changes`) or a bullet that starts with
+# it (`- **Breaking:** ...`); the word in passing prose does not count.
+_BREAKING_ENTRY = re.compile(
+    r"^(?:#{3,4} +|[-*] +(?:\*\*)?)breaking\b", re.IGNORECASE | re.MULTILINE
+)
+
+
+def announces_breaking(section: str) -> bool:
+    return _BREAKING_ENTRY.search(section) is not None
+
+
 def project_version(root: Path) -> str:
     with (root / "pyproject.toml").open("rb") as file:
         return str(tomllib.load(file)["project"]["version"])
@@ -330,11 +344,11 @@ def check_breaking(root: Path, current: str) -> list[str]:
             "Keep the old behaviour, or bump the version and say what broke in CHANGELOG.md."
         ]
     section = changelog_section((root / "CHANGELOG.md").read_text(encoding="utf-8"), version)
-    if "breaking" not in section.lower():
+    if not announces_breaking(section):
         return [
             f"version {version} breaks callers of {released_version}, but CHANGELOG.md's "
             f"section for {version} (or Unreleased) says nothing breaking:\n{listing}\n"
-            "Add a 'Breaking' entry saying what broke and how to migrate."
+            "Add a `### Breaking` entry saying what broke and how to migrate."
         ]
     return []
 

@@ -284,3 +284,17 @@ def test_changelog_section_is_the_version_or_unreleased() -> None:
     assert "Breaking" in api.changelog_section(changelog, "0.2.0")
     assert api.changelog_section(changelog, "0.3.0").strip() == "- new"
     assert api.changelog_section(changelog, "0.1.0").strip() == "old"
+
+
+@pytest.mark.parametrize(
+    ("section", "announced"),
+    [
+        ("### Breaking\n\n- `x` is gone; use `y`.\n", True),
+        ("### Breaking changes\n\n- ...\n", True),
+        ("### Changed\n\n- **Breaking:** `x` is gone.\n", True),
+        ("### Added\n\n- a check that fails unless the version is a breaking release\n", False),
+        ("### Changed\n\n- nothing breaking here\n", False),
+    ],
+)
+def test_only_a_breaking_heading_or_bullet_announces_a_break(section: str, announced: bool) -> None:
+    assert api.announces_breaking(section) is announced
