@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ class Cast:
 
     @property
     def ready_id(self) -> str:
-        return self.ready.file_id
+        return file_id_of(self.ready)
 
     @property
     def content_sha256(self) -> str:
@@ -67,6 +68,14 @@ class Cast:
         return self.by_status[status]
 
 
+def file_id_of(recording: Recording) -> str:
+    """The id in the recorded path, whatever the api-version's route prefix (`/openai/files/`,
+    `/openai/v1/files/`)."""
+    match = re.search(r"/files/([^/]+)", recording.request_path)
+    assert match is not None, recording.path
+    return match.group(1)
+
+
 def _status_of(recording: Recording) -> object:
     document = recording.json_body()
     return document.get("status") if isinstance(document, dict) else None
@@ -76,20 +85,22 @@ def cast_for(version: str) -> Cast:
     recordings = load_recordings(version)
     gets = [r for r in recordings if r.operation == "Files_Get"]
     contents = {
-        r.file_id: r for r in recordings if r.operation == "Files_GetContent" and r.status == 200
+        file_id_of(r): r
+        for r in recordings
+        if r.operation == "Files_GetContent" and r.status == 200
     }
     ready = [
         r
         for r in gets
-        if r.status == 200 and _status_of(r) == "processed" and r.file_id in contents
+        if r.status == 200 and _status_of(r) == "processed" and file_id_of(r) in contents
     ]
     assert ready, f"api-version {version}: no recorded processed file with recorded content"
-    smallest = min(ready, key=lambda r: len(contents[r.file_id].body_bytes()))
+    smallest = min(ready, key=lambda r: len(contents[file_id_of(r)].body_bytes()))
     failed = [r for r in gets if r.status == 200 and _status_of(r) == "error"]
     return Cast(
         version=version,
         ready=smallest,
-        content=contents[smallest.file_id],
+        content=contents[file_id_of(smallest)],
         by_status={r.status: r for r in sorted(gets, key=lambda r: r.name) if r.status >= 400},
         failed=failed[0] if failed else None,
     )
@@ -180,11 +191,11 @@ def test_wait_then_download_reports_failed_processing(
     if cast.failed is None:
         pytest.skip(f"no recorded failed file in api-version {cast.version}")
 
-    code = wait_then_download.main([cast.failed.file_id])
+    code = wait_then_download.main([file_id_of(cast.failed)])
 
     details = cast.failed.json_body().get("status_details")
     assert code == 5
-    assert capsys.readouterr().out.strip() == f"{cast.failed.file_id} failed: {details}"
+    assert capsys.readouterr().out.strip() == f"{file_id_of(cast.failed)} failed: {details}"
 
 
 @pytest.mark.timeout(60)
@@ -219,7 +230,7 @@ def test_handle_errors_branches_on_the_error_class(
 ) -> None:
     recording = cast.error(status)
 
-    code = handle_errors.main([recording.file_id])
+    code = handle_errors.main([file_id_of(recording)])
 
     out = capsys.readouterr().out.strip()
     assert code == exit_code, out
