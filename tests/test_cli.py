@@ -812,6 +812,25 @@ def test_download_to_stdout_streams_the_content(
     assert list(tmp_path.iterdir()) == []  # no file named "-"
 
 
+@pytest.mark.timeout(60)
+def test_download_to_stdout_stops_quietly_when_the_reader_closes(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI"))}
+    env |= {"AZURE_OPENAI_ENDPOINT": replay.endpoint, "AZURE_OPENAI_API_KEY": SECRET_KEY}
+    command = f"{sys.executable} -m azure_openai_files download {LARGE_FILE} -o - | head -c 10"
+
+    got = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, env=env, timeout=60,
+        check=False, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert got.returncode == 0, got.stderr
+    assert len(got.stdout) == 10
+    assert got.stderr == b""
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_download_to_stdout_refuses_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("download", "file-x", "-o", "-", "--json") == EXIT_USAGE
     assert "cannot be combined with --json" in capsys.readouterr().err

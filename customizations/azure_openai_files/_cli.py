@@ -263,7 +263,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         _note("--timeout before the command is now --network-timeout")
         if args.network_timeout is None:
             args.network_timeout = args.old_network_timeout
-    if args.command == "wait" and "--timeout" in raw[raw.index(args.command) :]:
+    after_command = raw[raw.index(args.command) + 1 :]
+    if args.command == "wait" and any(a.split("=")[0] == "--timeout" for a in after_command):
         _note("wait --timeout is now --wait-timeout")
     if args.api_key is not None and args.entra_id:
         parser.error("--api-key and --entra-id exclude each other")
@@ -566,10 +567,17 @@ def _stream_to_stdout(client: FilesClient, file_id: str) -> None:
     """`-o -`: the content to stdout as it arrives (curl's and wget's convention). A body
     cut short still fails with exit code 4, but what arrived has been written."""
     out = sys.stdout.buffer
-    with client.stream_file_content(file_id) as stream:
-        for chunk in stream.iter_bytes():
-            out.write(chunk)
-    out.flush()
+    try:
+        with client.stream_file_content(file_id) as stream:
+            for chunk in stream.iter_bytes():
+                out.write(chunk)
+        out.flush()
+    except BrokenPipeError:
+        # The reader had enough (`| head`): stop quietly, as cat does. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def safe_filename(filename: str, file_id: str) -> str:
