@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from azure_openai_files import FilesClient, __version__
+from azure_openai_files import FilesClient, FilesError, TransportError, __version__
 from azure_openai_files._cli import (
     EXIT_FILE,
     EXIT_HANGUP,
@@ -33,8 +33,10 @@ from azure_openai_files._cli import (
     EXIT_SERVICE,
     EXIT_TERMINATED,
     EXIT_USAGE,
+    CredentialFailure,
     TerminalProgress,
     cli_wording,
+    describe_failure,
     main,
     printable,
     safe_filename,
@@ -991,6 +993,39 @@ def test_entra_id_credential_that_cannot_get_a_token_is_one_line_exit_2(
     assert "could not get a token (ClientAuthenticationError: DefaultAzureCredential failed" in line
     assert "Traceback" not in err
     assert server.requests == []
+
+
+@pytest.mark.parametrize("wrapper", [FilesError, TransportError, RuntimeError])
+def test_credential_failure_is_exit_2_however_the_library_wraps_it(
+    wrapper: type[Exception],
+) -> None:
+    try:
+        try:
+            raise CredentialFailure("could not get a token (X: no account)")
+        except CredentialFailure as failure:
+            raise wrapper("authentication failed") from failure
+    except Exception as error:
+        code, message = describe_failure(error)
+
+    assert code == EXIT_USAGE
+    assert message == "Entra ID: could not get a token (X: no account)"
+
+
+def test_long_error_page_is_cut_keeping_status_and_request_id(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = "<html><body>" + "<p>Bad gateway, the upstream is unwell.</p>" * 300 + "</body></html>"
+    server.script(respond(502, page, {"apim-request-id": "req-502"}, content_type="text/html"))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", "k", "--max-retries", "0", "get", "f"
+    )
+
+    line = one_error_line(capsys.readouterr().err)
+    assert code == EXIT_SERVICE
+    assert len(line) <= 700
+    assert " … " in line
+    assert line.endswith("(HTTP 502, request id req-502)")
 
 
 HOSTILE_NAME = "report\n\x1b]0;owned\x07\x1b[31mred.jsonl"

@@ -291,37 +291,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated as stop:
         _error(f"terminated by {signal.Signals(stop.signum).name}")
         return 128 + stop.signum
-    except (UsageError, CredentialFailure) as error:
-        _error(str(error), secrets)
-        return EXIT_USAGE
-    except (ValueError, TypeError) as error:
-        _error(cli_wording(str(error)), secrets)
-        return EXIT_USAGE
-    except (FileExistsError, IsADirectoryError, NotADirectoryError, FileNotFoundError) as error:
-        _error(cli_wording(str(error)), secrets)
-        return EXIT_USAGE
-    except ServiceError as error:
-        _error(f"{type(error).__name__}: {error}", secrets)
-        return EXIT_SERVICE
-    except TransportError as error:
-        _error(f"{type(error).__name__}: {error}", secrets)
-        return EXIT_NETWORK
-    except (FileProcessingError, WaitTimeoutError) as error:
-        _error(f"{type(error).__name__}: {error}", secrets)
-        return EXIT_FILE
-    except (FilesError, OSError) as error:
-        if _caused_by(error, CredentialFailure):
-            _error(f"Entra ID: {_first_cause(error, CredentialFailure)}", secrets)
-            return EXIT_USAGE
-        _error(f"{type(error).__name__}: {error}", secrets)
-        return EXIT_FAILURE
     except Exception as error:  # one line, never a traceback: it could carry a secret
-        _error(f"unexpected {type(error).__name__}: {error}", secrets)
-        return EXIT_FAILURE
+        code, message = describe_failure(error)
+        _error(message, secrets)
+        return code
     finally:
         if handler is not None:
             logger.removeHandler(handler)
             logger.setLevel(level)
+
+
+def describe_failure(error: Exception) -> tuple[int, str]:
+    """The exit code and the one-line message for a failure."""
+    # However the library wraps it, a credential that gave no token is a configuration
+    # problem, found before anything was sent.
+    credential_failure = _first_cause(error, CredentialFailure)
+    if credential_failure is not None:
+        return EXIT_USAGE, f"Entra ID: {credential_failure}"
+    if isinstance(error, UsageError):
+        return EXIT_USAGE, str(error)
+    if isinstance(error, ValueError | TypeError | FileExistsError | IsADirectoryError):
+        return EXIT_USAGE, cli_wording(str(error))
+    if isinstance(error, NotADirectoryError | FileNotFoundError):
+        return EXIT_USAGE, cli_wording(str(error))
+    named = f"{type(error).__name__}: {error}"
+    if isinstance(error, ServiceError):
+        return EXIT_SERVICE, named
+    if isinstance(error, TransportError):
+        return EXIT_NETWORK, named
+    if isinstance(error, FileProcessingError | WaitTimeoutError):
+        return EXIT_FILE, named
+    if isinstance(error, FilesError | OSError):
+        return EXIT_FAILURE, named
+    return EXIT_FAILURE, f"unexpected {named}"
 
 
 @contextmanager
@@ -413,10 +415,6 @@ class _ReportingCredential:
             ) from error
 
 
-def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
-    return _first_cause(error, kind) is not None
-
-
 def _first_cause(error: BaseException, kind: type[BaseException]) -> BaseException | None:
     seen: set[int] = set()
     current: BaseException | None = error
@@ -459,10 +457,18 @@ def _configure_logging(verbosity: int) -> logging.Handler | None:
     return handler
 
 
+# An error line longer than this (an HTML error page, say) keeps its start and its end,
+# where a service error names its HTTP status and request id.
+ERROR_LINE_LIMIT = 600
+
+
 def _error(message: str, secrets: Sequence[str] = ()) -> None:
     for secret in secrets:
         message = message.replace(secret, "<redacted>").replace(secret.strip(), "<redacted>")
-    print(f"{PROG}: {printable(' '.join(message.split()))}", file=sys.stderr, flush=True)
+    line = printable(" ".join(message.split()))
+    if len(line) > ERROR_LINE_LIMIT:
+        line = f"{line[: ERROR_LINE_LIMIT - 160]} … {line[-150:]}"
+    print(f"{PROG}: {line}", file=sys.stderr, flush=True)
 
 
 def _note(message: str) -> None:
@@ -642,4 +648,12 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-__all__ = ["TerminalProgress", "build_parser", "cli_wording", "main", "printable", "safe_filename"]
+__all__ = [
+    "TerminalProgress",
+    "build_parser",
+    "cli_wording",
+    "describe_failure",
+    "main",
+    "printable",
+    "safe_filename",
+]
