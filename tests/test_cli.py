@@ -796,6 +796,19 @@ def test_download_into_an_existing_folder_uses_the_files_own_name(
     assert out.strip() == str(written)
 
 
+def test_download_into_a_missing_folder_is_refused(
+    replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY,
+        "download", RESULTS_FILE, "-o", f"{tmp_path}/missing/",
+    )  # fmt: skip
+
+    assert code == EXIT_USAGE
+    assert "no such folder" in one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_download_to_stdout_streams_the_content(
     replay: ReplayServer,
     tmp_path: Path,

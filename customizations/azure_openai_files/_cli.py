@@ -543,6 +543,8 @@ def _download(client: FilesClient, args: argparse.Namespace) -> None:
         _stream_to_stdout(client, file_id)
         return
     output = Path(args.output) if args.output is not None else None
+    if output is not None and args.output.endswith(("/", os.sep)) and not output.is_dir():
+        raise UsageError(f"no such folder: {args.output} (create it, or name a file)")
     known_size: int | None = None
     if output is None or output.is_dir():
         # The file's own name, in the current folder or the one given.
