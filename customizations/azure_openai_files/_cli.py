@@ -130,7 +130,6 @@ _GLOBAL_DEFAULTS: dict[str, Any] = {
     "network_timeout": None,
     "deadline": None,
     "max_retries": 3,
-    "verbose": 0,
 }
 
 
