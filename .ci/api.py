@@ -13,8 +13,9 @@ package is never imported. Docstrings and private names are left out: a diff of 
 a diff of the surface.
 
 The surface of the last release is stored beside it (`released-<version>.pyi`), so a fresh
-clone without tags can compare. griffe's breaking-change detection runs between the two;
-a breaking change passes only when pyproject.toml's version is a breaking release after the
+clone without tags can compare. griffe's breaking-change detection runs between the two,
+with what griffe 2 leaves out (changed values, narrowed or widened types) added here; a
+breaking change passes only when pyproject.toml's version is a breaking release after the
 released one (0.x: a minor bump; 1.0 and later: a major bump) and CHANGELOG.md's section
 for that version (or `Unreleased`) has a "Breaking" heading or bullet.
 """
@@ -254,7 +255,72 @@ def breaking_changes(
             and not _only_grew(old_value, new_value)
         ):
             found.append(f"{path}: value was changed: {old_value} -> {new_value}")
+    found += _type_narrowing(old, new)
     return found
+
+
+def _type_narrowing(old: griffe.Module, new: griffe.Module) -> list[str]:
+    """Type changes griffe 2 does not judge: a parameter that accepts fewer types, a return
+    value or attribute that may be of more types. Annotations are compared as sets of union
+    members; `Any` is compatible with everything."""
+    found: list[str] = []
+    for owner in [old, *old.classes.values()]:
+        new_owner = new if owner is old else new.classes.get(owner.name)
+        if new_owner is None:
+            continue  # a removed class is griffe's finding
+        for name, member in owner.members.items():
+            counterpart = new_owner.members.get(name)
+            if isinstance(member, griffe.Function) and isinstance(counterpart, griffe.Function):
+                found += _function_narrowing(member, counterpart)
+            elif (
+                isinstance(member, griffe.Attribute)
+                and isinstance(counterpart, griffe.Attribute)
+                and not _accepts(_union(member.annotation), _union(counterpart.annotation))
+            ):
+                found.append(
+                    f"{member.path}: may hold other types: "
+                    f"{member.annotation} -> {counterpart.annotation}"
+                )
+    return found
+
+
+def _function_narrowing(old: griffe.Function, new: griffe.Function) -> list[str]:
+    found: list[str] = []
+    new_parameters = {parameter.name: parameter for parameter in new.parameters}
+    for parameter in old.parameters:
+        counterpart = new_parameters.get(parameter.name)
+        if counterpart is not None and not _accepts(
+            _union(counterpart.annotation), _union(parameter.annotation)
+        ):
+            found.append(
+                f"{old.path}({parameter.name}): accepts fewer types: "
+                f"{parameter.annotation} -> {counterpart.annotation}"
+            )
+    if not _accepts(_union(old.returns), _union(new.returns)):
+        found.append(f"{old.path}: may return other types: {old.returns} -> {new.returns}")
+    return found
+
+
+def _union(annotation: object) -> frozenset[str] | None:
+    """The members of a `A | B | None` annotation; None when there is none or it is `Any`."""
+    if annotation is None:
+        return None
+    text, members, depth, start = str(annotation), [], 0, 0
+    for index, char in enumerate(text):
+        if char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            members.append(text[start:index])
+            start = index + 1
+    members.append(text[start:])
+    found = frozenset(" ".join(member.split()) for member in members)
+    return None if "Any" in found else found
+
+
+def _accepts(wider: frozenset[str] | None, narrower: frozenset[str] | None) -> bool:
+    return wider is None or narrower is None or narrower <= wider
 
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")

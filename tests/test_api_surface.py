@@ -298,3 +298,65 @@ def test_changelog_section_is_the_version_or_unreleased() -> None:
 )
 def test_only_a_breaking_heading_or_bullet_announces_a_break(section: str, announced: bool) -> None:
     assert api.announces_breaking(section) is announced
+
+
+@pytest.mark.timeout(60)
+def test_parameter_accepting_fewer_types_is_breaking(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        package_file(project, "_client.py"),
+        "timeout: float | httpx2.Timeout | None = None,",
+        "timeout: float | None = None,",
+    )
+    accept(project, capsys)
+
+    code, output = check(project, capsys)
+
+    assert code == 1
+    assert (
+        "FilesClient.__init__(timeout): accepts fewer types: "
+        "float | httpx2.Timeout | None -> float | None"
+    ) in output
+
+
+OLD_STUB = """
+class Client:
+    size: int | None
+    def get(self, file_id: str, *, timeout: float | None = None) -> bytes: ...
+"""
+
+
+@pytest.mark.parametrize(
+    ("new_stub", "finding"),
+    [
+        (
+            OLD_STUB.replace("-> bytes", "-> bytes | str"),
+            "Client.get: may return other types: bytes -> bytes | str",
+        ),
+        (
+            OLD_STUB.replace("file_id: str,", "file_id: int,"),
+            "Client.get(file_id): accepts fewer types: str -> int",
+        ),
+        (
+            OLD_STUB.replace("size: int | None", "size: str | None"),
+            "Client.size: may hold other types: int | None -> str | None",
+        ),
+    ],
+)
+def test_type_changes_that_break_callers_are_found(new_stub: str, finding: str) -> None:
+    found = api.breaking_changes(OLD_STUB, new_stub)
+    assert [line.split("azure_openai_files.", 1)[-1] for line in found] == [finding]
+
+
+@pytest.mark.parametrize(
+    "new_stub",
+    [
+        OLD_STUB.replace("file_id: str,", "file_id: str | int,"),  # accepts more
+        OLD_STUB.replace("timeout: float | None", "timeout: float | Timeout | None"),
+        OLD_STUB.replace("size: int | None", "size: int"),  # never None any more
+        OLD_STUB.replace("-> bytes", "-> Any"),
+    ],
+)
+def test_compatible_type_changes_pass(new_stub: str) -> None:
+    assert api.breaking_changes(OLD_STUB, new_stub) == []
