@@ -1158,7 +1158,12 @@ def test_try_it_by_hand_commands_work(replay: ReplayServer, tmp_path: Path) -> N
     ]
     assert len(commands) == 3
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI"))}
-    env |= {"AZURE_OPENAI_ENDPOINT": replay.endpoint, "AZURE_OPENAI_API_KEY": "any-key"}
+    exports = re.findall(r"^export (\w+)=(\S+)", section, re.MULTILINE)
+    env |= dict(exports)  # as the reader sets them...
+    env["AZURE_OPENAI_ENDPOINT"] = replay.endpoint  # ...but on this test's free port
+    assert {name for name, _ in exports} == {
+        "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION"
+    }  # fmt: skip
     bin_dir = Path(sys.executable).parent
     outputs = []
     for command in commands:
