@@ -715,7 +715,7 @@ def test_deadline_option_bounds_the_whole_call(
     assert code == EXIT_NETWORK
     assert "deadline of 1 s" in one_error_line(capsys.readouterr().err)
     assert len(server.requests) == 1  # the 2 s retry wait would pass the deadline
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 1.9  # no 2 s retry wait before giving up
 
 
 def test_api_version_v1_is_accepted(
