@@ -214,3 +214,58 @@ def serving(*replies: Reply) -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
+
+
+def respond_chunked(
+    status: int, body: bytes, headers: dict[str, str] | None = None, *, chunk: int = 4096
+) -> Reply:
+    """A complete chunked body, with whatever extra headers are given: Transfer-Encoding wins
+    over a Content-Length, so a wrong Content-Length reaches the client unchecked, as from a
+    proxy that rewrites bodies but not their headers."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [("Transfer-Encoding", "chunked"), ("Content-Type", "application/octet-stream")]
+        conn.sendall(_head(status, head + list((headers or {}).items())))
+        for start in range(0, len(body), chunk):
+            piece = body[start : start + chunk]
+            conn.sendall(f"{len(piece):x}".encode() + CRLF + piece + CRLF)
+        conn.sendall(b"0" + CRLF + CRLF)
+
+    return reply
+
+
+def serve_range(
+    body: bytes,
+    *,
+    cut_after: int | None = None,
+    announce_total: bool = True,
+    length: bool = True,
+    upto: int | None = None,
+) -> Reply:
+    """Serve `body` honoring `Range: bytes=N-` (206 with Content-Range; 200 without Range).
+    `cut_after`: reset after that many body bytes of this reply. `announce_total=False` sends
+    `*` as the total; `length=False` omits Content-Length (the body then ends with the
+    connection). `upto`: a 206 covers only the bytes before that offset (a complete, shorter
+    range, as a server may choose to send)."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        start = 0
+        head = [("Content-Type", "application/octet-stream")]
+        status = 200
+        if "range" in request.headers:
+            start = int(request.headers["range"].removeprefix("bytes=").rstrip("-"))
+            total = str(len(body)) if announce_total else "*"
+            end = len(body) if upto is None else upto
+            head.append(("Content-Range", f"bytes {start}-{end - 1}/{total}"))
+            status = 206
+        rest = body[start:end] if status == 206 else body
+        if length:
+            head.append(("Content-Length", str(len(rest))))
+        else:
+            head.append(("Connection", "close"))
+        sent = rest if cut_after is None else rest[:cut_after]
+        conn.sendall(_head(status, head) + sent)
+        if cut_after is not None or not length:
+            close_now(conn, reset=cut_after is not None)
+
+    return reply

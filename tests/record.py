@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx2
 
+from azure_openai_files._operations import get_file_content_request, get_file_request
 from tests.replay import FAKE_ENDPOINT, FAKE_HOST, RECORDINGS_DIR, dump_recording, encode_body
 
 # Distinct from the hand-made recordings' ids: the replay server keys on the path.
@@ -132,9 +133,11 @@ def record(
     with httpx2.Client(timeout=timeout, follow_redirects=False) as client:
         for name, fid, suffix, key, description in cases:
             accept = "application/octet-stream, application/json" if suffix else "application/json"
+            # The same generated request builders the SDK uses: each version's own route.
+            operation = (get_file_content_request if suffix else get_file_request)(fid, api_version)
             response = client.get(
-                f"{endpoint}/openai/files/{fid}{suffix}",
-                params={"api-version": api_version},
+                f"{endpoint}/openai{operation['url']}",
+                params=operation["params"],
                 headers={
                     "api-key": key,
                     "accept": accept,

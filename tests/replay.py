@@ -43,7 +43,9 @@ import yaml
 RECORDINGS_DIR = Path(__file__).parent / "recordings"
 FAKE_ENDPOINT = "https://fake-resource.openai.azure.com"
 FAKE_HOST = "fake-resource.openai.azure.com"
-PROVENANCE_KINDS = ("docs-sample", "live", "hand-made: ")
+# official-example: a response published in Azure/azure-rest-api-specs next to the document
+# (examples/*.yaml), body exactly as published; the path is named after the colon.
+PROVENANCE_KINDS = ("docs-sample", "official-example: ", "live", "hand-made: ")
 
 # Headers a server computes per response; never stored, never replayed from a recording.
 _COMPUTED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
@@ -97,8 +99,9 @@ class Recording:
 
     @property
     def file_id(self) -> str:
-        parts = self.request_path.split("/")
-        return parts[3]  # /openai/files/{file-id}[/content]
+        # /openai/files/{file-id}[/content] (dated versions), /openai/v1/files/{file_id}[/content]
+        parts = self.request_path.removesuffix("/content").split("/")
+        return parts[-1]
 
     @property
     def content_type(self) -> str:
@@ -106,6 +109,7 @@ class Recording:
 
     @property
     def route(self) -> tuple[str, str, str]:
+        # v1 requests carry no api-version: their paths (/openai/v1/...) tell them apart.
         return (self.method, self.request_path, self.query.get("api-version", ""))
 
     def body_bytes(self) -> bytes:

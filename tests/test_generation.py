@@ -20,16 +20,27 @@ import pytest
 import yaml  # type: ignore[import-untyped]
 from packaging.utils import canonicalize_name
 
+import azure_openai_files
 import azure_openai_files_generated
-from azure_openai_files_generated.models import FileObject, FileState, Purpose, TypeDiscriminator
-from azure_openai_files_generated.types import Unset
+from azure_openai_files import SUPPORTED_API_VERSIONS
+from azure_openai_files._operations import generated_api_versions
+from azure_openai_files_generated.v2024_10_21.models import (
+    FileObject,
+    FileState,
+    Purpose,
+    TypeDiscriminator,
+)
+from azure_openai_files_generated.v2024_10_21.types import Unset
 from tests.clients import DOCS_SAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 PACKAGE = "azure_openai_files_generated"
-NEWEST_SPEC = max((ROOT / "openapi").glob("*.yaml"), key=lambda path: path.stem)
+SPECS = sorted((ROOT / "openapi").glob("*.yaml"))
+NEWEST_SPEC = ROOT / "openapi" / "2024-10-21.yaml"  # the default api-version's document
 OLDER_SPEC = ROOT / "openapi" / "2024-06-01.yaml"
+# The subpackage of the default api-version, where the single-file drift tests edit.
+DEFAULT_PACKAGE = f"{PACKAGE}/v2024_10_21"
 
 
 def run_generate(
@@ -74,6 +85,7 @@ def pristine_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy2(ROOT / "generator-config.yaml", copy / "generator-config.yaml")
     (copy / ".ci").mkdir()
     shutil.copy2(ROOT / ".ci" / "generate.py", copy / ".ci" / "generate.py")
+    shutil.copytree(ROOT / ".ci" / "generator-templates", copy / ".ci" / "generator-templates")
     return copy
 
 
@@ -90,7 +102,7 @@ def generated_names(copy: Path) -> list[str]:
 
 def test_check_passes_on_unmodified_copy_even_with_bytecode_caches(repo_copy: Path) -> None:
     # Importing generated/ (as pytest and mypy do) leaves __pycache__ behind; that is no drift.
-    cache = repo_copy / "generated" / PACKAGE / "models" / "__pycache__"
+    cache = repo_copy / "generated" / DEFAULT_PACKAGE / "models" / "__pycache__"
     cache.mkdir()
     (cache / "file_object.cpython-311.pyc").write_bytes(b"\x00")
 
@@ -102,7 +114,7 @@ def test_check_passes_on_unmodified_copy_even_with_bytecode_caches(repo_copy: Pa
 
 def test_hand_edit_of_any_generated_file_fails_check_and_names_it(repo_copy: Path) -> None:
     names = generated_names(repo_copy)
-    assert f"{PACKAGE}/models/file_object.py" in names and "provenance.json" in names
+    assert f"{DEFAULT_PACKAGE}/models/file_object.py" in names and "provenance.json" in names
     for name in names:
         path = repo_copy / "generated" / name
         path.write_bytes(path.read_bytes() + b"\n")  # even a blank line counts
@@ -111,11 +123,11 @@ def test_hand_edit_of_any_generated_file_fails_check_and_names_it(repo_copy: Pat
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert drifted(result.stdout) == names
-    assert f"--- committed/{PACKAGE}/models/file_object.py" in result.stdout
+    assert f"--- committed/{DEFAULT_PACKAGE}/models/file_object.py" in result.stdout
 
 
 def test_hand_edit_of_one_generated_file_names_only_that_file(repo_copy: Path) -> None:
-    target = repo_copy / "generated" / PACKAGE / "models" / "file_object.py"
+    target = repo_copy / "generated" / DEFAULT_PACKAGE / "models" / "file_object.py"
     target.write_text(
         target.read_text(encoding="utf-8").replace(
             "bytes_: int | None | Unset = UNSET", "bytes_: int = 0"
@@ -126,7 +138,7 @@ def test_hand_edit_of_one_generated_file_names_only_that_file(repo_copy: Path) -
     result = run_generate("--check", cwd=repo_copy)
 
     assert result.returncode == 1, result.stdout + result.stderr
-    assert drifted(result.stdout) == [f"{PACKAGE}/models/file_object.py"]
+    assert drifted(result.stdout) == [f"{DEFAULT_PACKAGE}/models/file_object.py"]
     assert "-    bytes_: int = 0" in result.stdout
 
 
@@ -152,27 +164,32 @@ def test_deleted_generated_file_fails_check(repo_copy: Path) -> None:
 
 
 def test_stray_file_in_generated_fails_check(repo_copy: Path) -> None:
-    (repo_copy / "generated" / PACKAGE / "models" / "helpers.py").write_text(
+    (repo_copy / "generated" / DEFAULT_PACKAGE / "models" / "helpers.py").write_text(
         "def patched() -> None: ...\n", encoding="utf-8"
     )
 
     result = run_generate("--check", cwd=repo_copy)
 
     assert result.returncode == 1, result.stdout + result.stderr
-    assert drifted(result.stdout) == [f"{PACKAGE}/models/helpers.py"]
+    assert drifted(result.stdout) == [f"{DEFAULT_PACKAGE}/models/helpers.py"]
 
 
 @pytest.mark.parametrize(
     "relative",
-    [f"openapi/{NEWEST_SPEC.name}", "generator-config.yaml"],
-    ids=["spec", "config"],
+    [
+        *(f"openapi/{spec.name}" for spec in SPECS),
+        "generator-config.yaml",
+        ".ci/generator-templates/model.py.jinja",
+    ],
+    ids=[*(spec.stem for spec in SPECS), "config", "templates"],
 )
 def test_input_changed_without_regenerating_fails_check_via_provenance(
     repo_copy: Path, relative: str
 ) -> None:
     # A comment changes no generated code at all; only the recorded hash can catch it.
     path = repo_copy / relative
-    path.write_bytes(path.read_bytes() + b"# one more byte\n")
+    comment = b"{# one more byte #}" if relative.endswith(".jinja") else b"# one more byte\n"
+    path.write_bytes(path.read_bytes() + comment)
 
     result = run_generate("--check", cwd=repo_copy)
 
@@ -192,7 +209,7 @@ def test_spec_description_change_without_regenerating_fails_check(repo_copy: Pat
     assert result.returncode == 1, result.stdout + result.stderr
     names = drifted(result.stdout)
     assert "provenance.json" in names
-    assert f"{PACKAGE}/models/file_object.py" in names
+    assert f"{DEFAULT_PACKAGE}/models/file_object.py" in names
 
 
 # --- 2./3. generating other documents; determinism ---------------------------------------------
@@ -215,13 +232,13 @@ def isolated_env(pythonpath: Path) -> dict[str, str]:
 
 def test_older_spec_generates_an_importable_package(older_package: Path) -> None:
     provenance = json.loads((older_package / "provenance.json").read_text(encoding="utf-8"))
-    assert provenance["api_version"] == "2024-06-01"
+    assert list(provenance["api_versions"]) == ["2024-06-01"]
 
     script = (
         "import json, pkgutil, importlib, azure_openai_files_generated as p\n"
         "for m in pkgutil.walk_packages(p.__path__, p.__name__ + '.'):\n"
         "    importlib.import_module(m.name)\n"
-        "from azure_openai_files_generated.models import Purpose\n"
+        "from azure_openai_files_generated.v2024_06_01.models import Purpose\n"
         "print(json.dumps({'file': p.__file__, 'purpose': [m.value for m in Purpose]}))\n"
     )
     result = subprocess.run(
@@ -263,7 +280,7 @@ def test_older_spec_package_passes_mypy_strict(older_package: Path, tmp_path: Pa
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success: no issues found" in result.stdout
     # mypy read the temp folder's modules, not the committed ones.
-    checked = re.findall(r"Parsing (\S+) \(azure_openai_files_generated\)", result.stderr)
+    checked = re.findall(r"Parsing (\S+) \(azure_openai_files_generated[.\w]*\)", result.stderr)
     assert checked, result.stderr[-2000:]
     assert all(Path(path).resolve().is_relative_to(older_package.resolve()) for path in checked)
 
@@ -336,7 +353,7 @@ def test_unknown_purpose_and_object_are_kept() -> None:
 
 
 def test_unknown_fields_are_kept_in_additional_properties() -> None:
-    extra = {"expires_at": 1700000000, "metadata": {"team": "ml"}}
+    extra = {"expires_at": 1700000000, "metadata": {"team": "ml"}}  # not in 2024-10-21
 
     file = FileObject.from_dict({**DOCS_SAMPLE, **extra})
 
@@ -391,3 +408,132 @@ def test_generate_script_reads_the_same_pins_as_yaml() -> None:
     config = yaml.safe_load((ROOT / "generator-config.yaml").read_text(encoding="utf-8"))
 
     assert module.pinned_toolchain() == {k: str(v) for k, v in config["toolchain"].items()}
+
+
+# --- 6. every api-version: a document, generated code, recordings, a supported entry -----------
+
+
+def _package_dir(version: str) -> Path:
+    name = version.replace("-", "_")
+    return GENERATED / PACKAGE / (name if name.startswith("v") else f"v{name}")
+
+
+def test_documents_generated_code_recordings_and_supported_versions_are_one_list() -> None:
+    documents = [spec.stem for spec in SPECS]
+    provenance = json.loads((GENERATED / "provenance.json").read_text(encoding="utf-8"))
+    recorded = sorted(p.name for p in (ROOT / "tests" / "recordings").iterdir() if p.is_dir())
+    subpackages = sorted(
+        p.name for p in (GENERATED / PACKAGE).iterdir() if (p / "__init__.py").is_file()
+    )
+
+    assert sorted(SUPPORTED_API_VERSIONS) == documents
+    assert sorted(provenance["api_versions"]) == documents
+    assert sorted(generated_api_versions()) == documents  # the client's dispatch table
+    assert recorded == documents
+    assert subpackages == sorted(_package_dir(v).name for v in documents)
+    for version in documents:
+        entry = provenance["api_versions"][version]
+        assert entry["spec"] == f"openapi/{version}.yaml"
+        assert entry["package"] == f"{PACKAGE}.{_package_dir(version).name}"
+
+
+def test_generated_code_is_only_request_builders_and_models() -> None:
+    modules = sorted(
+        path.relative_to(GENERATED / PACKAGE).as_posix()
+        for path in (GENERATED / PACKAGE).rglob("*.py")
+    )
+    unused = [m for m in modules if m.endswith(("/client.py", "/errors.py"))]
+    assert unused == []
+    for path in (GENERATED / PACKAGE).rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(import|from)\s+httpx", text, re.MULTILINE), path
+        for forbidden in ("def sync", "def asyncio", "def _parse_response", "def _get_kwargs"):
+            assert forbidden not in text, (path, forbidden)
+    for version in (spec.stem for spec in SPECS):
+        builders = sorted(
+            re.findall(
+                r"^def (build_\w+_request)\(",
+                "".join(p.read_text() for p in (_package_dir(version) / "api").rglob("*.py")),
+                re.MULTILINE,
+            )
+        )
+        assert len(builders) == 2, (version, builders)
+
+
+def _document_enum(version: str, name: str) -> set[str]:
+    spec = yaml.safe_load((ROOT / "openapi" / f"{version}.yaml").read_text(encoding="utf-8"))
+    return set(spec["components"]["schemas"].get(name, {}).get("enum", []))
+
+
+@pytest.mark.parametrize(
+    ("public", "schema"),
+    [
+        (azure_openai_files.FileState, "FileState"),
+        (azure_openai_files.Purpose, "Purpose"),
+        (azure_openai_files._models.TypeDiscriminator, "TypeDiscriminator"),
+    ],
+)
+def test_public_enums_are_the_union_of_every_documents_enum(public: type, schema: str) -> None:
+    union: set[str] = set()
+    for spec in SPECS:
+        union |= _document_enum(spec.stem, schema)
+    assert {member.value for member in public} == union  # type: ignore[attr-defined]
+
+
+def test_new_versions_add_what_the_service_documents() -> None:
+    assert {"evals", "evals_output"} <= _document_enum("2025-04-01-preview", "Purpose")
+    assert not {"evals", "evals_output"} & _document_enum("2024-10-21", "Purpose")
+    assert "evals" in _document_enum("v1", "Purpose")
+
+
+# --- 7. JSON types come from each document, null in every optional field ----------------------
+
+
+def _optional_fields(version: str) -> list[str]:
+    spec = yaml.safe_load((ROOT / "openapi" / f"{version}.yaml").read_text(encoding="utf-8"))
+    schemas = spec["components"]["schemas"]
+    model = schemas["File"] if "File" in schemas else schemas["AzureOpenAIFile"]
+    return [name for name in model["properties"] if name not in model.get("required", [])]
+
+
+def _minimal_file(version: str) -> dict[str, object]:
+    if version == "v1":
+        return {"id": "file-1", "bytes": None, "created_at": 1, "filename": "a.jsonl",
+                "object": "file", "purpose": "fine-tune", "status": "processed"}  # fmt: skip
+    return {"filename": "a.jsonl", "purpose": "fine-tune"}
+
+
+@pytest.mark.parametrize("version", [spec.stem for spec in SPECS])
+def test_null_in_every_optional_field_reads_as_none(version: str) -> None:
+    optional = _optional_fields(version)
+    assert optional, version
+    payload = {**_minimal_file(version), **dict.fromkeys(optional)}
+
+    file = azure_openai_files.FileObject.from_dict(payload, api_version=version)
+
+    for name in optional:
+        public = {"object": "object", "bytes": "bytes"}.get(name, name)
+        assert getattr(file, public) is None, name
+    assert file.to_dict() == payload
+
+
+@pytest.mark.parametrize("version", [spec.stem for spec in SPECS])
+def test_each_field_of_the_wrong_json_type_is_refused_naming_it(version: str) -> None:
+    for name in ["filename", "created_at", "status"]:
+        wrong = [] if name != "created_at" else "yesterday"
+        payload = {**_minimal_file(version), name: wrong}
+        with pytest.raises(TypeError, match=repr(name)):
+            azure_openai_files.FileObject.from_dict(payload, api_version=version)
+    with pytest.raises(TypeError, match="'bytes'"):
+        azure_openai_files.FileObject.from_dict(
+            {**_minimal_file(version), "bytes": True}, api_version=version
+        )
+
+
+def test_a_new_versions_new_field_is_type_checked_without_hand_edits() -> None:
+    payload = {**_minimal_file("2025-04-01-preview"), "expires_at": "soon"}
+    with pytest.raises(TypeError, match="'expires_at'"):
+        azure_openai_files.FileObject.from_dict(payload, api_version="2025-04-01-preview")
+    # Where a version does not name the field, it is an extra field, kept as sent.
+    old = azure_openai_files.FileObject.from_dict(payload, api_version="2024-10-21")
+    assert old.expires_at is None and old.extra == {"expires_at": "soon"}

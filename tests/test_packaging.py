@@ -251,7 +251,7 @@ def test_wheel_installs_and_imports_in_a_clean_venv(installed: tuple[Path, dict[
     site_packages = venv.resolve() / "lib"
     for file in report["files"]:
         assert Path(file).resolve().is_relative_to(site_packages), file
-    assert "azure_openai_files_generated.models.file_object" in report["modules"]
+    assert "azure_openai_files_generated.v2024_10_21.models.file_object" in report["modules"]
 
 
 def test_installed_version_is_the_wheel_version(

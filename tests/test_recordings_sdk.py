@@ -83,6 +83,7 @@ def _assert_file_matches(file: FileObject, recording: Recording) -> None:
     assert file.status == body.get("status")
     assert file.object == body.get("object")
     assert file.status_details == body.get("status_details")
+    assert file.expires_at == body.get("expires_at")
     assert file.to_dict() == body
 
 
@@ -93,6 +94,8 @@ def _assert_error_matches(error: ServiceError, recording: Recording) -> None:
     assert error.code == body["code"]
     assert error.message == body["message"]
     assert error.target == body.get("target")
+    assert error.param == body.get("param")
+    assert error.type == body.get("type")
     assert error.request_id == recording.headers["apim-request-id"]
     assert recording.headers["apim-request-id"] in str(error)
 
@@ -281,5 +284,69 @@ def test_each_client_asks_for_its_own_api_version(replay: ReplayServer) -> None:
         with _client(replay, recording) as client:
             client.get_file(recording.file_id)
         method, target, headers = replay.requests[-1]
-        assert (method, target) == ("GET", f"{recording.request_path}?api-version={version}")
+        # v1: /openai/v1/files/{file_id} and no api-version query (the document's default).
+        query = "" if version == "v1" else f"?api-version={version}"
+        assert (method, target) == ("GET", f"{recording.request_path}{query}")
         assert headers["api-key"] == FAKE_KEY
+
+
+# --- api-version selection and error bodies outside the contract -------------------------------
+
+
+def test_v1_from_the_environment_uses_the_v1_route(
+    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_VERSION", "v1")
+    recording = _by_name("v1", "get-expires-at")
+    replay.requests.clear()
+    with FilesClient(replay.endpoint, api_key=FAKE_KEY, max_retries=0) as client:
+        assert client.get_file(recording.file_id).expires_at == 1746592000
+    assert replay.requests[-1][1] == recording.request_path
+
+
+@pytest.mark.parametrize("version", ["preview", "v2", "latest"])
+def test_an_undated_unlisted_api_version_is_refused_before_sending(version: str) -> None:
+    with pytest.raises(ValueError, match="not supported"):
+        FilesClient("https://example.invalid", api_key=FAKE_KEY, api_version=version)
+
+
+def test_an_unlisted_dated_api_version_is_sent_as_given(replay: ReplayServer) -> None:
+    replay.requests.clear()
+    with (
+        FilesClient(
+            replay.endpoint, api_key=FAKE_KEY, api_version="2025-03-01-preview", max_retries=0
+        ) as client,
+        pytest.raises(NotFoundError),
+    ):
+        client.get_file("file-abc")
+    assert replay.requests[-1][1] == "/openai/files/file-abc?api-version=2025-03-01-preview"
+
+
+def _error_from(body: bytes, url: str) -> ServiceError:
+    import httpx2
+
+    from azure_openai_files._errors import error_from_response
+
+    response = httpx2.Response(400, content=body, request=httpx2.Request("GET", url))
+    return error_from_response(response, body)
+
+
+def test_v1_error_with_a_numeric_code_and_null_param_keeps_every_valid_field() -> None:
+    body = b'{"error": {"code": 429, "message": "Slow down", "param": null, "type": "requests"}}'
+    error = _error_from(body, "https://x/openai/v1/files/f")
+    assert (error.code, error.message, error.param, error.type) == (
+        "429",
+        "Slow down",
+        None,
+        "requests",
+    )
+
+
+def test_one_malformed_field_does_not_lose_code_and_message() -> None:
+    body = (
+        b'{"error": {"code": "invalidPayload", "message": "Bad", "target": 7,'
+        b' "details": [1, {"code": "x", "message": "y"}], "innererror": "oops"}}'
+    )
+    error = _error_from(body, "https://x/openai/files/f?api-version=2024-10-21")
+    assert (error.code, error.message, error.target) == ("invalidPayload", "Bad", None)
+    assert error.inner_error is None and error.param is None

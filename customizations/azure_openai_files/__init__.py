@@ -9,9 +9,6 @@ with FilesClient("https://myresource.openai.azure.com", api_key=key) as client:
 
 from typing import TYPE_CHECKING, Any
 
-from azure_openai_files_generated.models.file_state import FileState
-from azure_openai_files_generated.models.purpose import Purpose
-
 from ._client import FilesClient
 from ._errors import (
     AuthenticationError,
@@ -30,7 +27,7 @@ from ._errors import (
     UnexpectedResponseError,
     WaitTimeoutError,
 )
-from ._models import FileObject
+from ._models import FileObject, FileState, Purpose
 from ._streaming import AsyncContentStream, ContentStream
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
 

@@ -126,7 +126,9 @@ class AsyncFilesClient:
                     part.check_complete()
                     return await _commit_off_loop(part)
                 except IncompleteDownloadError as failure:
-                    delay = self._pipeline.delay_before_retry(response.request, state, failure)
+                    delay = part.delay_before_retry(
+                        self._pipeline, response.request, state, failure, requested_from
+                    )
                 finally:
                     await response.aclose()
                 await asyncio.sleep(delay)

@@ -114,7 +114,8 @@ class FilesClient:
         client_request_id: str | None = None,
     ) -> Path:
         """Download the content to `destination`: complete and verified, or not there at all.
-        `progress(bytes_done, total_or_None)` is called as bytes arrive."""
+        `overwrite=True` replaces only a regular file or a symlink (the link itself, not its
+        target). `progress(bytes_done, total_or_None)` is called as bytes arrive."""
         operation = get_file_content_request(file_id, self._settings.api_version)
         target = prepare_destination(destination, overwrite=overwrite)
         state = self._pipeline.new_state(deadline)
@@ -135,7 +136,9 @@ class FilesClient:
                     part.check_complete()
                     return part.commit()
                 except IncompleteDownloadError as failure:
-                    delay = self._pipeline.delay_before_retry(response.request, state, failure)
+                    delay = part.delay_before_retry(
+                        self._pipeline, response.request, state, failure, requested_from
+                    )
                 finally:
                     response.close()
                 time.sleep(delay)

@@ -17,6 +17,7 @@ from ._auth import (
     KeyCredential,
     check_bearer_transport,
 )
+from ._operations import check_api_version
 from ._retry import RetryPolicy
 from ._version import DEFAULT_API_VERSION, __version__
 
@@ -108,8 +109,8 @@ def _api_version(api_version: str | None) -> str:
     version = api_version or os.environ.get(API_VERSION_ENV) or DEFAULT_API_VERSION
     if not version.strip():
         raise ValueError("api_version must not be blank")
-    # A version this package does not list is sent as given: the service decides.
-    return version.strip()
+    # Unlisted dated versions are sent as given; anything else is refused (see _operations).
+    return check_api_version(version.strip())
 
 
 def _timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:

@@ -3,7 +3,13 @@
 The body streams into a temporary file in the destination's folder; it is checked against
 the announced size, flushed to disk, and only then renamed into place. A body cut off
 mid-way resumes with `Range: bytes=N-` when the service answers 206 with a matching
-`Content-Range`, and restarts from zero otherwise, within the call's retry budget.
+`Content-Range`, and restarts from zero otherwise (always when the body arrived
+content-encoded: byte offsets of the decoded file do not address the encoded one). Attempts
+that received new bytes do not count against the retry budget, up to `MAX_FREE_RESUMES`.
+
+An existing destination is replaced only when it is a regular file, or a symlink to one; the
+rename then replaces the link itself (atomically), never what it points to. Anything else
+(a FIFO, a device such as /dev/null, a socket) is refused before the request is sent.
 """
 
 from __future__ import annotations
@@ -13,15 +19,22 @@ import errno
 import os
 import queue
 import re
-import tempfile
+import stat
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx2
 
-from ._errors import UnexpectedResponseError
-from ._streaming import content_length, incomplete
+from ._errors import IncompleteDownloadError, UnexpectedResponseError
+from ._logging import logger
+from ._retry import RetryState
+from ._streaming import body_is_encoded, content_length, incomplete
+
+if TYPE_CHECKING:
+    from ._pipeline import _Pipeline
 
 Progress = Callable[[int, int | None], object]
 
@@ -37,6 +50,25 @@ WRITEBACK_EVERY = 8 * 1024 * 1024
 BATCH_BYTES = 1024 * 1024
 BATCHES_IN_FLIGHT = 4
 
+# A download that keeps receiving new bytes is not failing: such attempts are left out of the
+# retry budget, up to this many per call, so a connection cut every few MiB cannot loop forever.
+MAX_FREE_RESUMES = 100
+
+# Temporary files are named `.<destination name>.<12 hex digits>.part`. One older than
+# STALE_PART_AGE was left by a process killed mid-download (SIGKILL, power loss: no chance to
+# clean up); the next download into the same folder removes it. A running download writes its
+# file as the body arrives (every MiB), so one untouched for a day is, in practice, abandoned.
+PART_NAME = re.compile(r"\..+\.[0-9a-f]{12}\.part", re.DOTALL)
+STALE_PART_AGE = 24 * 60 * 60
+
+_FILE_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+)
+
 
 def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool) -> Path:
     """Refuse a destination that cannot be written, before anything is sent."""
@@ -45,9 +77,63 @@ def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool)
         raise IsADirectoryError(f"destination {path} is a directory; name the file to write")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"destination folder {path.parent} does not exist")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"destination {path} exists; pass overwrite=True to replace it")
+    if os.path.lexists(path):
+        if not overwrite:
+            raise FileExistsError(f"destination {path} exists; pass overwrite=True to replace it")
+        replaced_file_mode(path)  # refuses anything but a regular file
     return path
+
+
+def replaced_file_mode(path: Path) -> int | None:
+    """The permission bits of the regular file at `path` (a symlink is followed), or None when
+    nothing is there. Anything else is refused: replacing /dev/null or a FIFO with a regular
+    file would break whatever uses it."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise FileExistsError(
+                f"destination {path} is a symlink to nothing; refusing to replace it"
+            ) from None
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special")
+        raise FileExistsError(
+            f"destination {path} is {kind}, not a regular file; refusing to replace it"
+        )
+    return stat.S_IMODE(status.st_mode) & 0o777  # never carry setuid/setgid over to a download
+
+
+def remove_stale_parts(folder: Path) -> None:
+    """Delete this package's temporary files in `folder` older than STALE_PART_AGE."""
+    cutoff = time.time() - STALE_PART_AGE
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return
+    with entries:
+        for entry in entries:
+            if not entry.name.endswith(".part") or PART_NAME.fullmatch(entry.name) is None:
+                continue
+            try:
+                status = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(status.st_mode) and status.st_mtime < cutoff:
+                    os.unlink(entry.path)
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove
+
+
+def _create_part_file(destination: Path) -> tuple[int, Path]:
+    """A new, empty file beside `destination`. Created with mode 0o666 so the umask (and a
+    default ACL) applies as to any new file, where mkstemp would force 0o600."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = destination.parent / f".{destination.name}.{os.urandom(6).hex()}.part"
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue  # 48 random bits taken already: draw again
+    raise FileExistsError(errno.EEXIST, f"no free temporary name beside {destination}")
 
 
 class PartFile:
@@ -62,13 +148,13 @@ class PartFile:
     def __init__(self, destination: Path, *, overwrite: bool) -> None:
         self.destination = destination
         self.overwrite = overwrite
-        handle, name = tempfile.mkstemp(
-            dir=destination.parent, prefix=f".{destination.name}.", suffix=".part"
-        )
-        self.path = Path(name)
+        remove_stale_parts(destination.parent)
+        handle, self.path = _create_part_file(destination)
         self._file = os.fdopen(handle, "wb")
         self.size = 0  # bytes received; all on file once `_settle` returns
         self.expected: int | None = None
+        self._resumable = False  # whether the bytes on file can be continued with Range
+        self._free_resumes = 0
         self._written = 0
         self._written_back = 0
         self._batch: list[bytes] = []
@@ -80,14 +166,18 @@ class PartFile:
 
     def start_body(self, response: httpx2.Response, requested_from: int) -> None:
         """Decide from the response whether it continues the bytes on disk or restarts."""
+        encoded = body_is_encoded(response)
         if requested_from and response.status_code == 206:
             match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
             total = None if match is None or match[3] == "*" else int(match[3])
             if (
                 match is not None
+                and not encoded
                 and int(match[1]) == requested_from
-                and total in (self.expected, None)
+                and (self.expected is None or total in (self.expected, None))
             ):
+                if self.expected is None:
+                    self.expected = total  # the first response did not say; this one does
                 return  # a matching resume: keep what is on disk
             # Not the bytes asked for: drop what is on disk and let the retry start over.
             self._restart(None)
@@ -100,8 +190,10 @@ class PartFile:
                 status_code=response.status_code,
                 headers=response.headers,
             )
-        # A full body: whatever was written before is discarded.
-        self._restart(content_length(response))
+        # A full body: whatever was written before is discarded. An encoded body's
+        # Content-Length counts wire bytes (the stream checks those), not the file's size.
+        self._restart(None if encoded else content_length(response))
+        self._resumable = not encoded
 
     def _restart(self, expected: int | None) -> None:
         self._settle()
@@ -187,7 +279,35 @@ class PartFile:
 
     def resume_headers(self) -> dict[str, str]:
         self._settle()
-        return {"Range": f"bytes={self.size}-"} if self.size else {}
+        return {"Range": f"bytes={self.size}-"} if self.size and self._resumable else {}
+
+    def delay_before_retry(
+        self,
+        pipeline: _Pipeline,
+        request: httpx2.Request,
+        state: RetryState,
+        failure: IncompleteDownloadError,
+        started_from: int,
+    ) -> float:
+        """Seconds to wait before the next attempt, or raise `failure`. An attempt that got
+        further than any before it is left out of the retry budget: only attempts that made
+        no progress use it up (a multi-GB file may be cut often); the deadline still holds."""
+        if self.size <= started_from or self._free_resumes >= MAX_FREE_RESUMES:
+            return pipeline.delay_before_retry(request, state, failure)
+        self._free_resumes += 1
+        state.forgive_attempt()
+        delay = state.delay_before_retry(failure, retryable=True)
+        logger.info(
+            "Retrying %s %s in %.2f s (not counted: the attempt received %d new bytes before it "
+            "failed: %s; client request id %s)",
+            request.method,
+            request.url.path,
+            delay,
+            self.size - started_from,
+            failure,
+            request.headers.get("x-ms-client-request-id"),
+        )
+        return delay
 
     def commit(self) -> Path:
         """Flush to disk, then move into place atomically."""
@@ -197,6 +317,11 @@ class PartFile:
         on_disk = os.fstat(self._file.fileno()).st_size
         if on_disk != self.size:  # verified where it lands, not only as it arrived
             raise OSError(errno.EIO, f"{on_disk} of {self.size} bytes reached {self.path}")
+        if self.overwrite:
+            # Checked again: the destination may have changed since the request was sent.
+            mode = replaced_file_mode(self.destination)
+            if mode is not None:
+                os.chmod(self.path, mode)  # a replaced file keeps its permissions
         os.fsync(self._file.fileno())
         self._file.close()
         if self.overwrite:

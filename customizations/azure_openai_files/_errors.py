@@ -6,13 +6,10 @@ fields (code, message, target, details, innererror) and the request ids support 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import httpx2
-
-from azure_openai_files_generated.models.error_response import ErrorResponse
 
 # At most this much of a non-JSON error body goes into an exception message.
 MESSAGE_BODY_LIMIT = 2048
@@ -34,6 +31,8 @@ class ServiceError(FilesError):
         target: str | None = None,
         details: list[dict[str, Any]] | None = None,
         inner_error: dict[str, Any] | None = None,
+        param: str | None = None,
+        type: str | None = None,  # the service's field name
         headers: Mapping[str, str] | None = None,
         retry_after: float | None = None,
     ) -> None:
@@ -43,6 +42,8 @@ class ServiceError(FilesError):
         self.target = target
         self.details = details or []
         self.inner_error = inner_error
+        self.param = param
+        self.type = type
         self.headers: dict[str, str] = dict(headers or {})
         self.request_id = self.headers.get("apim-request-id") or self.headers.get("x-request-id")
         self.client_request_id = self.headers.get("x-ms-client-request-id")
@@ -149,10 +150,15 @@ def error_from_response(
     """Map an error response to its exception; never raises while parsing the body."""
     status = response.status_code
     error_class = error_class_for(status)
-    parsed = _parse_azure_error(body)
+    # The module that reads generated models parses the body (imported here: it imports
+    # this module).
+    from ._operations import _parse_azure_error
+
+    parsed = _parse_azure_error(body, response)
     if parsed is not None:
+        message = parsed.pop("message") or _summarize_body(body) or response.reason_phrase
         return error_class(
-            parsed.pop("message"),
+            message,
             status_code=status,
             headers=response.headers,
             retry_after=retry_after,
@@ -168,28 +174,6 @@ def error_from_response(
     return error_class(
         message, status_code=status, headers=response.headers, retry_after=retry_after
     )
-
-
-def _parse_azure_error(body: bytes) -> dict[str, Any] | None:
-    """The fields of an Azure error body, or None when the body is not one."""
-    try:
-        document = json.loads(body)
-        error = ErrorResponse.from_dict(document).error
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-        return None
-    if not isinstance(error.message, str):
-        return None
-    source = document["error"]
-    details = source.get("details")
-    return {
-        "message": error.message,
-        "code": str(error.code),
-        "target": source.get("target") if isinstance(source.get("target"), str) else None,
-        "details": [d for d in details if isinstance(d, dict)]
-        if isinstance(details, list)
-        else None,
-        "inner_error": source["innererror"] if isinstance(source.get("innererror"), dict) else None,
-    }
 
 
 def _summarize_body(body: bytes) -> str:

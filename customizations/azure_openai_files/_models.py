@@ -1,73 +1,126 @@
-"""`FileObject`: the generated model, read through the REST field names.
+"""`FileObject`: one api-version's generated model, read through the REST field names, and
+the public enums, which are the same for every api-version.
 
-The generator renames `bytes` and `object` to `bytes_` and `object_` (they shadow Python
-builtins); this thin layer gives users the names the REST API documents and checks field
-types, which the generated `from_dict` leaves unchecked.
+Each api-version's generated `FileObject` checks the JSON type of every field it names in
+`from_dict` (its `JSON_TYPES` table is generated from that version's document), so a new
+version's new fields are checked without edits here. The generator renames `bytes` and
+`object` to `bytes_` and `object_` (they shadow Python builtins); this thin layer gives
+users the names the REST API documents, and the same attributes whatever the api-version
+(`None` where a version does not send a field, e.g. `expires_at` before 2025-04-01-preview).
 """
 
 from __future__ import annotations
 
 import builtins
-from typing import Any, TypeVar
-
-from azure_openai_files_generated.models.file_object import FileObject as _GeneratedFileObject
-from azure_openai_files_generated.models.file_state import FileState
-from azure_openai_files_generated.models.purpose import Purpose
-from azure_openai_files_generated.models.type_discriminator import TypeDiscriminator
-from azure_openai_files_generated.types import Unset
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 __all__ = ["TERMINAL_STATUSES", "FileObject", "FileState", "Purpose", "TypeDiscriminator"]
+
+
+# The public enums are the union of every supported api-version's enum of the same name
+# (tests/test_generation.py checks them against every document in openapi/). All of them
+# are extensible: a value no version lists stays a plain string.
+class FileState(StrEnum):
+    UPLOADED = "uploaded"
+    PENDING = "pending"
+    RUNNING = "running"
+    PROCESSED = "processed"
+    ERROR = "error"
+    DELETING = "deleting"
+    DELETED = "deleted"
+
+
+class Purpose(StrEnum):
+    FINE_TUNE = "fine-tune"
+    FINE_TUNE_RESULTS = "fine-tune-results"
+    ASSISTANTS = "assistants"
+    ASSISTANTS_OUTPUT = "assistants_output"
+    BATCH = "batch"
+    BATCH_OUTPUT = "batch_output"
+    EVALS = "evals"
+    EVALS_OUTPUT = "evals_output"
+
+
+class TypeDiscriminator(StrEnum):
+    LIST = "list"
+    FINE_TUNING_JOB = "fine_tuning.job"
+    FILE = "file"
+    FINE_TUNING_JOB_EVENT = "fine_tuning.job.event"
+    FINE_TUNING_JOB_CHECKPOINT = "fine_tuning.job.checkpoint"
+    MODEL = "model"
+    BATCH = "batch"
+    UPLOAD = "upload"
+    UPLOAD_PART = "upload.part"
+    WANDB = "wandb"
+
 
 # Statuses after which a file's status no longer changes.
 TERMINAL_STATUSES = frozenset({FileState.PROCESSED, FileState.ERROR, FileState.DELETED})
 
-# field -> accepted JSON types; enums arrive as str (known values become StrEnum members).
-_FIELD_TYPES: dict[str, tuple[type, ...]] = {
-    "filename": (str,),
-    "purpose": (str,),
-    "id": (str,),
-    "object": (str,),
-    "status": (str,),
-    "status_details": (str,),
-    "bytes": (int, type(None)),
-    "created_at": (int,),
-}
+
+class GeneratedFile(Protocol):
+    """What every api-version's generated FileObject has (attrs classes; `Unset` or None
+    where a field is absent)."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def additional_properties(self) -> dict[str, Any]: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+_E = TypeVar("_E", bound=StrEnum)
 
 
 class FileObject:
     """A file's metadata. `status`, `purpose` and `object` are `StrEnum` members for known
-    values and plain strings for values this version does not list; both compare equal to
-    plain strings. Fields the service adds later are kept in `extra`."""
+    values and plain strings for values no api-version lists; both compare equal to plain
+    strings. Fields the service adds later are kept in `extra`."""
 
     __slots__ = ("_model",)
 
-    def __init__(self, model: _GeneratedFileObject) -> None:
+    def __init__(self, model: GeneratedFile) -> None:
         self._model = model
 
     @classmethod
-    def from_dict(cls, data: object) -> FileObject:
-        """Parse a JSON object; raises TypeError/KeyError/ValueError naming the bad field."""
-        if not isinstance(data, dict):
-            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-        for name, value in data.items():
-            types = _FIELD_TYPES.get(name)
-            if types is not None and (not isinstance(value, types) or isinstance(value, bool)):
-                raise TypeError(f"field {name!r} has type {type(value).__name__}")
-        return cls(_GeneratedFileObject.from_dict(data))
+    def from_dict(cls, data: object, *, api_version: str | None = None) -> FileObject:
+        """Parse a JSON object with the generated model of `api_version` (default: the
+        package's default api-version); raises TypeError/KeyError/ValueError naming the bad
+        field."""
+        from ._operations import parse_file_model
+        from ._version import DEFAULT_API_VERSION
+
+        return cls(parse_file_model(data, api_version or DEFAULT_API_VERSION))
+
+    def _field(self, name: str) -> Any:
+        value = getattr(self._model, name, None)
+        # Absent fields hold the `Unset` sentinel of the model's own package (one class per
+        # api-version, from the pinned types.py template), so it is recognized by name.
+        return None if value is None or type(value).__name__ == "Unset" else value
 
     @property
     def id(self) -> str | None:
-        return _unset_to_none(self._model.id)
+        return self._field("id")  # type: ignore[no-any-return]
 
     @property
     def bytes(self) -> int | None:
         """Size in bytes; None when the service does not know it (yet)."""
-        return _unset_to_none(self._model.bytes_)
+        return self._field("bytes_")  # type: ignore[no-any-return]
 
     @property
     def created_at(self) -> int | None:
         """Unix seconds."""
-        return _unset_to_none(self._model.created_at)
+        return self._field("created_at")  # type: ignore[no-any-return]
+
+    @property
+    def expires_at(self) -> int | None:
+        """Unix seconds when the service deletes the file; None when it does not say (and
+        always before api-version 2025-04-01-preview, which introduced the field)."""
+        return self._field("expires_at")  # type: ignore[no-any-return]
 
     @property
     def filename(self) -> str:
@@ -75,19 +128,22 @@ class FileObject:
 
     @property
     def object(self) -> TypeDiscriminator | str | None:
-        return _unset_to_none(self._model.object_)
+        return _public(TypeDiscriminator, self._field("object_"))
 
     @property
     def purpose(self) -> Purpose | str:
-        return self._model.purpose
+        purpose = _public(Purpose, self._model.purpose)
+        assert purpose is not None  # required by every api-version's document
+        return purpose
 
     @property
     def status(self) -> FileState | str | None:
-        return _unset_to_none(self._model.status)
+        return _public(FileState, self._field("status"))
 
     @property
     def status_details(self) -> str | None:
-        return _unset_to_none(self._model.status_details)
+        """Deprecated by the service since 2025-04-01-preview; still sent by some."""
+        return self._field("status_details")  # type: ignore[no-any-return]
 
     @property
     def extra(self) -> dict[str, Any]:
@@ -110,11 +166,14 @@ class FileObject:
         )
 
 
-_T = TypeVar("_T")
-
-
-def _unset_to_none(value: _T | Unset) -> _T | None:
-    return None if isinstance(value, Unset) else value
+def _public(enum: type[_E], value: str | None) -> _E | str | None:
+    """The public enum member for a known value (whichever version's enum it came as)."""
+    if value is None:
+        return None
+    try:
+        return enum(str(value))
+    except ValueError:
+        return str(value)
 
 
 def _plain(value: str | None) -> str | None:

@@ -1,26 +1,156 @@
-"""The only module that calls into generated/: request shapes come from the generated
-operation builders, so routes, parameter names and path encoding follow the spec.
+"""The only module that calls into generated/: which generated code serves an api-version,
+the requests it builds and the responses it parses.
+
+generated/ holds one subpackage per api-version, each generated from that version's own
+document (routes, parameter names, models and error shapes differ between them);
+`_API_BY_VERSION` below is the whole dispatch. Adding a version adds one entry here.
+
+An api-version this package does not list:
+- a dated one (`2025-03-01-preview`, `2024-02-01`, ...) is sent as given and read with the
+  code of the newest dated document: every dated version so far shares its routes and error
+  shape, and the service decides whether it knows the version;
+- anything else (`preview`, `v2`, `latest`) is refused with a ValueError before anything is
+  sent: nothing says what route or error shape it would have.
 
 Why these are patched (remove an item when the generator covers it):
 1. The generated builders percent-encode the file id with `quote(id, safe="")`, which leaves
    the dot segments `.` and `..` intact; httpx2 then resolves them (`/files/..` becomes
    `/openai/`). Such ids are refused here before anything is sent.
-2. The generated `sync_detailed` functions read whole bodies and JSON-decode error bodies
-   unconditionally; the pipeline sends the built request itself and parses with the
-   generated models only where the contract holds.
+2. The service sends error bodies that break its own schema (a numeric or null `code`, a
+   malformed `details` entry). An error body is read field by field, keeping every field
+   that is valid, so one bad field never hides the code and message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any
+import re
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, NamedTuple
 
 import httpx2
 
-from azure_openai_files_generated.api.files import files_get, files_get_content
+from azure_openai_files_generated.v1 import models as v1_models
+from azure_openai_files_generated.v1.api.files import download_file, retrieve_file
+from azure_openai_files_generated.v2024_06_01 import models as v2024_06_01_models
+from azure_openai_files_generated.v2024_06_01.api.files import (
+    files_get as files_get_2024_06_01,
+)
+from azure_openai_files_generated.v2024_06_01.api.files import (
+    files_get_content as files_get_content_2024_06_01,
+)
+from azure_openai_files_generated.v2024_10_21 import models as v2024_10_21_models
+from azure_openai_files_generated.v2024_10_21.api.files import (
+    files_get as files_get_2024_10_21,
+)
+from azure_openai_files_generated.v2024_10_21.api.files import (
+    files_get_content as files_get_content_2024_10_21,
+)
+from azure_openai_files_generated.v2025_04_01_preview import models as v2025_04_01_preview_models
+from azure_openai_files_generated.v2025_04_01_preview.api.files import (
+    files_get as files_get_2025_04_01_preview,
+)
+from azure_openai_files_generated.v2025_04_01_preview.api.files import (
+    files_get_content as files_get_content_2025_04_01_preview,
+)
 
 from ._errors import UnexpectedResponseError
-from ._models import FileObject
+from ._models import FileObject, GeneratedFile
+
+_RequestBuilder = Callable[[str], dict[str, Any]]
+
+
+class GeneratedApi(NamedTuple):
+    """What the client uses of one api-version's generated package."""
+
+    build_get_file: _RequestBuilder
+    build_get_file_content: _RequestBuilder
+    parse_file_model: Callable[[Mapping[str, Any]], GeneratedFile]
+    parse_error_model: Callable[[Mapping[str, Any]], Any]
+    error_json_types: Mapping[str, tuple[type, ...]]
+
+
+def _dated(
+    api_version: str,
+    get: Callable[..., dict[str, Any]],
+    get_content: Callable[..., dict[str, Any]],
+    models: Any,
+) -> GeneratedApi:
+    return GeneratedApi(
+        build_get_file=partial(get, api_version=api_version),
+        build_get_file_content=partial(get_content, api_version=api_version),
+        parse_file_model=models.FileObject.from_dict,
+        parse_error_model=models.Error.from_dict,
+        error_json_types=models.error.JSON_TYPES,
+    )
+
+
+_API_BY_VERSION: dict[str, GeneratedApi] = {
+    "2024-06-01": _dated(
+        "2024-06-01",
+        files_get_2024_06_01.build_files_get_request,
+        files_get_content_2024_06_01.build_files_get_content_request,
+        v2024_06_01_models,
+    ),
+    "2024-10-21": _dated(
+        "2024-10-21",
+        files_get_2024_10_21.build_files_get_request,
+        files_get_content_2024_10_21.build_files_get_content_request,
+        v2024_10_21_models,
+    ),
+    "2025-04-01-preview": _dated(
+        "2025-04-01-preview",
+        files_get_2025_04_01_preview.build_files_get_request,
+        files_get_content_2025_04_01_preview.build_files_get_content_request,
+        v2025_04_01_preview_models,
+    ),
+    # No api-version query: the document makes it optional, and its default is v1.
+    "v1": GeneratedApi(
+        build_get_file=retrieve_file.build_retrieve_file_request,
+        build_get_file_content=download_file.build_download_file_request,
+        parse_file_model=v1_models.FileObject.from_dict,
+        parse_error_model=v1_models.Error.from_dict,
+        error_json_types=v1_models.error.JSON_TYPES,
+    ),
+}
+
+# Unlisted dated versions are read with the newest dated document's code (see above).
+_NEWEST_DATED = "2025-04-01-preview"
+_DATED_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(-preview)?")
+
+
+def generated_api_versions() -> tuple[str, ...]:
+    """The api-versions that have generated code of their own."""
+    return tuple(_API_BY_VERSION)
+
+
+def check_api_version(api_version: str) -> str:
+    """`api_version` if this package can speak it, else a ValueError (nothing is sent)."""
+    if api_version in _API_BY_VERSION or _DATED_VERSION.fullmatch(api_version):
+        return api_version
+    raise ValueError(
+        f"api_version {api_version!r} is not supported: use one of "
+        f"{', '.join(_API_BY_VERSION)} or a dated version such as 2024-10-21"
+    )
+
+
+def _api_for(api_version: str) -> GeneratedApi:
+    api = _API_BY_VERSION.get(api_version)
+    if api is not None:
+        return api
+    dated = _API_BY_VERSION[_NEWEST_DATED]
+    api_version = check_api_version(api_version)
+    return dated._replace(
+        build_get_file=partial(
+            files_get_2025_04_01_preview.build_files_get_request, api_version=api_version
+        ),
+        build_get_file_content=partial(
+            files_get_content_2025_04_01_preview.build_files_get_content_request,
+            api_version=api_version,
+        ),
+    )
 
 
 def validate_file_id(file_id: object) -> str:
@@ -34,19 +164,28 @@ def validate_file_id(file_id: object) -> str:
 
 
 def get_file_request(file_id: str, api_version: str) -> dict[str, Any]:
-    """method, url (relative to {endpoint}/openai) and params of Files - Get."""
-    return files_get._get_kwargs(validate_file_id(file_id), api_version=api_version)
+    """method, url (relative to {endpoint}/openai) and params of the get-file operation."""
+    return _api_for(api_version).build_get_file(validate_file_id(file_id))
 
 
 def get_file_content_request(file_id: str, api_version: str) -> dict[str, Any]:
-    """method, url (relative to {endpoint}/openai) and params of Files - Get Content."""
-    return files_get_content._get_kwargs(validate_file_id(file_id), api_version=api_version)
+    """method, url (relative to {endpoint}/openai) and params of the get-content operation."""
+    return _api_for(api_version).build_get_file_content(validate_file_id(file_id))
+
+
+def parse_file_model(data: object, api_version: str) -> GeneratedFile:
+    """A JSON object read by `api_version`'s generated FileObject (TypeError/KeyError/
+    ValueError naming the bad field)."""
+    if not isinstance(data, dict):
+        raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+    return _api_for(api_version).parse_file_model(data)
 
 
 def parse_file(response: httpx2.Response) -> FileObject:
-    """The 200 body of Files - Get; a body that breaks the contract is a typed error."""
+    """The 200 body of the get-file operation, read by the generated model of the api-version
+    that built the request; a body that breaks the contract is a typed error."""
     try:
-        return FileObject.from_dict(json.loads(response.content))
+        return FileObject(parse_file_model(json.loads(response.content), _api_version_of(response)))
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         raise UnexpectedResponseError(
@@ -54,3 +193,67 @@ def parse_file(response: httpx2.Response) -> FileObject:
             status_code=response.status_code,
             headers=response.headers,
         ) from exc
+
+
+def _api_version_of(response: httpx2.Response) -> str:
+    """The api-version of the request that got `response` (v1 requests carry none)."""
+    try:
+        url = response.request.url
+    except RuntimeError:  # a response built without a request
+        return _NEWEST_DATED
+    version: str | None = url.params.get("api-version")
+    if version is not None and (version in _API_BY_VERSION or _DATED_VERSION.fullmatch(version)):
+        return version
+    return "v1" if "/openai/v1/" in url.path else _NEWEST_DATED
+
+
+def _parse_azure_error(body: bytes, response: httpx2.Response) -> dict[str, Any] | None:
+    """The fields of an error body (either shape: the dated versions' code, message, target,
+    details, innererror; v1's code, message, param, type, inner_error), or None when the
+    body is not an error object. Each field is kept when its JSON type is one the
+    api-version's document allows, so one malformed field never loses the others."""
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    source = document.get("error") if isinstance(document, dict) else None
+    if not isinstance(source, dict):
+        return None
+    api = _api_for(_api_version_of(response))
+    valid = {
+        name: source[name]
+        for name, allowed in api.error_json_types.items()
+        if name in source and _has_json_type(source[name], allowed)
+    }
+    code = source.get("code")
+    # v1 errors in the wild carry the HTTP status as a number: keep it, as text.
+    if isinstance(code, int) and not isinstance(code, bool):
+        valid["code"] = str(code)
+    scalars = {name: value for name, value in valid.items() if not isinstance(value, list | dict)}
+    # The api-version's generated model reads the scalar fields when they are complete;
+    # when a required one is missing, the valid ones are kept as they are.
+    with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError):
+        scalars = api.parse_error_model(scalars).to_dict()
+    message = scalars.get("message")
+    code = scalars.get("code")
+    if not isinstance(message, str) and code is None:
+        return None
+    details = valid.get("details")
+    inner_error = valid.get("innererror", source.get("inner_error"))
+    return {
+        "message": message if isinstance(message, str) else None,
+        "code": None if code is None else str(code),
+        "target": _str_or_none(scalars.get("target")),
+        "details": [d for d in details if isinstance(d, dict)] if details else None,
+        "inner_error": inner_error if isinstance(inner_error, dict) else None,
+        "param": _str_or_none(scalars.get("param")),
+        "type": _str_or_none(scalars.get("type")),
+    }
+
+
+def _has_json_type(value: object, allowed: tuple[type, ...]) -> bool:
+    return isinstance(value, allowed) and (not isinstance(value, bool) or bool in allowed)
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -98,6 +98,11 @@ class RetryState:
             return None
         return self.deadline_at - time.monotonic()
 
+    def forgive_attempt(self) -> None:
+        """Leave the attempt that just failed out of the retry budget: it made progress (a
+        download that received new bytes before it broke), so it is not a repeated failure."""
+        self.attempts -= 1
+
     def check_deadline(self) -> None:
         remaining = self.remaining()
         if remaining is not None and remaining <= 0:

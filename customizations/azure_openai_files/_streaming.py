@@ -2,7 +2,9 @@
 
 The body is checked against Content-Length (httpx2/h11 raise on a short body); a body cut
 off, or one that outlives the call's deadline, raises `IncompleteDownloadError` /
-`RequestTimeoutError` instead of handing truncated data on as if it were whole.
+`RequestTimeoutError` instead of handing truncated data on as if it were whole. A body that
+arrives content-encoded although `identity` was asked for (a proxy compressed it) is decoded;
+its Content-Length counts the bytes on the wire, so those are what is checked.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from types import TracebackType
 
 import httpx2
 
-from ._errors import IncompleteDownloadError
+from ._errors import IncompleteDownloadError, UnexpectedResponseError
 from ._retry import RetryState
 
 # Content requests ask for the bytes as stored, so lengths and Range offsets are exact.
@@ -20,6 +22,28 @@ CONTENT_HEADERS = {
     "Accept": "application/octet-stream, application/json",
     "Accept-Encoding": "identity",
 }
+
+
+# What httpx2 decodes without optional packages. It passes an encoding it does not know
+# through undecoded, which would hand on (or write) compressed bytes as the file's content.
+DECODED_ENCODINGS = frozenset({"identity", "gzip", "deflate"})
+
+
+def body_is_encoded(response: httpx2.Response) -> bool:
+    """Whether the body needs decoding; an encoding this package cannot decode is refused."""
+    value = response.headers.get("content-encoding")
+    if value is None:
+        return False
+    codings = [coding.strip().lower() for coding in value.split(",") if coding.strip()]
+    unknown = [coding for coding in codings if coding not in DECODED_ENCODINGS]
+    if unknown:
+        raise UnexpectedResponseError(
+            f"the content arrived with Content-Encoding {', '.join(unknown)}, which this client "
+            "cannot decode (it asks for identity)",
+            status_code=response.status_code,
+            headers=response.headers,
+        )
+    return any(coding != "identity" for coding in codings)
 
 
 def content_length(response: httpx2.Response) -> int | None:
@@ -76,8 +100,9 @@ class _StreamBase:
 
     def _check_complete(self) -> None:
         expected = self.content_length
-        if expected is not None and self.received != expected:
-            raise incomplete(self.received, expected, None)
+        on_wire = self._response.num_bytes_downloaded  # before any decoding
+        if expected is not None and on_wire != expected:
+            raise incomplete(on_wire, expected, None)
 
     def __repr__(self) -> str:
         return (
@@ -91,19 +116,20 @@ class ContentStream(_StreamBase):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         response = self._response
-        chunks = (
-            response.iter_bytes(chunk_size)
-            if "content-encoding" in response.headers
-            else response.iter_raw(chunk_size)
-        )
         try:
+            chunks = (
+                response.iter_bytes(chunk_size)
+                if body_is_encoded(response)
+                else response.iter_raw(chunk_size)
+            )
             for chunk in chunks:
                 self.received += len(chunk)
                 if self._state.deadline_at is not None:
                     self._state.check_deadline()
                 yield chunk
         except httpx2.HTTPError as exc:
-            raise incomplete(self.received, self.content_length, exc) from exc
+            on_wire = response.num_bytes_downloaded
+            raise incomplete(on_wire, self.content_length, exc) from exc
         finally:
             response.close()
         self._check_complete()
@@ -131,19 +157,20 @@ class AsyncContentStream(_StreamBase):
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         response = self._response
-        chunks = (
-            response.aiter_bytes(chunk_size)
-            if "content-encoding" in response.headers
-            else response.aiter_raw(chunk_size)
-        )
         try:
+            chunks = (
+                response.aiter_bytes(chunk_size)
+                if body_is_encoded(response)
+                else response.aiter_raw(chunk_size)
+            )
             async for chunk in chunks:
                 self.received += len(chunk)
                 if self._state.deadline_at is not None:
                     self._state.check_deadline()
                 yield chunk
         except httpx2.HTTPError as exc:
-            raise incomplete(self.received, self.content_length, exc) from exc
+            on_wire = response.num_bytes_downloaded
+            raise incomplete(on_wire, self.content_length, exc) from exc
         finally:
             await response.aclose()
         self._check_complete()

@@ -1,0 +1,17 @@
+from enum import StrEnum
+
+
+class TypeDiscriminator(StrEnum):
+    BATCH = "batch"
+    FILE = "file"
+    FINE_TUNING_JOB = "fine_tuning.job"
+    FINE_TUNING_JOB_CHECKPOINT = "fine_tuning.job.checkpoint"
+    FINE_TUNING_JOB_EVENT = "fine_tuning.job.event"
+    LIST = "list"
+    MODEL = "model"
+    UPLOAD = "upload"
+    UPLOAD_PART = "upload.part"
+    WANDB = "wandb"
+
+    def __str__(self) -> str:
+        return str(self.value)
