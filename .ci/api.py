@@ -275,7 +275,7 @@ def _type_narrowing(old: griffe.Module, new: griffe.Module) -> list[str]:
             elif (
                 isinstance(member, griffe.Attribute)
                 and isinstance(counterpart, griffe.Attribute)
-                and not _accepts(_union(member.annotation), _union(counterpart.annotation))
+                and _narrows(member.annotation, counterpart.annotation, parameter=False)
             ):
                 found.append(
                     f"{member.path}: may hold other types: "
@@ -289,14 +289,14 @@ def _function_narrowing(old: griffe.Function, new: griffe.Function) -> list[str]
     new_parameters = {parameter.name: parameter for parameter in new.parameters}
     for parameter in old.parameters:
         counterpart = new_parameters.get(parameter.name)
-        if counterpart is not None and not _accepts(
-            _union(counterpart.annotation), _union(parameter.annotation)
+        if counterpart is not None and _narrows(
+            parameter.annotation, counterpart.annotation, parameter=True
         ):
             found.append(
                 f"{old.path}({parameter.name}): accepts fewer types: "
                 f"{parameter.annotation} -> {counterpart.annotation}"
             )
-    if not _accepts(_union(old.returns), _union(new.returns)):
+    if _narrows(old.returns, new.returns, parameter=False):
         found.append(f"{old.path}: may return other types: {old.returns} -> {new.returns}")
     return found
 
@@ -319,8 +319,18 @@ def _union(annotation: object) -> frozenset[str] | None:
     return None if "Any" in found else found
 
 
-def _accepts(wider: frozenset[str] | None, narrower: frozenset[str] | None) -> bool:
-    return wider is None or narrower is None or narrower <= wider
+def _narrows(old: object, new: object, *, parameter: bool) -> bool:
+    """Whether going from the `old` annotation to the `new` one breaks callers: a parameter
+    must accept every type it accepted; a return value or attribute must not gain types."""
+    before, after = _union(old), _union(new)
+    if before is None or after is None:
+        return False
+    if any(_PRIVATE_NAME.search(member) for member in before):
+        return False  # a type consumers cannot import was no promise to them
+    return not (before <= after if parameter else after <= before)
+
+
+_PRIVATE_NAME = re.compile(r"(?<![\w.])_[A-Za-z]")
 
 
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")

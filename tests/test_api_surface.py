@@ -172,7 +172,8 @@ def test_removed_attribute_fails_the_check(
 def test_removed_enum_member_fails_the_check(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    enum_file = project / "generated" / "azure_openai_files_generated" / "models" / "purpose.py"
+    # Wherever the exported enum is defined (hand-written or generated).
+    enum_file = Path(api._final(api.load_package(project)["Purpose"]).filepath)
     edit(enum_file, '    BATCH = "batch"\n', "")
 
     code, output = check(project, capsys)
@@ -214,7 +215,13 @@ def test_breaking_change_needs_a_breaking_version_and_a_changelog_note(
 def test_new_api_version_in_supported_list_is_not_breaking(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(package_file(project, "_version.py"), '"2024-10-21")', '"2024-10-21", "v1")')
+    version_file = package_file(project, "_version.py")
+    text = version_file.read_text()
+    grown = re.sub(
+        r"(SUPPORTED_API_VERSIONS: .*?\))", lambda m: m[1][:-1] + ', "2099-01-01")', text
+    )
+    assert grown != text
+    version_file.write_text(grown)
     accept(project, capsys)
 
     code, output = check(project, capsys)
@@ -360,3 +367,10 @@ def test_type_changes_that_break_callers_are_found(new_stub: str, finding: str) 
 )
 def test_compatible_type_changes_pass(new_stub: str) -> None:
     assert api.breaking_changes(OLD_STUB, new_stub) == []
+
+
+def test_a_private_type_was_no_promise_but_becoming_one_breaks() -> None:
+    private = OLD_STUB.replace("file_id: str,", "file_id: _Model,")
+    assert api.breaking_changes(private, OLD_STUB) == []  # consumers could not name _Model
+    (found,) = api.breaking_changes(OLD_STUB, private)  # but str callers break
+    assert "Client.get(file_id): accepts fewer types: str -> _Model" in found

@@ -721,15 +721,19 @@ def test_deadline_option_bounds_the_whole_call(
 def test_api_version_v1_is_accepted(
     server: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server.script(respond_json(200, PENDING))
+    v1_file = PENDING | {"bytes": None, "created_at": 1731575520, "status": "pending"}
+    server.script(respond_json(200, v1_file | {"expires_at": 1735689600}))
 
     code = run_cli(
         "--endpoint", server.endpoint, "--api-key", "k", "get", "file-x", "--api-version", "v1"
     )
 
-    assert code == EXIT_OK, capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK, err
     (request,) = server.requests
-    assert "v1" in request.target
+    assert request.path == "/openai/v1/files/file-x"
+    rows = dict(line.split(None, 1) for line in out.splitlines())
+    assert rows["expires_at"] == "2025-01-01T00:00:00Z (1735689600)"
 
 
 def test_expires_at_is_shown_when_present(

@@ -2,7 +2,7 @@
 # edited by hand. `make test` fails when the code's surface differs from this file.
 
 DEFAULT_API_VERSION = '2024-10-21'
-SUPPORTED_API_VERSIONS: tuple[str, ...] = ('2024-06-01', '2024-10-21')
+SUPPORTED_API_VERSIONS: tuple[str, ...] = ('2024-06-01', '2024-10-21', '2025-04-01-preview', 'v1')
 
 class AsyncContentStream:
     received = ...  # instance attribute
@@ -148,6 +148,8 @@ class FileObject:
     @property
     def created_at(self) -> int | None: ...
     @property
+    def expires_at(self) -> int | None: ...
+    @property
     def filename(self) -> str: ...
     @property
     def object(self) -> TypeDiscriminator | str | None: ...
@@ -159,9 +161,14 @@ class FileObject:
     def status_details(self) -> str | None: ...
     @property
     def extra(self) -> dict[str, Any]: ...
-    def __init__(self, model: _GeneratedFileObject) -> None: ...
+    def __init__(self, model: GeneratedFile) -> None: ...
     @classmethod
-    def from_dict(cls, data: object) -> FileObject: ...
+    def from_dict(
+        cls,
+        data: object,
+        *,
+        api_version: str | None = None,
+    ) -> FileObject: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, other: builtins.object) -> bool: ...
 
@@ -175,13 +182,13 @@ class FileProcessingError(FilesError):
     ) -> None: ...
 
 class FileState(StrEnum):
-    DELETED = 'deleted'
-    DELETING = 'deleting'
-    ERROR = 'error'
-    PENDING = 'pending'
-    PROCESSED = 'processed'
-    RUNNING = 'running'
     UPLOADED = 'uploaded'
+    PENDING = 'pending'
+    RUNNING = 'running'
+    PROCESSED = 'processed'
+    ERROR = 'error'
+    DELETING = 'deleting'
+    DELETED = 'deleted'
 
 class FilesClient:
     @property
@@ -270,12 +277,14 @@ class PermissionDeniedError(ServiceError):
     pass
 
 class Purpose(StrEnum):
+    FINE_TUNE = 'fine-tune'
+    FINE_TUNE_RESULTS = 'fine-tune-results'
     ASSISTANTS = 'assistants'
     ASSISTANTS_OUTPUT = 'assistants_output'
     BATCH = 'batch'
     BATCH_OUTPUT = 'batch_output'
-    FINE_TUNE = 'fine-tune'
-    FINE_TUNE_RESULTS = 'fine-tune-results'
+    EVALS = 'evals'
+    EVALS_OUTPUT = 'evals_output'
 
 class RateLimitError(ServiceError):
     pass
@@ -293,6 +302,8 @@ class ServiceError(FilesError):
     target: str | None
     details = ...  # instance attribute
     inner_error: dict[str, Any] | None
+    param: str | None
+    type: str | None
     headers: dict[str, str]
     request_id = ...  # instance attribute
     client_request_id = ...  # instance attribute
@@ -306,6 +317,8 @@ class ServiceError(FilesError):
         target: str | None = None,
         details: list[dict[str, Any]] | None = None,
         inner_error: dict[str, Any] | None = None,
+        param: str | None = None,
+        type: str | None = None,
         headers: Mapping[str, str] | None = None,
         retry_after: float | None = None,
     ) -> None: ...
