@@ -850,6 +850,21 @@ def test_download_to_stdout_stops_quietly_when_the_reader_closes(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_get_stops_quietly_when_stdout_is_a_closed_pipe(
+    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone: every write fails with EPIPE
+    with open(write_end, "w", encoding="utf-8") as closed_pipe:
+        monkeypatch.setattr(sys, "stdout", closed_pipe)
+
+        code = run_cli("--endpoint", replay.endpoint, "--api-key", "k", "get", DOCS_FILE)
+
+        monkeypatch.undo()
+    assert code == EXIT_OK
+    assert capsys.readouterr().err == ""
+
+
 def test_download_to_stdout_refuses_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli("download", "file-x", "-o", "-", "--json") == EXIT_USAGE
     assert "cannot be combined with --json" in capsys.readouterr().err

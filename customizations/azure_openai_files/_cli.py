@@ -283,7 +283,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     secrets = [s for s in (args.api_key, os.environ.get(API_KEY_ENV)) if s and s.strip()]
     try:
         with _signals_raise_terminated():
-            return _run(args)
+            code = _run(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return code
+    except BrokenPipeError:
+        # The reader had enough (`| head`): stop quietly, as cat does. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_OK
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
@@ -574,17 +583,9 @@ def _stream_to_stdout(client: FilesClient, file_id: str) -> None:
     """`-o -`: the content to stdout as it arrives (curl's and wget's convention). A body
     cut short still fails with exit code 4, but what arrived has been written."""
     out = sys.stdout.buffer
-    try:
-        with client.stream_file_content(file_id) as stream:
-            for chunk in stream.iter_bytes():
-                out.write(chunk)
-        out.flush()
-    except BrokenPipeError:
-        # The reader had enough (`| head`): stop quietly, as cat does. Point stdout at
-        # /dev/null so the interpreter's final flush does not fail again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+    with client.stream_file_content(file_id) as stream:
+        for chunk in stream.iter_bytes():
+            out.write(chunk)
 
 
 def safe_filename(filename: str, file_id: str) -> str:
