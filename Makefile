@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 LOCK := .ci/requirements-dev.lock
 
-.PHONY: test check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record
+.PHONY: test api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record
 
 $(READY): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,13 +14,25 @@ $(READY): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-test: $(READY) check-generated validate-spec lint typecheck pytest
+test: $(READY) check-generated validate-spec check-api lint typecheck pytest
 
 generate: $(READY)
 	$(BIN)/python .ci/generate.py
 
 check-generated: $(READY)
 	$(BIN)/python .ci/generate.py --check
+
+# The public API stub (.ci/api/): `api` regenerates it after an intended change; `check-api`
+# fails on a surface that differs from it or breaks the last release unannounced;
+# `api-release` stores the surface of the version being released (see README, Releasing).
+api: $(READY)
+	$(BIN)/python .ci/api.py --write
+
+check-api: $(READY)
+	$(BIN)/python .ci/api.py --check
+
+api-release: $(READY)
+	$(BIN)/python .ci/api.py --release
 
 validate-spec: $(READY)
 	$(BIN)/python .ci/validate_spec.py
@@ -35,6 +47,7 @@ format: $(READY)
 
 typecheck: $(READY)
 	$(BIN)/mypy -p azure_openai_files -p azure_openai_files_generated
+	$(BIN)/mypy --strict tests/consumers .ci/api.py  # consumer snippets: the contract
 
 # pytest exits 5 when it collects nothing; that is a failure here too.
 pytest: $(READY)

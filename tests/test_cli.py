@@ -11,6 +11,9 @@ import io
 import json
 import logging
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,26 +23,40 @@ from pathlib import Path
 
 import pytest
 
-from azure_openai_files import FilesClient, __version__
+from azure_openai_files import FilesClient, FilesError, TransportError, __version__
 from azure_openai_files._cli import (
     EXIT_FILE,
+    EXIT_HANGUP,
     EXIT_INTERRUPTED,
     EXIT_NETWORK,
     EXIT_OK,
     EXIT_SERVICE,
+    EXIT_TERMINATED,
     EXIT_USAGE,
+    CredentialFailure,
     TerminalProgress,
+    cli_wording,
+    describe_failure,
     main,
+    printable,
+    safe_filename,
 )
 from tests.loopback import (
     LoopbackServer,
+    ReceivedRequest,
     partial_body,
     reset_connection,
     respond,
     respond_json,
     stall,
 )
-from tests.replay import GeneratedBody, ReplayServer, load_recordings, replay_server
+from tests.replay import (
+    GeneratedBody,
+    ReplayServer,
+    api_versions,
+    load_recordings,
+    replay_server,
+)
 
 API_VERSION = "2024-10-21"
 # Distinctive, so that finding it anywhere in output means it leaked.
@@ -157,14 +174,14 @@ def test_max_retries_option(server: LoopbackServer, capsys: pytest.CaptureFixtur
     assert "HTTP 503" in one_error_line(capsys.readouterr().err)
 
 
-def test_timeout_option_bounds_each_read(
+def test_network_timeout_option_bounds_each_read(
     server: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     server.script(stall(3.0))
     started = time.monotonic()
 
     code = run_cli(
-        "--endpoint", server.endpoint, "--api-key", SECRET_KEY, "--timeout", "0.3",
+        "--endpoint", server.endpoint, "--api-key", SECRET_KEY, "--network-timeout", "0.3",
         "--max-retries", "0", "get", "file-x",
     )  # fmt: skip
 
@@ -307,7 +324,7 @@ def test_wait_timeout_exits_5(server: LoopbackServer, capsys: pytest.CaptureFixt
 
     code = run_cli(
         "--endpoint", server.endpoint, "--api-key", SECRET_KEY,
-        "wait", "file-x", "--timeout", "0.3", "--poll-interval", "0.05",
+        "wait", "file-x", "--wait-timeout", "0.3", "--poll-interval", "0.05",
     )  # fmt: skip
 
     assert code == EXIT_FILE
@@ -580,3 +597,611 @@ def test_console_script_and_module_entry_points(replay: ReplayServer, tmp_path: 
     assert missing.stdout == ""
     assert "(HTTP 404, request id " in missing.stderr
     assert SECRET_KEY not in missing.stderr + got.stderr + got.stdout
+
+
+# --------------------------------------------------------------------------------------
+# Options where users put them
+# --------------------------------------------------------------------------------------
+
+
+def test_global_options_are_accepted_after_the_command(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    busy = respond(503, b"busy", {"retry-after-ms": "0"}, content_type="text/plain")
+    server.script(busy, respond_json(200, PENDING))
+
+    code = run_cli(
+        "get", "file-x", "--json", "-v", "--endpoint", server.endpoint, "--api-key", SECRET_KEY,
+        "--api-version", "2024-06-01", "--max-retries", "1", "--network-timeout", "5",
+        "--deadline", "30",
+    )  # fmt: skip
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK, err
+    assert json.loads(out)["id"] == "file-x"
+    assert "INFO azure_openai_files: Retrying GET /openai/files/file-x" in err
+    assert [r.query for r in server.requests] == ["api-version=2024-06-01"] * 2
+
+
+def test_options_after_the_command_do_not_reset_those_before(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    busy = respond(503, b"busy", {"retry-after-ms": "0"}, content_type="text/plain")
+    server.script(busy, respond_json(200, PENDING))
+
+    code = run_cli(
+        "--max-retries", "0", "--endpoint", server.endpoint, "get", "file-x", "--api-key", "k"
+    )
+
+    assert code == EXIT_SERVICE  # --max-retries 0 still holds: one request, no retry
+    assert len(server.requests) == 1
+    capsys.readouterr()
+
+
+def test_verbose_counts_on_both_sides_of_the_command(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(respond_json(200, PENDING))
+
+    code = run_cli("-v", "--endpoint", server.endpoint, "--api-key", SECRET_KEY, "get", "x", "-v")
+
+    err = capsys.readouterr().err
+    assert code == EXIT_OK
+    assert " DEBUG azure_openai_files: " in err  # -v -v is -vv: requests are logged
+    assert SECRET_KEY not in err
+
+
+def test_api_key_and_entra_id_exclude_each_other_across_the_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = run_cli("--api-key", "k", "--endpoint", "https://x.invalid", "get", "f", "--entra-id")
+
+    assert code == EXIT_USAGE
+    assert "--api-key and --entra-id exclude each other" in capsys.readouterr().err
+
+
+def test_old_global_timeout_spelling_still_works_with_a_note(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(stall(3.0))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", "k", "--timeout", "0.3", "--max-retries", "0",
+        "get", "file-x",
+    )  # fmt: skip
+
+    note, error = capsys.readouterr().err.strip().splitlines()
+    assert code == EXIT_NETWORK
+    assert note == "azure-openai-files: note: --timeout before the command is now --network-timeout"
+    assert "RequestTimeoutError" in error
+
+
+def test_old_wait_timeout_spelling_still_works_with_a_note(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(respond_json(200, PENDING | {"status": "pending"}))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", "k",
+        "wait", "file-x", "--timeout", "0.3", "--poll-interval", "0.05",
+    )  # fmt: skip
+
+    note, error = capsys.readouterr().err.strip().splitlines()
+    assert code == EXIT_FILE
+    assert note == "azure-openai-files: note: wait --timeout is now --wait-timeout"
+    assert "WaitTimeoutError" in error and "after 0.3 s" in error
+
+
+def test_wait_timeout_and_network_timeout_are_distinct_options(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(respond_json(200, PENDING | {"status": "pending"}))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", "k", "wait", "file-x",
+        "--wait-timeout", "0.3", "--network-timeout", "5", "--poll-interval", "0.05",
+    )  # fmt: skip
+
+    err = capsys.readouterr().err
+    assert code == EXIT_FILE
+    assert "after 0.3 s of waiting" in one_error_line(err)  # no note: new spellings
+
+
+def test_deadline_option_bounds_the_whole_call(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    busy = respond(503, b"busy", {"retry-after-ms": "2000"}, content_type="text/plain")
+    server.script(busy)
+    started = time.monotonic()
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", "k", "get", "file-x", "--deadline", "1"
+    )
+
+    assert code == EXIT_NETWORK
+    assert "deadline of 1 s" in one_error_line(capsys.readouterr().err)
+    assert len(server.requests) == 1  # the 2 s retry wait would pass the deadline
+    assert time.monotonic() - started < 1.9  # no 2 s retry wait before giving up
+
+
+def test_api_version_v1_is_accepted(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    v1_file = PENDING | {"bytes": None, "created_at": 1731575520, "status": "pending"}
+    server.script(respond_json(200, v1_file | {"expires_at": 1735689600}))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", "k", "get", "file-x", "--api-version", "v1"
+    )
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK, err
+    (request,) = server.requests
+    assert request.path == "/openai/v1/files/file-x"
+    rows = dict(line.split(None, 1) for line in out.splitlines())
+    assert rows["expires_at"] == "2025-01-01T00:00:00Z (1735689600)"
+
+
+def test_expires_at_is_shown_when_present(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(respond_json(200, PENDING | {"expires_at": 1735689600}))
+
+    assert run_cli("--endpoint", server.endpoint, "--api-key", "k", "get", "file-x") == EXIT_OK
+
+    rows = dict(line.split(None, 1) for line in capsys.readouterr().out.splitlines())
+    assert rows["expires_at"] == "2025-01-01T00:00:00Z (1735689600)"
+
+
+# --------------------------------------------------------------------------------------
+# JSON on every command that prints
+# --------------------------------------------------------------------------------------
+
+
+def test_download_json_describes_the_written_file(
+    replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "m.jsonl"
+
+    code = run_cli(
+        "download", RESULTS_FILE, "-o", str(target), "--json",
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY,
+    )  # fmt: skip
+
+    out = capsys.readouterr().out
+    assert code == EXIT_OK
+    size = len(recording("content-fine-tune-results").body_bytes())  # type: ignore[attr-defined]
+    assert json.loads(out) == {"id": RESULTS_FILE, "path": str(target), "bytes": size}
+
+
+@pytest.mark.parametrize("command", ["get", "download", "wait"])
+def test_every_command_that_prints_has_json(command: str) -> None:
+    from azure_openai_files._cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args([command, "file-x", "--json"]).json is True
+
+
+# --------------------------------------------------------------------------------------
+# -o DIR/ and -o -
+# --------------------------------------------------------------------------------------
+
+
+def test_download_into_an_existing_folder_uses_the_files_own_name(
+    replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "results"
+    folder.mkdir()
+
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY,
+        "download", RESULTS_FILE, "-o", f"{folder}/",
+    )  # fmt: skip
+
+    out = capsys.readouterr().out
+    assert code == EXIT_OK
+    written = folder / "step_metrics.jsonl"
+    expected = recording("content-fine-tune-results").body_bytes()  # type: ignore[attr-defined]
+    assert written.read_bytes() == expected
+    assert out.strip() == str(written)
+
+
+def test_download_into_a_missing_folder_is_refused(
+    replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY,
+        "download", RESULTS_FILE, "-o", f"{tmp_path}/missing/",
+    )  # fmt: skip
+
+    assert code == EXIT_USAGE
+    assert "no such folder" in one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_to_stdout_streams_the_content(
+    replay: ReplayServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "download", RESULTS_FILE, "-o", "-"
+    )
+
+    out, err = capsysbinary.readouterr()
+    assert code == EXIT_OK, err
+    assert out == recording("content-fine-tune-results").body_bytes()  # type: ignore[attr-defined]
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+@pytest.mark.timeout(60)
+def test_download_to_stdout_stops_quietly_when_the_reader_closes(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI"))}
+    env |= {"AZURE_OPENAI_ENDPOINT": replay.endpoint, "AZURE_OPENAI_API_KEY": SECRET_KEY}
+    command = f"{sys.executable} -m azure_openai_files download {LARGE_FILE} -o - | head -c 10"
+
+    got = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, env=env, timeout=60,
+        check=False, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert got.returncode == 0, got.stderr
+    assert len(got.stdout) == 10
+    assert got.stderr == b""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_get_stops_quietly_when_stdout_is_a_closed_pipe(
+    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone: every write fails with EPIPE
+    with open(write_end, "w", encoding="utf-8") as closed_pipe:
+        monkeypatch.setattr(sys, "stdout", closed_pipe)
+
+        code = run_cli("--endpoint", replay.endpoint, "--api-key", "k", "get", DOCS_FILE)
+
+        monkeypatch.undo()
+    assert code == EXIT_OK
+    assert capsys.readouterr().err == ""
+
+
+def test_download_to_stdout_refuses_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli("download", "file-x", "-o", "-", "--json") == EXIT_USAGE
+    assert "cannot be combined with --json" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------
+# Messages name flags, not Python parameters
+# --------------------------------------------------------------------------------------
+
+
+def test_existing_destination_message_names_the_overwrite_flag(
+    replay: ReplayServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "exists.jsonl"
+    target.write_text("keep")
+
+    code = run_cli(
+        "--endpoint", replay.endpoint, "--api-key", "k", "download", RESULTS_FILE, "-o", str(target)
+    )
+
+    line = one_error_line(capsys.readouterr().err)
+    assert code == EXIT_USAGE
+    assert "use --overwrite" in line
+    assert "overwrite=True" not in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "environment", "expected"),
+    [
+        (["get", "f"], {}, "no endpoint: use --endpoint https://"),
+        (["get", "f", "--endpoint", "https://x.invalid"], {}, "use --api-key"),
+        (["get", "f", "--endpoint", "https://x.invalid", "--api-key", "  "], {}, "use --entra-id"),
+    ],
+)
+def test_configuration_messages_name_flags_and_variables(
+    argv: list[str],
+    environment: dict[str, str],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert run_cli(*argv) == EXIT_USAGE
+
+    line = one_error_line(capsys.readouterr().err)
+    assert expected in line
+    assert "=" not in line.split(": ", 1)[1]  # no `endpoint=`, `api_key=` hints
+
+
+@pytest.mark.parametrize(
+    ("library", "cli"),
+    [
+        (
+            "destination /x exists; pass overwrite=True to replace it",
+            "destination /x exists; use --overwrite to replace it",
+        ),
+        (
+            "no endpoint: pass endpoint= (e.g. https://r.openai.azure.com) or set X",
+            "no endpoint: use --endpoint (e.g. https://r.openai.azure.com) or set X",
+        ),
+        (
+            "deadline must be a positive number of seconds, or None",
+            "--deadline must be a positive number of seconds, or None",
+        ),
+        (
+            "pass either api_key or credential, not both",
+            "use either --api-key or --entra-id, not both",
+        ),
+    ],
+)
+def test_library_messages_are_worded_with_flags(library: str, cli: str) -> None:
+    assert cli_wording(library) == cli
+
+
+# --------------------------------------------------------------------------------------
+# Signals
+# --------------------------------------------------------------------------------------
+
+
+def _drip(conn: socket.socket, request: ReceivedRequest) -> None:
+    """Announce 64 MiB, then send 1 KiB every 20 ms: a download that lasts minutes."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 67108864\r\n"
+    conn.sendall(head + b"Content-Type: application/octet-stream\r\n\r\n")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn.sendall(b"x" * 1024)
+        except OSError:
+            return
+        time.sleep(0.02)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("signum", "exit_code"), [(signal.SIGTERM, EXIT_TERMINATED), (signal.SIGHUP, EXIT_HANGUP)]
+)
+def test_termination_signal_during_download_removes_the_part_file(
+    signum: int, exit_code: int, server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.script(_drip)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI"))}
+    env |= {"AZURE_OPENAI_ENDPOINT": server.endpoint, "AZURE_OPENAI_API_KEY": SECRET_KEY}
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "azure_openai_files", "download", "file-x",
+         "-o", str(folder / "big.bin")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        started = time.monotonic()
+        while not any(folder.iterdir()) and time.monotonic() - started < 30:
+            time.sleep(0.05)  # the .part file appears once the body is arriving
+        assert any(folder.iterdir()), "the download never started"
+        time.sleep(0.2)
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait()
+
+    assert process.returncode == exit_code, err
+    assert list(folder.iterdir()) == []
+    assert err.strip() == f"azure-openai-files: terminated by {signal.Signals(signum).name}"
+    assert out == ""
+
+
+# --------------------------------------------------------------------------------------
+# Entra ID without a token, hostile names, unexpected failures
+# --------------------------------------------------------------------------------------
+
+
+def test_entra_id_credential_that_cannot_get_a_token_is_one_line_exit_2(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class ClientAuthenticationError(Exception):
+        pass
+
+    class DefaultAzureCredential:
+        def get_token(self, *scopes: str, **kwargs: object) -> object:
+            raise ClientAuthenticationError(
+                "DefaultAzureCredential failed to retrieve a token from the included "
+                "credentials.\nAttempted credentials:\n\tEnvironmentCredential: incomplete"
+            )
+
+    fake = types.ModuleType("azure.identity")
+    fake.DefaultAzureCredential = DefaultAzureCredential  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "azure.identity", fake)
+    server.script(respond_json(200, PENDING))
+
+    code = run_cli("--endpoint", server.endpoint, "--entra-id", "get", "file-x")
+
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE
+    line = one_error_line(err)
+    assert "could not get a token (ClientAuthenticationError: DefaultAzureCredential failed" in line
+    assert "Traceback" not in err
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("wrapper", [FilesError, TransportError, RuntimeError])
+def test_credential_failure_is_exit_2_however_the_library_wraps_it(
+    wrapper: type[Exception],
+) -> None:
+    try:
+        try:
+            raise CredentialFailure("could not get a token (X: no account)")
+        except CredentialFailure as failure:
+            raise wrapper("authentication failed") from failure
+    except Exception as error:
+        code, message = describe_failure(error)
+
+    assert code == EXIT_USAGE
+    assert message == "Entra ID: could not get a token (X: no account)"
+
+
+def test_long_error_page_is_cut_keeping_status_and_request_id(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = "<html><body>" + "<p>Bad gateway, the upstream is unwell.</p>" * 300 + "</body></html>"
+    server.script(respond(502, page, {"apim-request-id": "req-502"}, content_type="text/html"))
+
+    code = run_cli(
+        "--endpoint", server.endpoint, "--api-key", "k", "--max-retries", "0", "get", "f"
+    )
+
+    line = one_error_line(capsys.readouterr().err)
+    assert code == EXIT_SERVICE
+    assert len(line) <= 700
+    assert " … " in line
+    assert line.endswith("(HTTP 502, request id req-502)")
+
+
+HOSTILE_NAME = "report\n\x1b]0;owned\x07\x1b[31mred.jsonl"
+
+
+def test_server_filename_is_sanitized_for_display(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(respond_json(200, PENDING | {"filename": HOSTILE_NAME}))
+
+    assert run_cli("--endpoint", server.endpoint, "--api-key", "k", "get", "file-x") == EXIT_OK
+
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    rows = dict(line.split(None, 1) for line in out.splitlines())
+    assert rows["filename"] == "report\\n\\x1b]0;owned\\x07\\x1b[31mred.jsonl"
+
+
+def test_server_filename_is_sanitized_for_the_default_destination(
+    server: LoopbackServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    server.script(
+        respond_json(200, PENDING | {"filename": HOSTILE_NAME}),
+        respond(200, b"data", content_type="application/octet-stream"),
+    )
+
+    assert run_cli("--endpoint", server.endpoint, "--api-key", "k", "download", "file-x") == 0
+
+    assert [p.name for p in tmp_path.iterdir()] == ["report]0;owned[31mred.jsonl"]
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err
+
+
+def test_service_error_text_is_sanitized(
+    server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(respond_json(404, {"error": {"code": "x", "message": "gone\x1b[2J\nnow"}}))
+
+    assert run_cli("--endpoint", server.endpoint, "--api-key", "k", "get", "f") == EXIT_SERVICE
+
+    line = one_error_line(capsys.readouterr().err)
+    assert "\x1b" not in line
+    assert "gone\\x1b[2J now" in line
+
+
+@pytest.mark.parametrize(
+    ("filename", "safe"),
+    [
+        ("a.jsonl", "a.jsonl"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\a.txt", "a.txt"),
+        ("\n\r\t", "file-x"),
+        (".bashrc", "file-x"),
+        ("..", "file-x"),
+        ("a\x1b[0mb\u009bc", "a[0mbc"),
+    ],
+)
+def test_safe_filename(filename: str, safe: str) -> None:
+    assert safe_filename(filename, "file-x") == safe
+
+
+def test_printable_escapes_control_characters() -> None:
+    assert printable("a\nb\x1b[0m\x7f\u009b ok é") == "a\\nb\\x1b[0m\\x7f\\x9b ok é"
+
+
+def test_unexpected_exception_is_one_line_without_traceback_or_secret(
+    replay: ReplayServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(self: FilesClient, file_id: str, **kwargs: object) -> None:
+        raise RuntimeError(f"Illegal header value b'{SECRET_KEY}\\n'")
+
+    monkeypatch.setattr(FilesClient, "get_file", broken)
+
+    code = run_cli("--endpoint", replay.endpoint, "--api-key", SECRET_KEY, "get", DOCS_FILE)
+
+    out, err = capsys.readouterr()
+    assert code == 1
+    line = one_error_line(err)
+    assert line.startswith("azure-openai-files: unexpected RuntimeError: ")
+    assert "<redacted>" in line
+    assert SECRET_KEY not in out + err
+    assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------------------
+# README: "Try it by hand"
+# --------------------------------------------------------------------------------------
+
+
+def _try_it_by_hand() -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Try it by hand\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_try_it_by_hand_file_ids_are_recorded() -> None:
+    section = _try_it_by_hand()
+    rows = [line for line in section.splitlines() if line.startswith("| `file-")]
+    assert len(rows) >= 4
+    for version in api_versions():  # "the same in every recorded api-version"
+        recorded = {r.request_path.split("/files/")[1].split("/")[0]: r
+                    for r in load_recordings(version) if r.operation == "Files_Get"}  # fmt: skip
+        for row in rows:
+            for file_id in re.findall(r"`(file-[\w-]+)`", row.split("|")[1]):
+                assert file_id in recorded, (version, file_id)
+                if recorded[file_id].status == 200:
+                    filename = recorded[file_id].json_body()["filename"]
+                    assert f"`{filename}`" in row, (version, row)
+
+
+@pytest.mark.timeout(120)
+def test_try_it_by_hand_commands_work(replay: ReplayServer, tmp_path: Path) -> None:
+    section = _try_it_by_hand()
+    commands = [
+        line for line in section.splitlines() if line.startswith(".venv/bin/azure-openai-files ")
+    ]
+    assert len(commands) == 3
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_OPENAI", "OPENAI"))}
+    exports = re.findall(r"^export (\w+)=(\S+)", section, re.MULTILINE)
+    env |= dict(exports)  # as the reader sets them...
+    env["AZURE_OPENAI_ENDPOINT"] = replay.endpoint  # ...but on this test's free port
+    assert {name for name, _ in exports} == {
+        "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION"
+    }  # fmt: skip
+    bin_dir = Path(sys.executable).parent
+    outputs = []
+    for command in commands:
+        command = command.replace(".venv/bin/", f"{bin_dir}/").replace(" /tmp/", f" {tmp_path}/")
+        got = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert got.returncode == 0, got.stderr
+        assert "Traceback" not in got.stderr
+        outputs.append(got.stdout)
+    assert "step_metrics.jsonl" in outputs[0]
+    assert (tmp_path / "large-training-set.jsonl").stat().st_size == 16 * 2**20
+    assert outputs[2].strip() == "exit code 5"  # the failed file: --json prints nothing

@@ -1,15 +1,16 @@
 """`azure-openai-files`: read a file's metadata, download its content or wait for it, from a shell.
 
     azure-openai-files get FILE_ID [--json]
-    azure-openai-files download FILE_ID [-o PATH] [--overwrite]
-    azure-openai-files wait FILE_ID [--timeout S] [--poll-interval S] [--json]
+    azure-openai-files download FILE_ID [-o PATH | -o DIR/ | -o -] [--overwrite] [--json]
+    azure-openai-files wait FILE_ID [--wait-timeout S] [--poll-interval S] [--json]
 
-Configuration comes from the global options (given before the command) or, as for the
+Configuration comes from the global options (before or after the command) or, as for the
 library, from AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION.
 
 Exit codes: 0 success; 2 usage or configuration error; 3 the service answered with an error;
 4 network error (including timeouts and downloads that could not be completed); 5 the file's
-processing failed or `wait` timed out; 130 interrupted (Ctrl-C). Any other failure exits 1.
+processing failed or `wait` timed out; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM),
+129 hung up (SIGHUP). Any other failure exits 1, with one line and never a traceback.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ import importlib
 import json
 import logging
 import math
+import os
+import re
+import signal
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._auth import TokenCredential
 from ._client import FilesClient
@@ -50,6 +56,9 @@ EXIT_SERVICE = 3
 EXIT_NETWORK = 4
 EXIT_FILE = 5
 EXIT_INTERRUPTED = 130
+# As shells report a process killed by a signal: 128 + the signal number.
+EXIT_HANGUP = 128 + signal.SIGHUP
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 # Terminal progress: at most this many redraws per second.
 PROGRESS_INTERVAL = 0.1
@@ -67,12 +76,28 @@ exit codes:
   3    the service answered with an error (the line names code, HTTP status, request id)
   4    network error: connection, timeout, or a download that could not be completed
   5    the file's processing failed, or `wait` timed out
-  130  interrupted
+  129  hung up (SIGHUP)
+  130  interrupted (Ctrl-C)
+  143  terminated (SIGTERM)
 """
 
 
 class UsageError(Exception):
     """A configuration problem found by the command line itself (exit code 2)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived. A BaseException, like KeyboardInterrupt, so that it unwinds
+    through the library's cleanup (a download removes its `.part` file) and nothing catches it
+    on the way."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+
+class CredentialFailure(Exception):
+    """The Entra ID credential could not produce a token (exit code 2)."""
 
 
 def positive_seconds(text: str) -> float:
@@ -95,6 +120,85 @@ def retry_count(text: str) -> int:
     return value
 
 
+# The global options' defaults; `_add_global_options` declares them on the main parser and
+# again on every command, so that `get ID --json -v` works as `-v get ID --json` does.
+_GLOBAL_DEFAULTS: dict[str, Any] = {
+    "endpoint": None,
+    "api_key": None,
+    "entra_id": False,
+    "api_version": None,
+    "network_timeout": None,
+    "deadline": None,
+    "max_retries": 3,
+}
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, on_command: bool) -> None:
+    # On a command, an option that is not given must not reset what was given before the
+    # command: SUPPRESS leaves it out of the namespace. `-v` counts separately and is added.
+    def default(name: str) -> Any:
+        return argparse.SUPPRESS if on_command else _GLOBAL_DEFAULTS[name]
+
+    parser.add_argument(
+        "--endpoint",
+        default=default("endpoint"),
+        help=f"resource endpoint (default: ${ENDPOINT_ENV})",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=default("api_key"),
+        help=f"api key; prefer ${API_KEY_ENV}: a key on the command line ends up in shell "
+        "history and process listings",
+    )
+    parser.add_argument(
+        "--entra-id",
+        action="store_true",
+        default=default("entra_id"),
+        help="authenticate with Microsoft Entra ID (azure-identity's DefaultAzureCredential; "
+        "needs `pip install azure-identity`)",
+    )
+    parser.add_argument(
+        "--api-version",
+        default=default("api_version"),
+        help=f"api-version, e.g. v1 or {DEFAULT_API_VERSION} "
+        f"(default: ${API_VERSION_ENV}, else {DEFAULT_API_VERSION})",
+    )
+    parser.add_argument(
+        "--network-timeout",
+        type=positive_seconds,
+        default=default("network_timeout"),
+        metavar="S",
+        help="seconds to wait for each connect and each read (default: connect 5, read 60)",
+    )
+    if not on_command:
+        # The old spelling, before the command only: after `wait`, --timeout is the wait's.
+        parser.add_argument(
+            "--timeout", dest="old_network_timeout", type=positive_seconds, help=argparse.SUPPRESS
+        )
+    parser.add_argument(
+        "--deadline",
+        type=positive_seconds,
+        default=default("deadline"),
+        metavar="S",
+        help="seconds for each whole call, retries and waits between them included",
+    )
+    parser.add_argument(
+        "--max-retries",
+        type=retry_count,
+        default=default("max_retries"),
+        metavar="N",
+        help="retries of a failed request (default: 3; 0 disables)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbose_after_command" if on_command else "verbose",
+        action="count",
+        default=0,
+        help="log retries to stderr (-vv: every request and response, secrets redacted)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -103,65 +207,34 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--endpoint", help=f"resource endpoint (default: ${ENDPOINT_ENV})")
-    auth = parser.add_mutually_exclusive_group()
-    auth.add_argument(
-        "--api-key",
-        help=f"api key; prefer ${API_KEY_ENV}: a key on the command line ends up in shell "
-        "history and process listings",
-    )
-    auth.add_argument(
-        "--entra-id",
-        action="store_true",
-        help="authenticate with Microsoft Entra ID (azure-identity's DefaultAzureCredential; "
-        "needs `pip install azure-identity`)",
-    )
-    parser.add_argument(
-        "--api-version",
-        help=f"api-version (default: ${API_VERSION_ENV}, else {DEFAULT_API_VERSION})",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=positive_seconds,
-        metavar="S",
-        help="network timeout in seconds for each connect and read (default: connect 5, read 60)",
-    )
-    parser.add_argument(
-        "--max-retries",
-        type=retry_count,
-        default=3,
-        metavar="N",
-        help="retries of a failed request (default: 3; 0 disables)",
-    )
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log retries to stderr (-vv: every request and response, secrets redacted)",
-    )
+    _add_global_options(parser, on_command=False)
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    get = commands.add_parser("get", help="print a file's metadata")
-    get.add_argument("file_id", metavar="FILE_ID")
-    get.add_argument("--json", action="store_true", help="print the JSON object")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("file_id", metavar="FILE_ID")
+        sub.add_argument("--json", action="store_true", help="print JSON instead of text")
+        global_options = sub.add_argument_group("global options (also accepted here)")
+        _add_global_options(global_options, on_command=True)  # type: ignore[arg-type]
+        return sub
 
-    download = commands.add_parser("download", help="download a file's content")
-    download.add_argument("file_id", metavar="FILE_ID")
+    command("get", "print a file's metadata")
+
+    download = command("download", "download a file's content")
     download.add_argument(
         "-o",
         "--output",
-        type=Path,
         metavar="PATH",
-        help="where to write (default: the file's name, in the current folder)",
+        help="the file to write; an existing folder (the file's own name inside it); "
+        "or - for stdout (default: the file's own name, in the current folder)",
     )
     download.add_argument("--overwrite", action="store_true", help="replace an existing file")
 
-    wait = commands.add_parser("wait", help="wait until a file is processed")
-    wait.add_argument("file_id", metavar="FILE_ID")
+    wait = command("wait", "wait until a file is processed")
     wait.add_argument(
-        "--timeout",
+        "--wait-timeout",
+        "--timeout",  # the old spelling, kept working
         dest="wait_timeout",
         type=positive_seconds,
         default=DEFAULT_WAIT_TIMEOUT,
@@ -175,55 +248,121 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help=f"first wait between polls; grows to 30 s (default: {DEFAULT_POLL_INTERVAL:g})",
     )
-    wait.add_argument("--json", action="store_true", help="print the final JSON object")
     return parser
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, then apply what argparse cannot express: options on both sides of the
+    command, the old `--timeout` spellings, and `--api-key` vs `--entra-id`."""
+    parser = build_parser()
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(raw)
+    args.verbose += args.verbose_after_command
+    if args.old_network_timeout is not None:
+        _note("--timeout before the command is now --network-timeout")
+        if args.network_timeout is None:
+            args.network_timeout = args.old_network_timeout
+    after_command = raw[raw.index(args.command) + 1 :]
+    if args.command == "wait" and any(a.split("=")[0] == "--timeout" for a in after_command):
+        _note("wait --timeout is now --wait-timeout")
+    if args.api_key is not None and args.entra_id:
+        parser.error("--api-key and --entra-id exclude each other")
+    if args.command == "download" and args.output == "-" and args.json:
+        parser.error("-o - writes the content to stdout; it cannot be combined with --json")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or a usage error already printed
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     level = logger.level
     handler = _configure_logging(args.verbose)
+    secrets = [s for s in (args.api_key, os.environ.get(API_KEY_ENV)) if s and s.strip()]
     try:
-        return _run(args)
+        with _signals_raise_terminated():
+            code = _run(args)
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+            return code
+    except BrokenPipeError:
+        # The reader had enough (`| head`): stop quietly, as cat does. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_OK
     except KeyboardInterrupt:
         _error("interrupted")
         return EXIT_INTERRUPTED
-    except (UsageError, ValueError, TypeError) as error:
-        _error(str(error))
-        return EXIT_USAGE
-    except (FileExistsError, IsADirectoryError, NotADirectoryError, FileNotFoundError) as error:
-        _error(str(error))
-        return EXIT_USAGE
-    except ServiceError as error:
-        _error(f"{type(error).__name__}: {error}")
-        return EXIT_SERVICE
-    except TransportError as error:
-        _error(f"{type(error).__name__}: {error}")
-        return EXIT_NETWORK
-    except (FileProcessingError, WaitTimeoutError) as error:
-        _error(f"{type(error).__name__}: {error}")
-        return EXIT_FILE
-    except (FilesError, OSError) as error:
-        _error(f"{type(error).__name__}: {error}")
-        return EXIT_FAILURE
+    except Terminated as stop:
+        _error(f"terminated by {signal.Signals(stop.signum).name}")
+        return 128 + stop.signum
+    except Exception as error:  # one line, never a traceback: it could carry a secret
+        code, message = describe_failure(error)
+        _error(message, secrets)
+        return code
     finally:
         if handler is not None:
             logger.removeHandler(handler)
             logger.setLevel(level)
 
 
+def describe_failure(error: Exception) -> tuple[int, str]:
+    """The exit code and the one-line message for a failure."""
+    # However the library wraps it, a credential that gave no token is a configuration
+    # problem, found before anything was sent.
+    credential_failure = _first_cause(error, CredentialFailure)
+    if credential_failure is not None:
+        return EXIT_USAGE, f"Entra ID: {credential_failure}"
+    if isinstance(error, UsageError):
+        return EXIT_USAGE, str(error)
+    if isinstance(error, ValueError | TypeError | FileExistsError | IsADirectoryError):
+        return EXIT_USAGE, cli_wording(str(error))
+    if isinstance(error, NotADirectoryError | FileNotFoundError):
+        return EXIT_USAGE, cli_wording(str(error))
+    named = f"{type(error).__name__}: {error}"
+    if isinstance(error, ServiceError):
+        return EXIT_SERVICE, named
+    if isinstance(error, TransportError):
+        return EXIT_NETWORK, named
+    if isinstance(error, FileProcessingError | WaitTimeoutError):
+        return EXIT_FILE, named
+    if isinstance(error, FilesError | OSError):
+        return EXIT_FAILURE, named
+    return EXIT_FAILURE, f"unexpected {named}"
+
+
+@contextmanager
+def _signals_raise_terminated() -> Iterator[None]:
+    """SIGTERM/SIGHUP (`timeout`, `docker stop`, systemd, a closed terminal) unwind like
+    Ctrl-C does, so a download removes its `.part` file before the process exits."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def raise_terminated(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    previous = {
+        signum: signal.signal(signum, raise_terminated)
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None))
+        if signum is not None
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def _run(args: argparse.Namespace) -> int:
     with _make_client(args) as client:
         if args.command == "get":
-            file = client.get_file(args.file_id)
-            _print_file(file, as_json=args.json)
+            _print_file(client.get_file(args.file_id), as_json=args.json)
         elif args.command == "download":
-            _download(client, args.file_id, args.output, overwrite=args.overwrite)
+            _download(client, args)
         elif args.command == "wait":
             file = client.wait_for_processing(
                 args.file_id, timeout=args.wait_timeout, poll_interval=args.poll_interval
@@ -235,14 +374,24 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _make_client(args: argparse.Namespace) -> FilesClient:
+    # The library's own messages name Python parameters; these name the flags.
+    endpoint = args.endpoint if args.endpoint is not None else os.environ.get(ENDPOINT_ENV)
+    if not endpoint or not endpoint.strip():
+        raise UsageError(
+            f"no endpoint: use --endpoint https://<resource>.openai.azure.com or set {ENDPOINT_ENV}"
+        )
+    api_key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV)
+    if not args.entra_id and (not api_key or not api_key.strip()):
+        raise UsageError(f"no credential: set {API_KEY_ENV} (or use --api-key), or use --entra-id")
     credential = _entra_credential() if args.entra_id else None
     return FilesClient(
-        args.endpoint,
-        api_key=args.api_key,
+        endpoint,
+        api_key=None if args.entra_id else api_key,
         credential=credential,
         api_version=args.api_version,
-        timeout=args.timeout,
+        timeout=args.network_timeout,
         max_retries=args.max_retries,
+        deadline=args.deadline,
     )
 
 
@@ -253,8 +402,56 @@ def _entra_credential() -> TokenCredential:
         raise UsageError(
             "--entra-id needs the azure-identity package: pip install azure-identity"
         ) from None
-    credential: TokenCredential = identity.DefaultAzureCredential()
-    return credential
+    return _ReportingCredential(identity.DefaultAzureCredential())
+
+
+class _ReportingCredential:
+    """Marks a failure to get a token, so it is reported as one line with exit code 2 however
+    the library wraps it."""
+
+    def __init__(self, credential: Any) -> None:
+        self._credential = credential
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        try:
+            return self._credential.get_token(*scopes, **kwargs)
+        except Exception as error:
+            first_line = (str(error).strip().splitlines() or [""])[0][:300]
+            raise CredentialFailure(
+                f"could not get a token ({type(error).__name__}: {first_line}); "
+                "check `az login` or the AZURE_* variables azure-identity reads"
+            ) from error
+
+
+def _first_cause(error: BaseException, kind: type[BaseException]) -> BaseException | None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+# Python parameter hints in library messages, as the flags that set them.
+_FLAG_FOR_PARAMETER: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bpass overwrite=True\b"), "use --overwrite"),
+    (re.compile(r"\bpass endpoint=\s*"), "use --endpoint "),
+    (re.compile(r"\bpass api_key or credential\b"), "use --api-key or --entra-id"),
+    (re.compile(r"\bpass either api_key or credential\b"), "use either --api-key or --entra-id"),
+    (re.compile(r"\bdeadline\b(?!-)"), "--deadline"),
+    (re.compile(r"\bapi_version\b"), "--api-version"),
+    (re.compile(r"\btimeout must\b"), "--network-timeout must"),
+    (re.compile(r"\bmax_retries\b"), "--max-retries"),
+]
+
+
+def cli_wording(message: str) -> str:
+    """A library message as the command line's user needs it: flags, not parameters."""
+    for pattern, flag in _FLAG_FOR_PARAMETER:
+        message = pattern.sub(flag, message)
+    return message
 
 
 def _configure_logging(verbosity: int) -> logging.Handler | None:
@@ -268,8 +465,32 @@ def _configure_logging(verbosity: int) -> logging.Handler | None:
     return handler
 
 
-def _error(message: str) -> None:
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+# An error line longer than this (an HTML error page, say) keeps its start and its end,
+# where a service error names its HTTP status and request id.
+ERROR_LINE_LIMIT = 600
+
+
+def _error(message: str, secrets: Sequence[str] = ()) -> None:
+    for secret in secrets:
+        message = message.replace(secret, "<redacted>").replace(secret.strip(), "<redacted>")
+    line = printable(" ".join(message.split()))
+    if len(line) > ERROR_LINE_LIMIT:
+        line = f"{line[: ERROR_LINE_LIMIT - 160]} … {line[-150:]}"
+    print(f"{PROG}: {line}", file=sys.stderr, flush=True)
+
+
+def _note(message: str) -> None:
+    print(f"{PROG}: note: {message}", file=sys.stderr, flush=True)
+
+
+# Control characters (C0, DEL, C1): a terminal would act on them (move the cursor, change
+# colours, set the title) instead of showing them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` safe for a terminal: each control character shown escaped (`\\n`, `\\x1b`)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 # --------------------------------------------------------------------------------------
@@ -278,9 +499,12 @@ def _error(message: str) -> None:
 
 
 def _print_file(file: FileObject, *, as_json: bool) -> None:
+    document = file.to_dict()
     if as_json:
-        print(json.dumps(file.to_dict(), indent=2, sort_keys=False))
+        print(json.dumps(document, indent=2, sort_keys=False))
         return
+    # Read through the JSON object: `expires_at` (newer api-versions) may not be an attribute.
+    expires_at = document.get("expires_at")
     rows: list[tuple[str, str]] = [
         ("id", file.id or "-"),
         ("filename", file.filename),
@@ -289,12 +513,15 @@ def _print_file(file: FileObject, *, as_json: bool) -> None:
         ("bytes", "unknown" if file.bytes is None else f"{file.bytes} ({_size(file.bytes)})"),
         ("created_at", "-" if file.created_at is None else _timestamp(file.created_at)),
     ]
+    if isinstance(expires_at, int) and not isinstance(expires_at, bool):
+        rows.append(("expires_at", _timestamp(expires_at)))
     if file.status_details:
         rows.append(("status_details", file.status_details))
-    rows += [(name, json.dumps(value)) for name, value in file.extra.items()]
+    shown = {name for name, _ in rows}
+    rows += [(name, json.dumps(value)) for name, value in file.extra.items() if name not in shown]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+        print(f"{printable(name):<{width}}  {printable(value)}")
 
 
 def _timestamp(seconds: int) -> str:
@@ -318,16 +545,24 @@ def _size(count: float) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _download(client: FilesClient, file_id: str, output: Path | None, *, overwrite: bool) -> None:
+def _download(client: FilesClient, args: argparse.Namespace) -> None:
+    file_id: str = args.file_id
+    if args.output == "-":
+        _stream_to_stdout(client, file_id)
+        return
+    output = Path(args.output) if args.output is not None else None
+    if output is not None and args.output.endswith(("/", os.sep)) and not output.is_dir():
+        raise UsageError(f"no such folder: {args.output} (create it, or name a file)")
     known_size: int | None = None
-    if output is None:
+    if output is None or output.is_dir():
+        # The file's own name, in the current folder or the one given.
         file = client.get_file(file_id)
-        output = Path(_safe_name(file.filename, file_id))
+        output = (output or Path()) / safe_filename(file.filename, file_id)
         known_size = file.bytes
     progress = TerminalProgress(sys.stderr, known_size) if sys.stderr.isatty() else None
     started = time.monotonic()
     try:
-        path = client.download_file(file_id, output, overwrite=overwrite, progress=progress)
+        path = client.download_file(file_id, output, overwrite=args.overwrite, progress=progress)
     finally:
         if progress is not None:
             progress.finish()
@@ -335,15 +570,28 @@ def _download(client: FilesClient, file_id: str, output: Path | None, *, overwri
     elapsed = max(time.monotonic() - started, 1e-9)
     print(
         f"downloaded {size} bytes ({_size(size)}) in {elapsed:.2f} s "
-        f"({_size(size / elapsed)}/s) to {path}",
+        f"({_size(size / elapsed)}/s) to {printable(str(path))}",
         file=sys.stderr,
     )
-    print(path)
+    if args.json:
+        print(json.dumps({"id": file_id, "path": str(path), "bytes": size}, indent=2))
+    else:
+        print(printable(str(path)))
 
 
-def _safe_name(filename: str, file_id: str) -> str:
-    """A name in the current folder: the service's filename without any folder part."""
-    name = Path(filename.replace("\\", "/")).name
+def _stream_to_stdout(client: FilesClient, file_id: str) -> None:
+    """`-o -`: the content to stdout as it arrives (curl's and wget's convention). A body
+    cut short still fails with exit code 4, but what arrived has been written."""
+    out = sys.stdout.buffer
+    with client.stream_file_content(file_id) as stream:
+        for chunk in stream.iter_bytes():
+            out.write(chunk)
+
+
+def safe_filename(filename: str, file_id: str) -> str:
+    """A name for the service's `filename` in the chosen folder: no folder part, no control
+    characters (newlines, terminal escapes), not hidden; the file id when nothing is left."""
+    name = Path(_CONTROL.sub("", filename).replace("\\", "/")).name.strip()
     return name if name not in ("", ".", "..") and not name.startswith(".") else file_id
 
 
@@ -402,4 +650,12 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-__all__ = ["TerminalProgress", "build_parser", "main"]
+__all__ = [
+    "TerminalProgress",
+    "build_parser",
+    "cli_wording",
+    "describe_failure",
+    "main",
+    "printable",
+    "safe_filename",
+]

@@ -1,0 +1,330 @@
+# The public API of azure-openai-files 0.1.0, as released (`make api-release`).
+# `make check-api` compares the code with it to find breaking changes.
+
+DEFAULT_API_VERSION = '2024-10-21'
+SUPPORTED_API_VERSIONS: tuple[str, ...] = ('2024-06-01', '2024-10-21')
+
+class AsyncContentStream:
+    received = ...  # instance attribute
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> httpx2.Headers: ...
+    @property
+    def content_length(self) -> int | None: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def client_request_id(self) -> str | None: ...
+    def __init__(
+        self,
+        response: httpx2.Response,
+        state: RetryState,
+    ) -> None: ...
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
+    async def read(self) -> bytes: ...
+    async def close(self) -> None: ...
+    async def __aenter__(self) -> AsyncContentStream: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+class AsyncFilesClient:
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def api_version(self) -> str: ...
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        api_key: str | KeyCredential | None = None,
+        credential: Any = None,
+        api_version: str | None = None,
+        timeout: float | httpx2.Timeout | None = None,
+        max_retries: int = 3,
+        retry_backoff: float = 0.5,
+        retry_backoff_max: float = 8.0,
+        max_retry_after: float = 60.0,
+        deadline: float | None = None,
+    ) -> None: ...
+    async def get_file(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    async def get_file_content(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> bytes: ...
+    def stream_file_content(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> _StreamRequest: ...
+    async def download_file(
+        self,
+        file_id: str,
+        destination: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> Path: ...
+    async def wait_for_processing(
+        self,
+        file_id: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> FileObject: ...
+    async def close(self) -> None: ...
+    async def __aenter__(self) -> AsyncFilesClient: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+class AuthenticationError(ServiceError):
+    pass
+
+class BadRequestError(ServiceError):
+    pass
+
+class ConflictError(ServiceError):
+    pass
+
+class ContentStream:
+    received = ...  # instance attribute
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> httpx2.Headers: ...
+    @property
+    def content_length(self) -> int | None: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def client_request_id(self) -> str | None: ...
+    def __init__(
+        self,
+        response: httpx2.Response,
+        state: RetryState,
+    ) -> None: ...
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+    def read(self) -> bytes: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> ContentStream: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+class FileObject:
+    __hash__ = None
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def bytes(self) -> int | None: ...
+    @property
+    def created_at(self) -> int | None: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def object(self) -> TypeDiscriminator | str | None: ...
+    @property
+    def purpose(self) -> Purpose | str: ...
+    @property
+    def status(self) -> FileState | str | None: ...
+    @property
+    def status_details(self) -> str | None: ...
+    @property
+    def extra(self) -> dict[str, Any]: ...
+    def __init__(self, model: _GeneratedFileObject) -> None: ...
+    @classmethod
+    def from_dict(cls, data: object) -> FileObject: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+
+class FileProcessingError(FilesError):
+    file_id: str
+    status_details: str | None
+    def __init__(
+        self,
+        file_id: str,
+        status_details: str | None,
+    ) -> None: ...
+
+class FileState(StrEnum):
+    DELETED = 'deleted'
+    DELETING = 'deleting'
+    ERROR = 'error'
+    PENDING = 'pending'
+    PROCESSED = 'processed'
+    RUNNING = 'running'
+    UPLOADED = 'uploaded'
+
+class FilesClient:
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def api_version(self) -> str: ...
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        api_key: str | KeyCredential | None = None,
+        credential: TokenCredential | None = None,
+        api_version: str | None = None,
+        timeout: float | httpx2.Timeout | None = None,
+        max_retries: int = 3,
+        retry_backoff: float = 0.5,
+        retry_backoff_max: float = 8.0,
+        max_retry_after: float = 60.0,
+        deadline: float | None = None,
+    ) -> None: ...
+    def get_file(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    def get_file_content(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> bytes: ...
+    def stream_file_content(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> ContentStream: ...
+    def download_file(
+        self,
+        file_id: str,
+        destination: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> Path: ...
+    def wait_for_processing(
+        self,
+        file_id: str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        poll_interval: float = DEFAULT_POLL_INTERVAL,
+    ) -> FileObject: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> FilesClient: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+class FilesError(Exception):
+    pass
+
+class IncompleteDownloadError(TransportError):
+    received: int
+    expected: int | None
+    def __init__(
+        self,
+        message: str,
+        *,
+        received: int,
+        expected: int | None,
+    ) -> None: ...
+
+class NotFoundError(ServiceError):
+    pass
+
+class PermissionDeniedError(ServiceError):
+    pass
+
+class Purpose(StrEnum):
+    ASSISTANTS = 'assistants'
+    ASSISTANTS_OUTPUT = 'assistants_output'
+    BATCH = 'batch'
+    BATCH_OUTPUT = 'batch_output'
+    FINE_TUNE = 'fine-tune'
+    FINE_TUNE_RESULTS = 'fine-tune-results'
+
+class RateLimitError(ServiceError):
+    pass
+
+class RequestTimeoutError(TransportError):
+    pass
+
+class ServerError(ServiceError):
+    pass
+
+class ServiceError(FilesError):
+    status_code: int
+    code: str | None
+    message: str
+    target: str | None
+    details = ...  # instance attribute
+    inner_error: dict[str, Any] | None
+    headers: dict[str, str]
+    request_id = ...  # instance attribute
+    client_request_id = ...  # instance attribute
+    retry_after: float | None
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: str | None = None,
+        target: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        inner_error: dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
+    ) -> None: ...
+
+class TransportError(FilesError):
+    pass
+
+class UnexpectedResponseError(ServiceError):
+    pass
+
+class WaitTimeoutError(FilesError):
+    file_id: str
+    last_status: str | None
+    timeout: float
+    def __init__(
+        self,
+        file_id: str,
+        last_status: str | None,
+        timeout: float,
+    ) -> None: ...
+
+__version__: str
