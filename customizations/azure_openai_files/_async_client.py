@@ -25,7 +25,8 @@ from ._streaming import CONTENT_HEADERS, AsyncContentStream
 
 class AsyncFilesClient:
     """Async client; `credential` may be a sync or an async (azure.identity.aio) credential.
-    One connection pool per client; use it from one event loop."""
+    One connection pool per client; use it from one event loop. `http_client`: an
+    `httpx2.AsyncClient` to send with, as `FilesClient`'s `http_client`."""
 
     def __init__(
         self,
@@ -40,6 +41,7 @@ class AsyncFilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None:
         self._settings = resolve_settings(
             endpoint,
@@ -51,7 +53,7 @@ class AsyncFilesClient:
             deadline=deadline,
         )
         auth = resolve_auth(self._settings, api_key, credential, is_async=True)
-        self._pipeline = AsyncPipeline(self._settings, auth)  # type: ignore[arg-type]
+        self._pipeline = AsyncPipeline(self._settings, auth, http_client)  # type: ignore[arg-type]
 
     @property
     def endpoint(self) -> str:

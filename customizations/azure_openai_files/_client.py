@@ -26,6 +26,10 @@ class FilesClient:
 
     One connection pool per client; safe to share between threads. Close it (or use it as a
     context manager) when done.
+
+    `http_client`: an `httpx2.Client` (proxies, TLS, event hooks, limits) to send every
+    request with. This client's timeout, retries, redirect refusal, URL and auth headers
+    still apply to each request; `close()` leaves that client open: its owner closes it.
     """
 
     def __init__(
@@ -41,6 +45,7 @@ class FilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.Client | None = None,
     ) -> None:
         self._settings = resolve_settings(
             endpoint,
@@ -52,7 +57,7 @@ class FilesClient:
             deadline=deadline,
         )
         auth = resolve_auth(self._settings, api_key, credential, is_async=False)
-        self._pipeline = SyncPipeline(self._settings, auth)  # type: ignore[arg-type]
+        self._pipeline = SyncPipeline(self._settings, auth, http_client)  # type: ignore[arg-type]
 
     @property
     def endpoint(self) -> str:

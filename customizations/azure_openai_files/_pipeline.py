@@ -12,7 +12,7 @@ from typing import Any
 import httpx2
 
 from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth
-from ._config import USER_AGENT, ClientSettings
+from ._config import DEFAULT_LIMITS, USER_AGENT, ClientSettings
 from ._errors import (
     FilesError,
     RateLimitError,
@@ -26,6 +26,16 @@ from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
 
 # Error bodies are read up to this size; the rest is dropped (a gateway page can be large).
 MAX_ERROR_BODY = 1024 * 1024
+
+# Headers this package sets on every request: a caller's `http_client` default value for any
+# of them is dropped, so routing (Host) and auth stay the package's. Its other default
+# headers (tracing ones, for instance) are sent.
+PACKAGE_HEADERS = ("api-key", "authorization", "host", "user-agent", "x-ms-client-request-id")
+
+# Per `send`, whatever the http_client's own settings: no redirect is followed (credentials
+# must not travel to another origin; a 3xx is an error) and the client's `auth` never runs
+# (the package's credential is the only one).
+SEND_OPTIONS: dict[str, Any] = {"stream": True, "follow_redirects": False, "auth": None}
 
 
 def new_client_request_id() -> str:
@@ -45,6 +55,20 @@ def call_headers(
     if extra:
         headers.update(extra)
     return headers
+
+
+def request_url(base_url: httpx2.URL, relative: str) -> httpx2.URL:
+    """`{endpoint}/openai` joined with an operation's path (as httpx2 joins a base_url):
+    absolute, so the base_url of a caller's http_client never applies."""
+    path = httpx2.URL(relative).raw_path.lstrip(b"/")
+    return base_url.copy_with(raw_path=base_url.raw_path.rstrip(b"/") + b"/" + path)
+
+
+def check_http_client(http_client: object, expected: type[Any], name: str) -> None:
+    if not isinstance(http_client, expected):
+        raise TypeError(f"http_client must be an {name}, not {type(http_client).__name__}")
+    if http_client.is_closed:
+        raise ValueError("http_client is closed")
 
 
 def transport_error(exc: httpx2.HTTPError) -> TransportError:
@@ -69,13 +93,30 @@ class _Pipeline:
         )
 
     def _http_options(self) -> dict[str, Any]:
-        return {
-            "base_url": self.settings.base_url,
-            "timeout": self.settings.timeout,
-            # Never follow: credentials must not travel to another origin (a 3xx is an error).
-            "follow_redirects": False,
-            "headers": {"User-Agent": USER_AGENT},
-        }
+        """The client this package builds when the caller passes no http_client."""
+        return {"timeout": self.settings.timeout, "limits": DEFAULT_LIMITS}
+
+    def build_request(
+        self,
+        http: httpx2.Client | httpx2.AsyncClient,
+        operation: dict[str, Any],
+        headers: dict[str, str] | None,
+    ) -> httpx2.Request:
+        """The request of one call, on any http client: the package's URL, timeouts and
+        headers win over the client's base_url, params, cookies, timeout and default headers."""
+        merged = http.headers.copy()
+        for name in PACKAGE_HEADERS:
+            merged.pop(name, None)
+        merged["User-Agent"] = USER_AGENT
+        if headers:
+            merged.update(headers)
+        return httpx2.Request(
+            operation["method"],
+            request_url(self.settings.base_url, operation["url"]),
+            params=operation.get("params"),
+            headers=merged,
+            extensions={"timeout": self.settings.timeout.as_dict()},
+        )
 
     def _start_attempt(self, request: httpx2.Request, state: RetryState, auth_header: str) -> None:
         state.attempts += 1
@@ -155,6 +196,10 @@ class SyncPipeline(_Pipeline):
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
+        # The package closes only the client it built; a caller's client stays the caller's.
+        self._owns_http = http_client is None
+        if http_client is not None:
+            check_http_client(http_client, httpx2.Client, "httpx2.Client")
         self.http = http_client or httpx2.Client(**self._http_options())
 
     def send(
@@ -167,11 +212,11 @@ class SyncPipeline(_Pipeline):
     ) -> httpx2.Response:
         """Send until a 2xx arrives (returned; its body read unless `stream`) or the call
         fails for good (raised as a FilesError)."""
-        request = self.http.build_request(**operation, headers=headers)
+        request = self.build_request(self.http, operation, headers)
         while True:
             self._start_attempt(request, state, self._auth.header_value())
             try:
-                response = self.http.send(request, stream=True)
+                response = self.http.send(request, **SEND_OPTIONS)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
@@ -207,7 +252,8 @@ class SyncPipeline(_Pipeline):
         return bytes(body)
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()
 
 
 class AsyncPipeline(_Pipeline):
@@ -220,6 +266,9 @@ class AsyncPipeline(_Pipeline):
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
+        self._owns_http = http_client is None
+        if http_client is not None:
+            check_http_client(http_client, httpx2.AsyncClient, "httpx2.AsyncClient")
         self.http = http_client or httpx2.AsyncClient(**self._http_options())
 
     async def _auth_header(self) -> str:
@@ -238,11 +287,11 @@ class AsyncPipeline(_Pipeline):
         """As `SyncPipeline.send`."""
         import asyncio  # deferred: only async users pay for importing asyncio
 
-        request = self.http.build_request(**operation, headers=headers)
+        request = self.build_request(self.http, operation, headers)
         while True:
             self._start_attempt(request, state, await self._auth_header())
             try:
-                response = await self.http.send(request, stream=True)
+                response = await self.http.send(request, **SEND_OPTIONS)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
@@ -278,7 +327,8 @@ class AsyncPipeline(_Pipeline):
         return bytes(body)
 
     async def close(self) -> None:
-        await self.http.aclose()
+        if self._owns_http:
+            await self.http.aclose()
 
 
 def _reason(error: FilesError) -> str:
