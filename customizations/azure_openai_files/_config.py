@@ -31,7 +31,9 @@ DEFAULT_TIMEOUT = httpx2.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
 # The connection pool of the client this package builds (a caller's http_client keeps its own
 # limits). Sized for services: up to 100 calls at once share the pool, more wait for a free
 # connection (within the pool timeout); idle connections are kept so bursts reuse them.
-DEFAULT_LIMITS = httpx2.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0)
+DEFAULT_LIMITS = httpx2.Limits(
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
+)
 
 USER_AGENT = f"azure-openai-files/{__version__} Python/{'.'.join(map(str, sys.version_info[:3]))}"
 
