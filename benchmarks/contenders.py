@@ -17,6 +17,10 @@ from typing import Any
 
 API_VERSION = "2024-10-21"
 API_KEY = "bench-fake-key"
+# Raw clients keep their default settings except the timeout: 256 workers on a 100-connection
+# pool wait longer for a connection than httpx's 5 s default on a slow machine (the SDK's
+# pool timeout is 10 s and the openai SDK's 600 s).
+RAW_TIMEOUT = 60.0
 
 SyncCall = Callable[[str], object]
 AsyncCall = Callable[[str], Awaitable[object]]
@@ -113,7 +117,9 @@ def _async_raw(
 
     def factory(endpoint: str) -> tuple[AsyncCall, Callable[[], Awaitable[object]]]:
         http = importlib.import_module(module_name)
-        client = http.AsyncClient(base_url=endpoint, headers={"api-key": API_KEY})
+        client = http.AsyncClient(
+            base_url=endpoint, headers={"api-key": API_KEY}, timeout=RAW_TIMEOUT
+        )
         params = {"api-version": API_VERSION}
 
         async def call(file_id: str) -> object:
