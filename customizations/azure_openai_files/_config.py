@@ -29,10 +29,13 @@ API_VERSION_ENV = "OPENAI_API_VERSION"
 DEFAULT_TIMEOUT = httpx2.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
 
 # The connection pool of the client this package builds (a caller's http_client keeps its own
-# limits). Sized for services: up to 100 calls at once share the pool, more wait for a free
-# connection (within the pool timeout); idle connections are kept so bursts reuse them.
+# limits). Every idle connection is kept for 30 s, so a burst of calls reuses the previous
+# burst's connections (httpx2's default keeps 20 and reconnects the rest). 64 connections: the
+# pool scans its connections for every waiting request, so beyond 64 each call costs more CPU
+# than the extra connections bring (measured at 256 concurrent calls); more concurrent calls
+# wait for a free connection, within the pool timeout.
 DEFAULT_LIMITS = httpx2.Limits(
-    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
+    max_connections=64, max_keepalive_connections=64, keepalive_expiry=30.0
 )
 
 USER_AGENT = f"azure-openai-files/{__version__} Python/{'.'.join(map(str, sys.version_info[:3]))}"
