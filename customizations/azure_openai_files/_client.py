@@ -28,8 +28,9 @@ class FilesClient:
     context manager) when done.
 
     `http_client`: an `httpx2.Client` (proxies, TLS, event hooks, limits) to send every
-    request with. This client's timeout, retries, redirect refusal, URL and auth headers
-    still apply to each request; `close()` leaves that client open: its owner closes it.
+    request with. The FilesClient's timeout, deadline, retries, redirect refusal, URL and
+    auth headers still apply to each request; `close()` leaves that client open for its
+    owner to close.
     """
 
     def __init__(
