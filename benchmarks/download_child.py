@@ -35,10 +35,11 @@ def peak_rss_bytes() -> int:
 def main(argv: list[str]) -> None:
     contender, endpoint, file_id, destination, size = argv
     dest = Path(destination)
-    if contender in ("raw_httpx", "raw_httpx_fsync"):
-        import httpx
+    if contender in ("raw_httpx2", "raw_httpx2_fsync", "raw_httpx"):
+        import importlib
 
-        client = httpx.Client(base_url=endpoint, headers={"api-key": API_KEY})
+        http = importlib.import_module("httpx" if contender == "raw_httpx" else "httpx2")
+        client = http.Client(base_url=endpoint, headers={"api-key": API_KEY})
 
         def download() -> None:
             with client.stream(
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> None:
                 with open(dest, "wb") as out:
                     for chunk in response.iter_raw():
                         out.write(chunk)
-                    if contender == "raw_httpx_fsync":
+                    if contender == "raw_httpx2_fsync":
                         out.flush()
                         os.fsync(out.fileno())
 

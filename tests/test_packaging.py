@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import importlib.util
 import json
 import os
 import re
@@ -260,3 +261,73 @@ def test_installed_version_is_the_wheel_version(
     _, report = installed
 
     assert report["version"] == metadata["Version"]
+
+
+def test_runtime_dependency_closure_has_no_httpx(metadata: Message) -> None:
+    closure = {canonicalize_name(d.metadata["Name"]) for d in runtime_closure(metadata)}
+
+    assert {"httpx2", "attrs"} <= closure
+    # httpx and its transport httpcore are the unmaintained stack httpx2 replaces.
+    assert closure.isdisjoint({"httpx", "httpcore"}), sorted(closure)
+
+
+# Every public method of both clients, against a loopback server, in a fresh interpreter that
+# has httpx installed (this environment): it must still not be imported.
+_EVERY_METHOD_WITHOUT_HTTPX = """
+import asyncio, json, sys, tempfile
+from pathlib import Path
+import azure_openai_files as aof
+from tests.loopback import respond, respond_json, serving
+
+FILE = {"id": "file-1", "object": "file", "filename": "a.jsonl", "purpose": "fine-tune",
+        "status": "processed", "bytes": 3, "created_at": 1}
+
+def route(conn, request):
+    if request.path.endswith("/content"):
+        respond(200, b"abc", content_type="application/octet-stream")(conn, request)
+    else:
+        respond_json(200, FILE)(conn, request)
+
+called = []
+with serving(route) as server, tempfile.TemporaryDirectory() as tmp:
+    with aof.FilesClient(server.endpoint, api_key="fake-key") as client:
+        client.get_file("file-1"); called.append("get_file")
+        client.get_file_content("file-1"); called.append("get_file_content")
+        with client.stream_file_content("file-1") as stream:
+            b"".join(stream.iter_bytes())
+        called.append("stream_file_content")
+        client.download_file("file-1", Path(tmp, "sync")); called.append("download_file")
+        client.wait_for_processing("file-1"); called.append("wait_for_processing")
+
+    async def run():
+        async with aof.AsyncFilesClient(server.endpoint, api_key="fake-key") as client:
+            await client.get_file("file-1"); called.append("async get_file")
+            await client.get_file_content("file-1"); called.append("async get_file_content")
+            async with client.stream_file_content("file-1") as stream:
+                [chunk async for chunk in stream.iter_bytes()]
+            called.append("async stream_file_content")
+            await client.download_file("file-1", Path(tmp, "async"))
+            called.append("async download_file")
+            await client.wait_for_processing("file-1"); called.append("async wait_for_processing")
+
+    asyncio.run(run())
+    requests = len(server.requests)
+print(json.dumps({
+    "called": called,
+    "requests": requests,
+    "httpx_modules": sorted(m for m in sys.modules if m.split(".")[0] in ("httpx", "httpcore")),
+    "httpx2_loaded": "httpx2" in sys.modules,
+}))
+"""
+
+
+def test_importing_and_calling_every_method_never_imports_httpx() -> None:
+    assert importlib.util.find_spec("httpx") is not None, "the check needs httpx installed"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    result = run([sys.executable, "-c", _EVERY_METHOD_WITHOUT_HTTPX], cwd=ROOT, env=env)
+    report = json.loads(result.stdout)
+
+    assert len(report["called"]) == 10, report["called"]
+    assert report["requests"] == 10
+    assert report["httpx2_loaded"] is True
+    assert report["httpx_modules"] == []

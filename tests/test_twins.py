@@ -27,6 +27,7 @@ REPLACEMENTS = {
     "aclose": "close",
     "aiter_bytes": "iter_bytes",
     "aiter_raw": "iter_raw",
+    "AbstractAsyncContextManager": "AbstractContextManager",
 }
 
 # (async module, sync module, class pairs): every method of each pair is compared.

@@ -44,7 +44,7 @@ class AsyncFilesClient:
         endpoint: str | None = None,
         *,
         api_key: str | KeyCredential | None = None,
-        credential: Any = None,
+        credential: TokenCredential | AsyncTokenCredential | None = None,
         api_version: str | None = None,
         timeout: float | httpx2.Timeout | None = None,
         max_retries: int = 3,
@@ -52,6 +52,7 @@ class AsyncFilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None: ...
     async def get_file(
         self,
@@ -73,7 +74,7 @@ class AsyncFilesClient:
         *,
         deadline: float | None = None,
         client_request_id: str | None = None,
-    ) -> _StreamRequest: ...
+    ) -> contextlib.AbstractAsyncContextManager[AsyncContentStream]: ...
     async def download_file(
         self,
         file_id: str,
@@ -138,6 +139,9 @@ class ContentStream:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+class CredentialError(FilesError):
+    pass
 
 class FileObject:
     __hash__ = None
@@ -208,6 +212,7 @@ class FilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.Client | None = None,
     ) -> None: ...
     def get_file(
         self,
@@ -229,7 +234,7 @@ class FilesClient:
         *,
         deadline: float | None = None,
         client_request_id: str | None = None,
-    ) -> ContentStream: ...
+    ) -> contextlib.AbstractContextManager[ContentStream]: ...
     def download_file(
         self,
         file_id: str,
@@ -257,7 +262,7 @@ class FilesClient:
     ) -> None: ...
 
 class FilesError(Exception):
-    pass
+    def __reduce__(self) -> tuple[Any, ...]: ...
 
 class IncompleteDownloadError(TransportError):
     received: int
@@ -268,6 +273,7 @@ class IncompleteDownloadError(TransportError):
         *,
         received: int,
         expected: int | None,
+        client_request_id: str | None = None,
     ) -> None: ...
 
 class NotFoundError(ServiceError):
@@ -321,10 +327,17 @@ class ServiceError(FilesError):
         type: str | None = None,
         headers: Mapping[str, str] | None = None,
         retry_after: float | None = None,
+        client_request_id: str | None = None,
     ) -> None: ...
 
 class TransportError(FilesError):
-    pass
+    client_request_id: str | None
+    def __init__(
+        self,
+        message: str,
+        *,
+        client_request_id: str | None = None,
+    ) -> None: ...
 
 class UnexpectedResponseError(ServiceError):
     pass

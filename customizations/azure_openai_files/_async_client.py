@@ -26,7 +26,8 @@ from ._streaming import CONTENT_HEADERS, AsyncContentStream
 class AsyncFilesClient:
     """Async client; `credential` may be an async (azure.identity.aio) credential or a sync one,
     whose `get_token` then runs on a worker thread. One connection pool per client; use it
-    from one event loop."""
+    from one event loop. `http_client`: an `httpx2.AsyncClient` to send with, as
+    `FilesClient`'s `http_client`."""
 
     def __init__(
         self,
@@ -41,6 +42,7 @@ class AsyncFilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None:
         self._settings = resolve_settings(
             endpoint,
@@ -52,7 +54,7 @@ class AsyncFilesClient:
             deadline=deadline,
         )
         auth = resolve_auth(self._settings, api_key, credential, is_async=True)
-        self._pipeline = AsyncPipeline(self._settings, auth)  # type: ignore[arg-type]
+        self._pipeline = AsyncPipeline(self._settings, auth, http_client)  # type: ignore[arg-type]
 
     @property
     def endpoint(self) -> str:
@@ -89,7 +91,7 @@ class AsyncFilesClient:
 
     def stream_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
-    ) -> _StreamRequest:
+    ) -> contextlib.AbstractAsyncContextManager[AsyncContentStream]:
         """`async with client.stream_file_content(id) as stream: async for chunk in
         stream.iter_bytes(): ...`. The request is sent on entering the block."""
         operation = get_file_content_request(file_id, self._settings.api_version)

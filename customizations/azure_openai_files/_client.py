@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -27,6 +28,11 @@ class FilesClient:
 
     One connection pool per client; safe to share between threads. Close it (or use it as a
     context manager) when done.
+
+    `http_client`: an `httpx2.Client` (proxies, TLS, event hooks, limits) to send every
+    request with. The FilesClient's timeout, deadline, retries, redirect refusal, URL and
+    auth headers still apply to each request; `close()` leaves that client open for its
+    owner to close.
     """
 
     def __init__(
@@ -42,6 +48,7 @@ class FilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.Client | None = None,
     ) -> None:
         self._settings = resolve_settings(
             endpoint,
@@ -53,7 +60,7 @@ class FilesClient:
             deadline=deadline,
         )
         auth = resolve_auth(self._settings, api_key, credential, is_async=False)
-        self._pipeline = SyncPipeline(self._settings, auth)  # type: ignore[arg-type]
+        self._pipeline = SyncPipeline(self._settings, auth, http_client)  # type: ignore[arg-type]
 
     @property
     def endpoint(self) -> str:
@@ -91,7 +98,7 @@ class FilesClient:
 
     def stream_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
-    ) -> _StreamRequest:
+    ) -> contextlib.AbstractContextManager[ContentStream]:
         """`GET /openai/files/{file-id}/content`, streamed: `with client.stream_file_content(id)
         as stream: for chunk in stream.iter_bytes(): ...`. The request is sent on entering the
         block; errors before the body are raised there."""

@@ -32,6 +32,16 @@ API_VERSION_ENV = "OPENAI_API_VERSION"
 # not the whole body, so large downloads are not cut short.
 DEFAULT_TIMEOUT = httpx2.Timeout(connect=5.0, read=60.0, write=60.0, pool=10.0)
 
+# The connection pool of the client this package builds (a caller's http_client keeps its own
+# limits). Every idle connection is kept for 30 s, so a burst of calls reuses the previous
+# burst's connections (httpx2's default keeps 20 and reconnects the rest). 64 connections: the
+# pool scans its connections for every waiting request, so beyond 64 each call costs more CPU
+# than the extra connections bring (measured at 256 concurrent calls); more concurrent calls
+# wait for a free connection, within the pool timeout.
+DEFAULT_LIMITS = httpx2.Limits(
+    max_connections=64, max_keepalive_connections=64, keepalive_expiry=30.0
+)
+
 USER_AGENT = f"azure-openai-files/{__version__} Python/{'.'.join(map(str, sys.version_info[:3]))}"
 
 

@@ -10,11 +10,12 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx2
 
 from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth
-from ._config import USER_AGENT, ClientSettings
+from ._config import DEFAULT_LIMITS, USER_AGENT, ClientSettings
 from ._errors import (
     AuthenticationError,
     FilesError,
@@ -34,6 +35,16 @@ MAX_ERROR_BODY = 1024 * 1024
 MAX_METADATA_BODY = 4 * 1024 * 1024
 
 T = TypeVar("T")
+
+# Headers this package sets on every request: a caller's `http_client` default value for any
+# of them is dropped, so routing (Host) and auth stay the package's. Its other default
+# headers (tracing ones, for instance) are sent.
+PACKAGE_HEADERS = ("api-key", "authorization", "host", "user-agent", "x-ms-client-request-id")
+
+# Per `send`, whatever the http_client's own settings: no redirect is followed (credentials
+# must not travel to another origin; a 3xx is an error) and the client's `auth` never runs
+# (the package's credential is the only one).
+SEND_OPTIONS: dict[str, Any] = {"stream": True, "follow_redirects": False, "auth": None}
 
 
 def new_client_request_id() -> str:
@@ -59,6 +70,26 @@ def call_headers(
     if extra:
         headers.update(extra)
     return headers
+
+
+def request_url(
+    base_url: httpx2.URL, relative: str, params: dict[str, str] | None = None
+) -> httpx2.URL:
+    """`{endpoint}/openai` joined with an operation's path (already percent-encoded) and
+    query: absolute, so the base_url of a caller's http_client never applies. Built as one
+    string and parsed once: URL parsing is most of what building a request costs."""
+    path = relative.lstrip("/").encode("ascii")
+    query = b"?" + urlencode(params).encode("ascii") if params else b""
+    return base_url.copy_with(raw_path=base_url.raw_path.rstrip(b"/") + b"/" + path + query)
+
+
+def check_http_client(http_client: object, expected: type[Any]) -> None:
+    if not isinstance(http_client, expected):
+        raise TypeError(
+            f"http_client must be an httpx2.{expected.__name__}, not {type(http_client).__name__}"
+        )
+    if http_client.is_closed:
+        raise ValueError("http_client is closed")
 
 
 def transport_error(exc: httpx2.HTTPError) -> TransportError:
@@ -130,22 +161,34 @@ class _Pipeline:
         )
 
     def _http_options(self) -> dict[str, Any]:
-        return {
-            "base_url": self.settings.base_url,
-            "timeout": self.settings.timeout,
-            # Never follow: credentials must not travel to another origin (a 3xx is an error).
-            "follow_redirects": False,
-            "headers": {"User-Agent": USER_AGENT},
-        }
+        """The client this package builds when the caller passes no http_client."""
+        return {"timeout": self.settings.timeout, "limits": DEFAULT_LIMITS}
 
-    def _build_request(
-        self, client: httpx2.Client | httpx2.AsyncClient, operation: dict[str, Any], **kwargs: Any
+    def build_request(
+        self,
+        http: httpx2.Client | httpx2.AsyncClient,
+        operation: dict[str, Any],
+        headers: dict[str, str] | None,
     ) -> httpx2.Request:
+        """The request of one call, on any http client: the package's URL, timeouts and
+        headers win over the client's base_url, params, cookies, timeout and default headers."""
+        merged = http.headers.copy()
+        for name in PACKAGE_HEADERS:
+            merged.pop(name, None)
+        merged["User-Agent"] = USER_AGENT
+        if headers:
+            merged.update(headers)
         try:
-            return client.build_request(**operation, **kwargs)
+            url = request_url(self.settings.base_url, operation["url"], operation.get("params"))
         except httpx2.InvalidURL as exc:
             # A caller's value (a file id of 64 KB, say) that no URL can carry.
             raise ValueError(f"the arguments do not make a valid request URL: {exc}") from None
+        return httpx2.Request(
+            operation["method"],
+            url,
+            headers=merged,
+            extensions={"timeout": self.settings.timeout.as_dict()},
+        )
 
     def _body_check(
         self, response: httpx2.Response, state: RetryState, *, metadata: bool, started: float
@@ -267,6 +310,10 @@ class SyncPipeline(_Pipeline):
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
+        # The package closes only the client it built; a caller's client stays the caller's.
+        self._owns_http = http_client is None
+        if http_client is not None:
+            check_http_client(http_client, httpx2.Client)
         self.http = http_client or httpx2.Client(**self._http_options())
 
     def send(
@@ -281,14 +328,14 @@ class SyncPipeline(_Pipeline):
         """Send until a 2xx arrives (returned; its body read unless `stream`) or the call
         fails for good (raised as a FilesError). `metadata`: the body is a small document,
         bounded in size and in time."""
-        request = self._build_request(self.http, operation, headers=headers)
+        request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
         while True:
             auth_header = self._auth_header(state)
             self._start_attempt(request, state, auth_header)
             started = time.monotonic()
             try:
-                response = self.http.send(request, stream=True)
+                response = self.http.send(request, **SEND_OPTIONS)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
@@ -358,7 +405,8 @@ class SyncPipeline(_Pipeline):
         return bytes(body)
 
     def close(self) -> None:
-        self.http.close()
+        if self._owns_http:
+            self.http.close()
 
 
 class AsyncPipeline(_Pipeline):
@@ -371,6 +419,9 @@ class AsyncPipeline(_Pipeline):
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
+        self._owns_http = http_client is None
+        if http_client is not None:
+            check_http_client(http_client, httpx2.AsyncClient)
         self.http = http_client or httpx2.AsyncClient(**self._http_options())
 
     async def _auth_header(self, state: RetryState) -> str:
@@ -402,14 +453,14 @@ class AsyncPipeline(_Pipeline):
         """As `SyncPipeline.send`."""
         import asyncio  # deferred: only async users pay for importing asyncio
 
-        request = self._build_request(self.http, operation, headers=headers)
+        request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
         while True:
             auth_header = await self._auth_header(state)
             self._start_attempt(request, state, auth_header)
             started = time.monotonic()
             try:
-                response = await self.http.send(request, stream=True)
+                response = await self.http.send(request, **SEND_OPTIONS)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
@@ -450,7 +501,8 @@ class AsyncPipeline(_Pipeline):
         return bytes(body)
 
     async def close(self) -> None:
-        await self.http.aclose()
+        if self._owns_http:
+            await self.http.aclose()
 
 
 def _reason(error: FilesError) -> str:
