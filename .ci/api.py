@@ -426,6 +426,8 @@ def check_breaking(root: Path, current: str) -> list[str]:
             f"section for {version} (or Unreleased) says nothing breaking:\n{listing}\n"
             "Add a `### Breaking` entry saying what broke and how to migrate."
         ]
+    # Announced: still listed, so a reviewer sees every break the release carries.
+    print(f"breaking changes since {released_version}, announced for {version}:\n{listing}")
     return []
 
 

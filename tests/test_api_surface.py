@@ -41,6 +41,15 @@ def project(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=ignore)
     for name in ("pyproject.toml", "CHANGELOG.md"):
         shutil.copy(ROOT / name, tmp_path / name)
+    # As just after releasing 0.1.0 with today's surface, so each test starts from a clean
+    # baseline whatever the working tree's own release state is.
+    set_version(tmp_path, "0.1.0")
+    assert api.main(["--release", "--root", str(tmp_path)]) == 0
+    changelog = tmp_path / "CHANGELOG.md"
+    released = re.sub(
+        r"(?s)## \[Unreleased\]\n.*?(?=\n## \[)", "## [Unreleased]\n", changelog.read_text()
+    )
+    changelog.write_text(released)
     return tmp_path
 
 
