@@ -24,6 +24,7 @@ from tests.loopback import ReceivedRequest, Reply, close_now
 # Timing of every generated call: small, so a case takes milliseconds unless it stalls.
 READ_TIMEOUT = 0.3
 DEADLINE = 1.0
+SLOW_GAP = 0.1  # between the pieces of a slow body: below READ_TIMEOUT
 
 REQUEST_ID_HEADERS = ("apim-request-id", "x-request-id", "x-ms-client-request-id")
 # Headers the client reads; generated with any value, well-formed or not.
@@ -49,15 +50,27 @@ class Delivery:
     cut_at: int | None = None  # send only this many bytes of the whole response (head included)
     end: str = "keep"  # after sending: "keep" the connection, close with "fin", or "rst"
     chunk: int | None = None  # drip this many bytes at a time ...
-    gap: float = 0.0  # ... this many seconds apart
+    gap: float = 0.0  # ... this many seconds apart ...
+    head_first: bool = False  # ... after sending the head at once (a slow body only)
     stall: float = 0.0  # wait this long after the last byte sent, before `end`
 
-    def duration(self, size: int) -> float:
-        """Seconds the server spends dripping the first `size` bytes (stalls not counted)."""
-        sent = size if self.cut_at is None else min(self.cut_at, size)
-        if not self.chunk or not self.gap:
-            return 0.0
-        return -(-sent // self.chunk) * self.gap
+    def pieces(self, wire: bytes, head_size: int) -> list[bytes]:
+        """The writes, in order; each but the last is followed by `gap` seconds of silence."""
+        data = wire if self.cut_at is None else wire[: self.cut_at]
+        first = data[:head_size] if self.head_first else b""
+        rest = data[len(first) :]
+        step = self.chunk or len(rest) or 1
+        return ([first] if first else []) + [rest[i : i + step] for i in range(0, len(rest), step)]
+
+    def seconds_to_send(self, wire: bytes, head_size: int, upto: int) -> float:
+        """Seconds of dripping before byte `upto` of `wire` is sent (stalls not counted)."""
+        seconds, sent = 0.0, 0
+        for piece in self.pieces(wire, head_size):
+            sent += len(piece)
+            if sent >= upto:
+                break
+            seconds += self.gap
+        return seconds
 
 
 @dataclass(frozen=True)
@@ -120,10 +133,8 @@ def render(response: ScriptedResponse, stop: threading.Event) -> Reply:
     delivery = response.delivery
 
     def reply(conn: socket.socket, request: ReceivedRequest) -> None:
-        data = wire if delivery.cut_at is None else wire[: delivery.cut_at]
-        step = delivery.chunk or len(data) or 1
-        for start in range(0, len(data), step):
-            conn.sendall(data[start : start + step])
+        for piece in delivery.pieces(wire, response.head_size()):
+            conn.sendall(piece)
             if delivery.gap and stop.wait(delivery.gap):
                 break
         if delivery.stall:
@@ -323,11 +334,15 @@ def faulty_deliveries(draw: st.DrawFn, size: int) -> Delivery:
     """Truncation at any byte, drips, stalls, resets and early closes."""
     cut_at = draw(st.none() | st.integers(min_value=0, max_value=size))
     end = draw(st.sampled_from(["keep", "fin", "rst"]))
-    chunk = draw(st.none() | st.integers(min_value=1, max_value=512))
+    chunk = draw(
+        st.none() | st.sampled_from([1, 16, 256]) | st.integers(min_value=1, max_value=512)
+    )
+    # Gaps below the read timeout: only the deadline can end a long drip.
     gap = draw(st.sampled_from([0.0, 0.001, 0.01, 0.05, 0.2])) if chunk else 0.0
+    head_first = draw(st.booleans())
     # A stall past the read timeout (a silent server) or past the whole deadline.
     stall = draw(st.sampled_from([0.0, 0.0, 0.0, READ_TIMEOUT + 0.1, DEADLINE + 0.2]))
-    return Delivery(cut_at=cut_at, end=end, chunk=chunk, gap=gap, stall=stall)
+    return Delivery(cut_at, end, chunk, gap, head_first, stall)
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -342,7 +357,14 @@ statuses = st.one_of(
 @st.composite
 def scripted_responses(draw: st.DrawFn, case_body: bytes, *, for_content: bool) -> ScriptedResponse:
     """One response, from faithful to absurd."""
-    if draw(st.integers(0, 3)) == 0:
+    branch = draw(st.integers(0, 7))
+    pieces = int(4 * DEADLINE / SLOW_GAP)
+    if branch == 0 and len(case_body) >= pieces:
+        # The service working, slowly: the head at once, then the body in small pieces, each
+        # gap shorter than the read timeout, for four times the call's deadline.
+        delivery = Delivery(chunk=-(-len(case_body) // pieces), gap=SLOW_GAP, head_first=True)
+        return ScriptedResponse(200, case_body, "length", (), delivery)
+    if branch in (1, 2):
         # The service working as documented (content compressed by a proxy, at times).
         headers = tuple(draw(request_id_headers))
         if for_content and draw(st.integers(0, 3)) == 0:

@@ -112,8 +112,10 @@ def known_defect(case: Case, method: str) -> str | None:
         # byte every 0.2 s keeps the call going past its deadline (per-read timeouts restart
         # with every byte). Streamed bodies (stream_file_content, download_file) are checked.
         streamed_body = response.is_success and method in ("stream_file_content", "download_file")
-        unguarded = response.head_size() if streamed_body else len(response.wire())
-        if response.delivery.duration(unguarded) > UNGUARDED_DRIP_LIMIT:
+        wire, head_size = response.wire(), response.head_size()
+        unguarded = head_size if streamed_body else len(wire)
+        seconds = response.delivery.seconds_to_send(wire, head_size, unguarded)
+        if seconds > UNGUARDED_DRIP_LIMIT:
             return "deadline not enforced while reading a dripped head or whole body"
         # known defect: get_file_content and stream_file_content take any 2xx as the whole
         # content: an unsolicited `206` with `Content-Range: bytes 4-7/8` and 4 bytes (or a

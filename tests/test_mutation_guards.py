@@ -1,0 +1,474 @@
+"""Exact behaviour of the retry policy, the auth headers and the error mapping, stated
+directly on the I/O-free code: each test fails when the line keeping its promise changes
+(found by `make mutation`; see README, "Mutation testing")."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from typing import Any
+
+import httpx2
+import pytest
+
+from azure_openai_files import _retry
+from azure_openai_files._auth import (
+    TOKEN_REFRESH_MARGIN,
+    TOKEN_SCOPE,
+    ApiKeyAuth,
+    AsyncBearerTokenAuth,
+    BearerTokenAuth,
+    check_bearer_transport,
+)
+from azure_openai_files._errors import (
+    MESSAGE_BODY_LIMIT,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    FileProcessingError,
+    IncompleteDownloadError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    ServiceError,
+    TransportError,
+    WaitTimeoutError,
+    error_class_for,
+    error_from_response,
+)
+from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
+
+# --- retry policy -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"backoff": -0.1}, "retry_backoff"),
+        ({"backoff": math.inf}, "retry_backoff"),
+        ({"backoff_max": -1.0}, "retry_backoff_max"),
+        ({"backoff_max": math.nan}, "retry_backoff_max"),
+        ({"max_retry_after": -1.0}, "max_retry_after"),
+        ({"max_retry_after": math.inf}, "max_retry_after"),
+    ],
+)
+def test_a_retry_setting_out_of_range_is_refused_by_name(
+    options: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(ValueError, match=named):
+        RetryPolicy(**options)
+
+
+def test_zero_is_a_valid_value_of_every_retry_setting() -> None:
+    policy = RetryPolicy(0, 0.0, 0.0, 0.0)
+    assert (policy.max_retries, policy.backoff, policy.backoff_max, policy.max_retry_after) == (
+        0,
+        0.0,
+        0.0,
+        0.0,
+    )
+
+
+def test_the_retry_policy_defaults_and_repr() -> None:
+    policy = RetryPolicy()
+    assert repr(policy) == (
+        "RetryPolicy(max_retries=3, backoff=0.5, backoff_max=8.0, max_retry_after=60.0)"
+    )
+
+
+def test_backoff_doubles_per_retry_up_to_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    bounds: list[tuple[float, float]] = []
+    monkeypatch.setattr(random, "uniform", lambda low, high: bounds.append((low, high)) or high)
+    policy = RetryPolicy(backoff=0.5, backoff_max=3.0)
+    delays = [policy.backoff_delay(n) for n in range(5)]
+    assert delays == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert all(low == 0 for low, _ in bounds)  # full jitter: anywhere from 0
+    assert RetryPolicy(backoff=1.0, backoff_max=1e30).backoff_delay(10_000) == 2.0**32
+
+
+def test_backoff_is_jittered_within_its_ceiling() -> None:
+    policy = RetryPolicy(backoff=1.0, backoff_max=100.0)
+    delays = {policy.backoff_delay(2) for _ in range(50)}
+    assert all(0 <= delay <= 4.0 for delay in delays)
+    assert len(delays) > 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"x-ms-retry-after-ms": "250"}, 0.25),
+        ({"retry-after": "2"}, 2.0),
+        ({"retry-after": "0"}, 0.0),
+        ({"retry-after-ms": "0"}, 0.0),
+        # precedence: retry-after-ms, then x-ms-retry-after-ms, then retry-after
+        ({"retry-after-ms": "100", "x-ms-retry-after-ms": "200", "retry-after": "3"}, 0.1),
+        ({"x-ms-retry-after-ms": "200", "retry-after": "3"}, 0.2),
+        # an unreadable or out-of-range value falls through to the next header
+        ({"retry-after-ms": "soon", "x-ms-retry-after-ms": "200"}, 0.2),
+        ({"retry-after-ms": "inf", "retry-after": "3"}, 3.0),
+        ({"retry-after-ms": "nan", "retry-after": "3"}, 3.0),
+        ({"retry-after-ms": "-5", "retry-after": "3"}, 3.0),
+        ({"x-ms-retry-after-ms": "-5", "retry-after": "3"}, 3.0),
+        ({"x-ms-retry-after-ms": "inf", "retry-after": "3"}, 3.0),
+        # retry-after alone, unreadable or out of range: no requested wait
+        ({}, None),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": "-1"}, None),
+        ({"retry-after": "inf"}, None),
+        ({"retry-after": "nan"}, None),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # a date in the past
+    ],
+)
+def test_the_requested_wait_is_read_from_the_throttling_headers(
+    headers: dict[str, str], seconds: float | None
+) -> None:
+    assert requested_retry_after(headers) == seconds
+
+
+def test_retry_after_as_a_future_http_date_is_the_time_until_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_retry.time, "time", lambda: 1_445_412_470.0)  # 10 s before the date
+    assert requested_retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 10.0
+
+
+def _server_error(retry_after: float | None = None) -> ServiceError:
+    return ServerError("busy", status_code=503, retry_after=retry_after)
+
+
+def test_remaining_is_none_without_a_deadline() -> None:
+    state = RetryState(RetryPolicy(), None)
+    assert state.deadline_at is None and state.remaining() is None
+    state.check_deadline()  # nothing to exceed
+
+
+def test_remaining_counts_down_from_the_deadline() -> None:
+    state = RetryState(RetryPolicy(), 5.0)
+    assert 4.0 < (state.remaining() or 0) <= 5.0
+    assert state.deadline_seconds == 5.0
+
+
+def test_a_passed_deadline_raises_a_timeout_naming_it() -> None:
+    state = RetryState(RetryPolicy(), 2.5)
+    state.deadline_at = time.monotonic()
+    with pytest.raises(RequestTimeoutError, match=r"deadline of 2\.5 s exceeded"):
+        state.check_deadline()
+
+
+def test_a_final_failure_is_raised_as_it_is() -> None:
+    state = RetryState(RetryPolicy(max_retries=3), None)
+    state.attempts = 1
+    error = _server_error()
+    with pytest.raises(ServerError) as raised:
+        state.delay_before_retry(error, retryable=False)
+    assert raised.value is error
+
+
+def test_the_retry_budget_allows_exactly_max_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    state = RetryState(RetryPolicy(max_retries=2, backoff=1.0, backoff_max=10.0), None)
+    state.attempts = 1
+    assert state.delay_before_retry(_server_error(), retryable=True) == 1.0  # backoff(0)
+    state.attempts = 2
+    assert state.delay_before_retry(_server_error(), retryable=True) == 2.0  # backoff(1)
+    state.attempts = 3
+    error = _server_error()
+    with pytest.raises(ServerError) as raised:
+        state.delay_before_retry(error, retryable=True)
+    assert raised.value is error
+
+
+def test_the_requested_wait_replaces_the_backoff_up_to_the_cap() -> None:
+    state = RetryState(RetryPolicy(max_retries=3, max_retry_after=5.0), None)
+    state.attempts = 1
+    assert state.delay_before_retry(_server_error(retry_after=5.0), retryable=True) == 5.0
+    assert state.delay_before_retry(_server_error(retry_after=0.0), retryable=True) == 0.0
+    too_long = _server_error(retry_after=5.001)
+    with pytest.raises(ServerError) as raised:
+        state.delay_before_retry(too_long, retryable=True)
+    assert raised.value is too_long
+
+
+def test_a_transport_failure_waits_the_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    state = RetryState(RetryPolicy(backoff=0.25), None)
+    state.attempts = 1
+    assert state.delay_before_retry(TransportError("reset"), retryable=True) == 0.25
+
+
+def test_a_wait_past_the_deadline_raises_a_timeout_chained_to_the_failure() -> None:
+    state = RetryState(RetryPolicy(max_retry_after=60.0), 1.0)
+    state.attempts = 1
+    error = _server_error(retry_after=30.0)
+    with pytest.raises(RequestTimeoutError, match="would pass before the next attempt") as raised:
+        state.delay_before_retry(error, retryable=True)
+    assert raised.value.__cause__ is error
+    assert "deadline of 1 s" in str(raised.value) and "busy" in str(raised.value)
+
+
+def test_a_wait_within_the_deadline_is_returned() -> None:
+    state = RetryState(RetryPolicy(max_retry_after=60.0), 30.0)
+    state.attempts = 1
+    assert state.delay_before_retry(_server_error(retry_after=1.0), retryable=True) == 1.0
+
+
+# --- auth -------------------------------------------------------------------------------------
+
+
+class _Key:
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def test_an_api_key_is_sent_as_given_and_read_again_on_each_attempt() -> None:
+    assert ApiKeyAuth("k1").header_value() == "k1"
+    rotating = _Key("old")
+    auth = ApiKeyAuth(rotating)
+    assert auth.header_value() == "old"
+    rotating.key = "new"
+    assert auth.header_value() == "new"
+    assert ApiKeyAuth.header_name == "api-key"
+
+
+@pytest.mark.parametrize("key", ["", "   "])
+def test_an_empty_api_key_is_refused(key: str) -> None:
+    with pytest.raises(ValueError, match="the api key is empty"):
+        ApiKeyAuth(_Key(key)).header_value()
+
+
+def test_auth_reprs_show_no_secret() -> None:
+    assert repr(ApiKeyAuth("sk-secret")) == "ApiKeyAuth(<redacted>)"
+    assert repr(BearerTokenAuth(_Credential("tok-secret"))) == "BearerTokenAuth(_Credential)"
+    assert repr(AsyncBearerTokenAuth(_Credential("t"))) == "AsyncBearerTokenAuth(_Credential)"
+
+
+class _Token:
+    def __init__(self, token: str, expires_on: float) -> None:
+        self.token = token
+        self.expires_on = expires_on
+
+
+class _Credential:
+    def __init__(self, token: str, lifetime: float = 3600.0) -> None:
+        self.token = token
+        self.lifetime = lifetime
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
+        self.scopes.append(scopes)
+        return _Token(f"{self.token}{len(self.scopes)}", time.time() + self.lifetime)
+
+
+class _AsyncCredential(_Credential):
+    async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:  # type: ignore[override]
+        return super().get_token(*scopes)
+
+
+def test_a_bearer_token_is_fetched_once_for_its_scope_and_cached() -> None:
+    credential = _Credential("tok")
+    auth = BearerTokenAuth(credential)
+    assert auth.header_value() == "Bearer tok1"
+    assert auth.header_value() == "Bearer tok1"
+    assert credential.scopes == [(TOKEN_SCOPE,)]
+    assert BearerTokenAuth.header_name == "Authorization"
+
+
+def test_a_token_near_its_expiry_is_refreshed() -> None:
+    credential = _Credential("tok", lifetime=TOKEN_REFRESH_MARGIN - 1)
+    auth = BearerTokenAuth(credential)
+    assert auth.header_value() == "Bearer tok1"
+    assert auth.header_value() == "Bearer tok2"
+
+
+def test_a_token_just_beyond_the_refresh_margin_is_kept() -> None:
+    credential = _Credential("tok", lifetime=TOKEN_REFRESH_MARGIN + 30)
+    auth = BearerTokenAuth(credential)
+    auth.header_value()
+    assert auth.header_value() == "Bearer tok1"
+
+
+@pytest.mark.parametrize("token", ["", None])
+def test_an_empty_token_is_refused(token: Any) -> None:
+    class Empty:
+        def get_token(self, *scopes: str) -> _Token:
+            return _Token(token, time.time() + 3600)
+
+    with pytest.raises(ValueError, match="empty token"):
+        BearerTokenAuth(Empty()).header_value()
+
+
+@pytest.mark.parametrize("credential_class", [_Credential, _AsyncCredential])
+def test_the_async_auth_takes_sync_and_async_credentials_and_caches(
+    credential_class: type[_Credential],
+) -> None:
+    credential = credential_class("tok")
+    auth = AsyncBearerTokenAuth(credential)
+
+    async def twice() -> list[str]:
+        return [await auth.header_value(), await auth.header_value()]
+
+    assert asyncio.run(twice()) == ["Bearer tok1", "Bearer tok1"]
+    assert credential.scopes == [(TOKEN_SCOPE,)]
+
+
+def test_the_async_auth_refreshes_a_token_near_its_expiry() -> None:
+    auth = AsyncBearerTokenAuth(_Credential("tok", lifetime=TOKEN_REFRESH_MARGIN - 1))
+
+    async def twice() -> list[str]:
+        return [await auth.header_value(), await auth.header_value()]
+
+    assert asyncio.run(twice()) == ["Bearer tok1", "Bearer tok2"]
+
+
+def test_concurrent_async_requests_share_one_token_request() -> None:
+    credential = _AsyncCredential("tok")
+    auth = AsyncBearerTokenAuth(credential)
+
+    async def many() -> list[str]:
+        return list(await asyncio.gather(*(auth.header_value() for _ in range(5))))
+
+    assert asyncio.run(many()) == ["Bearer tok1"] * 5
+    assert len(credential.scopes) == 1
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://example.com",
+        "http://localhost:8080",
+        "http://127.0.0.1",
+        "http://127.9.9.9",
+        "http://[::1]:80",
+    ],
+)
+def test_bearer_tokens_travel_over_https_or_to_this_machine(endpoint: str) -> None:
+    check_bearer_transport(httpx2.URL(endpoint))
+
+
+@pytest.mark.parametrize("endpoint", ["http://example.com", "http://10.0.0.1", "http://[::2]"])
+def test_bearer_tokens_never_travel_in_clear_to_another_host(endpoint: str) -> None:
+    url = httpx2.URL(endpoint)
+    with pytest.raises(ValueError, match=f"over http:// to {url.host}; use an https endpoint"):
+        check_bearer_transport(url)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (599, ServerError),
+        (499, ServiceError),
+        (418, ServiceError),
+        (302, ServiceError),
+    ],
+)
+def test_each_status_maps_to_its_error_class(status: int, error_class: type) -> None:
+    assert error_class_for(status) is error_class
+
+
+def _response(status: int, headers: dict[str, str] | None = None) -> httpx2.Response:
+    request = httpx2.Request("GET", "https://example.com/openai/files/f")
+    return httpx2.Response(status, headers=headers or {}, request=request)
+
+
+def test_an_azure_error_body_becomes_the_error_fields() -> None:
+    body = (
+        b'{"error": {"code": "NotFound", "message": "no such file", "target": "file_id",'
+        b' "details": [{"code": "a", "message": "b"}],'
+        b' "innererror": {"code": "Inner"}}}'
+    )
+    headers = {"apim-request-id": "apim-1", "x-request-id": "x-1", "x-ms-client-request-id": "c"}
+    error = error_from_response(_response(404, headers), body, retry_after=1.5)
+    assert isinstance(error, NotFoundError)
+    assert (error.status_code, error.code, error.message) == (404, "NotFound", "no such file")
+    assert error.target == "file_id"
+    assert error.details == [{"code": "a", "message": "b"}]
+    assert error.inner_error == {"code": "Inner"}
+    assert (error.request_id, error.client_request_id) == ("apim-1", "c")
+    assert error.retry_after == 1.5
+    assert str(error) == "NotFound: no such file (HTTP 404, request id apim-1)"
+
+
+def test_odd_optional_error_fields_are_dropped_not_fatal() -> None:
+    body = b'{"error": {"code": "C", "message": "m", "target": 5, "details": {}, "innererror": []}}'
+    error = error_from_response(_response(400), body)
+    assert (error.code, error.message, error.target) == ("C", "m", None)
+    assert error.details == [] and error.inner_error is None
+
+
+def test_the_request_id_falls_back_to_x_request_id() -> None:
+    error = error_from_response(_response(500, {"x-request-id": "x-9"}), b"")
+    assert error.request_id == "x-9"
+    assert error.client_request_id is None
+
+
+def test_an_error_without_code_or_request_id_reads_as_message_and_status() -> None:
+    error = ServiceError("went wrong", status_code=418)
+    assert str(error) == "went wrong (HTTP 418)"
+    assert error.details == [] and error.headers == {}
+
+
+def test_a_non_json_error_body_is_summarized_on_one_line() -> None:
+    error = error_from_response(_response(502), b"<h1>Bad\n  gateway</h1>\n")
+    assert error.message == "<h1>Bad gateway</h1>"
+    assert error.code is None
+
+
+def test_a_long_error_body_is_cut_to_the_limit() -> None:
+    body = b"x" * (MESSAGE_BODY_LIMIT + 1)
+    assert error_from_response(_response(500), body).message == "x" * MESSAGE_BODY_LIMIT + " …"
+    exact = b"y" * MESSAGE_BODY_LIMIT
+    assert error_from_response(_response(500), exact).message == "y" * MESSAGE_BODY_LIMIT
+
+
+def test_an_empty_error_body_falls_back_to_the_reason_phrase() -> None:
+    assert error_from_response(_response(503), b"").message == "Service Unavailable"
+    assert error_from_response(_response(599), b"").message == "no error body"
+
+
+def test_a_json_body_without_a_message_is_not_an_azure_error() -> None:
+    body = b'{"error": {"code": "C", "message": 5}}'
+    error = error_from_response(_response(400), body)
+    assert error.code is None and error.message == body.decode()
+
+
+@pytest.mark.parametrize(
+    ("location", "named"),
+    [
+        ("https://elsewhere.example:8443/x?sig=secret", "https://elsewhere.example:8443"),
+        ("/relative/path", "another path"),
+        ("http://a:b:c", "another location"),
+    ],
+)
+def test_a_redirect_names_only_the_origin_it_points_to(location: str, named: str) -> None:
+    error = error_from_response(_response(302, {"location": location}), b"")
+    assert error.message == f"redirect to {named} not followed: credentials stay with the endpoint"
+    assert "secret" not in str(error)
+
+
+def test_the_other_errors_carry_their_fields() -> None:
+    incomplete = IncompleteDownloadError("cut", received=3, expected=10)
+    assert (incomplete.received, incomplete.expected, str(incomplete)) == (3, 10, "cut")
+    failed = FileProcessingError("file-1", None)
+    assert str(failed) == "file file-1 failed processing: no details"
+    assert str(FileProcessingError("file-1", "bad row")) == "file file-1 failed processing: bad row"
+    waited = WaitTimeoutError("file-1", "running", 2.5)
+    assert (waited.file_id, waited.last_status, waited.timeout) == ("file-1", "running", 2.5)
+    assert str(waited) == "file file-1 still has status 'running' after 2.5 s of waiting"
