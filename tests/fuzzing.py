@@ -364,7 +364,14 @@ def scripted_responses(draw: st.DrawFn, case_body: bytes, *, for_content: bool) 
         # gap shorter than the read timeout, for four times the call's deadline.
         delivery = Delivery(chunk=-(-len(case_body) // pieces), gap=SLOW_GAP, head_first=True)
         return ScriptedResponse(200, case_body, "length", (), delivery)
-    if branch in (1, 2):
+    if branch == 1:
+        # The service working until the connection drops, anywhere in the body.
+        response = ScriptedResponse(200, case_body, "length", ())
+        head_size = response.head_size()
+        cut_at = draw(st.integers(min_value=head_size, max_value=len(response.wire())))
+        delivery = Delivery(cut_at=cut_at, end=draw(st.sampled_from(["fin", "rst"])))
+        return ScriptedResponse(200, case_body, "length", (), delivery)
+    if branch in (2, 3):
         # The service working as documented (content compressed by a proxy, at times).
         headers = tuple(draw(request_id_headers))
         if for_content and draw(st.integers(0, 3)) == 0:
