@@ -49,7 +49,7 @@ FILE_ID = "file-fuzz"
 
 settings.register_profile(
     "fuzz-default",
-    max_examples=30,
+    max_examples=25,
     deadline=None,  # time is asserted by the property itself, against the call's deadline
     derandomize=True,  # the same cases on every run: CI failures reproduce
     database=None,
