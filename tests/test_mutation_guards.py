@@ -7,13 +7,14 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import threading
 import time
 from typing import Any
 
 import httpx2
 import pytest
 
-from azure_openai_files import _retry
+from azure_openai_files import _auth, _retry
 from azure_openai_files._auth import (
     TOKEN_REFRESH_MARGIN,
     TOKEN_SCOPE,
@@ -269,6 +270,7 @@ class _Credential:
 
 class _AsyncCredential(_Credential):
     async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:  # type: ignore[override]
+        await asyncio.sleep(0.01)  # a real credential waits on the network
         return super().get_token(*scopes)
 
 
@@ -295,14 +297,47 @@ def test_a_token_just_beyond_the_refresh_margin_is_kept() -> None:
     assert auth.header_value() == "Bearer tok1"
 
 
+def test_a_token_exactly_at_the_refresh_margin_is_refreshed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_auth.time, "time", lambda: 1000.0)
+    credential = _Credential("tok", lifetime=TOKEN_REFRESH_MARGIN)
+    auth = BearerTokenAuth(credential)
+    assert [auth.header_value(), auth.header_value()] == ["Bearer tok1", "Bearer tok2"]
+
+
 @pytest.mark.parametrize("token", ["", None])
 def test_an_empty_token_is_refused(token: Any) -> None:
     class Empty:
         def get_token(self, *scopes: str) -> _Token:
             return _Token(token, time.time() + 3600)
 
-    with pytest.raises(ValueError, match="empty token"):
+    with pytest.raises(ValueError, match=r"^the credential returned an empty token$"):
         BearerTokenAuth(Empty()).header_value()
+
+
+@pytest.mark.timeout(10)
+def test_a_cached_token_is_used_without_waiting_for_a_refresh_in_progress() -> None:
+    auth = BearerTokenAuth(_Credential("tok"))
+    auth.header_value()
+    with auth._lock:  # another thread is fetching a token
+        got: list[str] = []
+        reader = threading.Thread(target=lambda: got.append(auth.header_value()), daemon=True)
+        reader.start()
+        reader.join(timeout=2)
+        assert got == ["Bearer tok1"]
+
+
+def test_a_cached_token_is_used_without_waiting_for_an_async_refresh_in_progress() -> None:
+    auth = AsyncBearerTokenAuth(_AsyncCredential("tok"))
+
+    async def scenario() -> str:
+        await auth.header_value()
+        assert auth._lock is not None
+        async with auth._lock:  # another task is fetching a token
+            return await asyncio.wait_for(auth.header_value(), timeout=2)
+
+    assert asyncio.run(scenario()) == "Bearer tok1"
 
 
 @pytest.mark.parametrize("credential_class", [_Credential, _AsyncCredential])
@@ -431,6 +466,11 @@ def test_a_non_json_error_body_is_summarized_on_one_line() -> None:
     assert error.code is None
 
 
+def test_an_error_body_that_is_not_utf8_is_summarized_with_replacements() -> None:
+    error = error_from_response(_response(500), b"bad \xff\xfe body")
+    assert error.message == "bad \ufffd\ufffd body"
+
+
 def test_a_long_error_body_is_cut_to_the_limit() -> None:
     body = b"x" * (MESSAGE_BODY_LIMIT + 1)
     assert error_from_response(_response(500), body).message == "x" * MESSAGE_BODY_LIMIT + " …"
@@ -452,21 +492,30 @@ def test_a_json_body_without_a_message_is_not_an_azure_error() -> None:
 @pytest.mark.parametrize(
     ("location", "named"),
     [
+        (None, "another path"),
         ("https://elsewhere.example:8443/x?sig=secret", "https://elsewhere.example:8443"),
         ("/relative/path", "another path"),
         ("http://a:b:c", "another location"),
     ],
 )
-def test_a_redirect_names_only_the_origin_it_points_to(location: str, named: str) -> None:
-    error = error_from_response(_response(302, {"location": location}), b"")
+def test_a_redirect_names_only_the_origin_it_points_to(location: str | None, named: str) -> None:
+    headers = {} if location is None else {"location": location}
+    error = error_from_response(_response(302, headers), b"")
     assert error.message == f"redirect to {named} not followed: credentials stay with the endpoint"
     assert "secret" not in str(error)
+
+
+@pytest.mark.parametrize(("status", "redirect"), [(300, True), (308, True), (400, False)])
+def test_redirect_statuses_are_described_as_redirects(status: int, redirect: bool) -> None:
+    error = error_from_response(_response(status, {"location": "https://b.example/"}), b"")
+    assert error.message.startswith("redirect to https://b.example not followed") is redirect
 
 
 def test_the_other_errors_carry_their_fields() -> None:
     incomplete = IncompleteDownloadError("cut", received=3, expected=10)
     assert (incomplete.received, incomplete.expected, str(incomplete)) == (3, 10, "cut")
     failed = FileProcessingError("file-1", None)
+    assert (failed.file_id, failed.status_details) == ("file-1", None)
     assert str(failed) == "file file-1 failed processing: no details"
     assert str(FileProcessingError("file-1", "bad row")) == "file file-1 failed processing: bad row"
     waited = WaitTimeoutError("file-1", "running", 2.5)
