@@ -164,6 +164,26 @@ def test_a_passed_deadline_raises_a_timeout_naming_it() -> None:
         state.check_deadline()
 
 
+def test_a_deadline_reached_exactly_is_exceeded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)
+    state = RetryState(RetryPolicy(), 2.0)
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 102.0)
+    assert state.remaining() == 0.0
+    with pytest.raises(RequestTimeoutError):
+        state.check_deadline()
+
+
+def test_a_wait_ending_exactly_at_the_deadline_is_not_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)
+    state = RetryState(RetryPolicy(max_retry_after=60.0), 2.0)
+    state.attempts = 1
+    with pytest.raises(RequestTimeoutError):
+        state.delay_before_retry(_server_error(retry_after=2.0), retryable=True)
+    assert state.delay_before_retry(_server_error(retry_after=1.5), retryable=True) == 1.5
+
+
 def test_a_final_failure_is_raised_as_it_is() -> None:
     state = RetryState(RetryPolicy(max_retries=3), None)
     state.attempts = 1
@@ -241,7 +261,7 @@ def test_an_api_key_is_sent_as_given_and_read_again_on_each_attempt() -> None:
 
 @pytest.mark.parametrize("key", ["", "   "])
 def test_an_empty_api_key_is_refused(key: str) -> None:
-    with pytest.raises(ValueError, match="the api key is empty"):
+    with pytest.raises(ValueError, match=r"^the api key is empty$"):
         ApiKeyAuth(_Key(key)).header_value()
 
 
