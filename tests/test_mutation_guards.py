@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import threading
 import time
 from typing import Any
@@ -63,7 +64,12 @@ from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_a
 def test_a_retry_setting_out_of_range_is_refused_by_name(
     options: dict[str, Any], named: str
 ) -> None:
-    with pytest.raises(ValueError, match=named):
+    expected = (
+        "max_retries must be a whole number, 0 or more"
+        if named == "max_retries"
+        else f"{named} must be a finite number of seconds >= 0"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
         RetryPolicy(**options)
 
 
