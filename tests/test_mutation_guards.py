@@ -486,6 +486,12 @@ def test_an_error_without_code_or_request_id_reads_as_message_and_status() -> No
     assert error.details == [] and error.headers == {}
 
 
+def test_the_requested_wait_is_kept_whatever_the_error_body() -> None:
+    assert error_from_response(_response(429), b"slow down", retry_after=3.0).retry_after == 3.0
+    azure = b'{"error": {"code": "429", "message": "slow down"}}'
+    assert error_from_response(_response(429), azure, retry_after=3.0).retry_after == 3.0
+
+
 def test_a_non_json_error_body_is_summarized_on_one_line() -> None:
     error = error_from_response(_response(502), b"<h1>Bad\n  gateway</h1>\n")
     assert error.message == "<h1>Bad gateway</h1>"
