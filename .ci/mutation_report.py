@@ -23,7 +23,8 @@ def summarize(meta: Path) -> Counter[str]:
 def main(argv: list[str]) -> int:
     mutants = Path(argv[0])
     modules = argv[1:]
-    print(f"{'module':<14}{'killed':>8}{'survived':>10}{'timeout':>9}{'other':>7}{'score':>8}")
+    header = f"{'module':<14}{'killed':>8}{'survived':>10}{'timeout':>9}{'other':>7}"
+    print(f"{header}{'not run':>9}{'score':>8}")
     for module in modules:
         meta = mutants / "src" / "azure_openai_files" / f"{module}.py.meta"
         if not meta.exists():
@@ -34,7 +35,8 @@ def main(argv: list[str]) -> int:
         other = sum(counts.values()) - killed - survived - timeout - counts["not checked"]
         tested = killed + survived + timeout + other
         score = f"{100 * (killed + timeout) / tested:.1f}%" if tested else "-"
-        print(f"{module:<14}{killed:>8}{survived:>10}{timeout:>9}{other:>7}{score:>8}")
+        row = f"{module:<14}{killed:>8}{survived:>10}{timeout:>9}{other:>7}"
+        print(f"{row}{counts['not checked']:>9}{score:>8}")
     return 0
 
 
