@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import random
 import re
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
-from azure_openai_files import _auth, _retry
+from azure_openai_files import AsyncFilesClient, FilesClient, _auth, _download, _retry
 from azure_openai_files._auth import (
     TOKEN_REFRESH_MARGIN,
     TOKEN_SCOPE,
@@ -24,6 +27,7 @@ from azure_openai_files._auth import (
     BearerTokenAuth,
     check_bearer_transport,
 )
+from azure_openai_files._download import PartFile
 from azure_openai_files._errors import (
     MESSAGE_BODY_LIMIT,
     AuthenticationError,
@@ -43,6 +47,7 @@ from azure_openai_files._errors import (
     error_from_response,
 )
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
+from tests.loopback import LoopbackServer, respond, serving
 
 # --- retry policy -----------------------------------------------------------------------------
 
@@ -553,3 +558,81 @@ def test_the_other_errors_carry_their_fields() -> None:
     waited = WaitTimeoutError("file-1", "running", 2.5)
     assert (waited.file_id, waited.last_status, waited.timeout) == ("file-1", "running", 2.5)
     assert str(waited) == "file file-1 still has status 'running' after 2.5 s of waiting"
+
+
+# --- downloads and streams ----------------------------------------------------------------------
+
+
+def _part_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> PartFile:
+    monkeypatch.setattr(_download, "BATCH_BYTES", 4)
+    monkeypatch.setattr(_download, "BATCHES_IN_FLIGHT", 2)
+    return PartFile(folder / "out.bin", overwrite=False)
+
+
+@pytest.mark.timeout(20)
+def test_batches_reach_the_file_through_one_daemon_writer_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "40"}), 0)
+    for _ in range(10):
+        part.write(b"abcd")  # ten batches, at most two queued
+    writers = [t for t in threading.enumerate() if t.name == "azure-openai-files-writer"]
+    assert len(writers) == 1 and writers[0].daemon  # never keeps a process alive
+    part.check_complete()
+    assert part.commit().read_bytes() == b"abcd" * 10
+    assert not writers[0].is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "POSIX_FADV_DONTNEED"), reason="a Linux page-cache hint")
+@pytest.mark.timeout(20)
+def test_writeback_is_started_for_exactly_the_bytes_written_since_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(
+        os,
+        "posix_fadvise",
+        lambda fd, offset, length, advice: calls.append((offset, length, advice)),
+    )
+    monkeypatch.setattr(_download, "WRITEBACK_EVERY", 8)
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "16"}), 0)
+    for _ in range(4):
+        part.write(b"abcd")
+    part.commit()
+    assert calls == [(0, 8, os.POSIX_FADV_DONTNEED), (8, 8, os.POSIX_FADV_DONTNEED)]
+
+
+@pytest.fixture
+def content_server() -> Iterator[LoopbackServer]:
+    with serving(
+        respond(200, b"0123456789", {"apim-request-id": "req-1"}, content_type=None)
+    ) as server:
+        yield server
+
+
+def test_a_stream_reads_whole_and_describes_itself(content_server: LoopbackServer) -> None:
+    with (
+        FilesClient(content_server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert repr(stream) == (
+            "ContentStream(status_code=200, content_length=10, request_id='req-1')"
+        )
+        assert stream.read() == b"0123456789"
+
+
+def test_an_async_stream_reads_whole_and_describes_itself(content_server: LoopbackServer) -> None:
+    async def scenario() -> tuple[str, bytes]:
+        async with (
+            AsyncFilesClient(content_server.endpoint, api_key="fake-key") as client,
+            client.stream_file_content("file-1") as stream,
+        ):
+            return repr(stream), await stream.read()
+
+    described, body = asyncio.run(scenario())
+    assert described == (
+        "AsyncContentStream(status_code=200, content_length=10, request_id='req-1')"
+    )
+    assert body == b"0123456789"
