@@ -5,6 +5,7 @@ directly on the I/O-free code: each test fails when the line keeping its promise
 from __future__ import annotations
 
 import asyncio
+import errno
 import math
 import os
 import random
@@ -636,3 +637,49 @@ def test_an_async_stream_reads_whole_and_describes_itself(content_server: Loopba
         "AsyncContentStream(status_code=200, content_length=10, request_id='req-1')"
     )
     assert body == b"0123456789"
+
+
+def test_a_short_download_names_what_arrived_and_what_was_announced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "10"}), 0)
+    part.write(b"abc")
+    with pytest.raises(IncompleteDownloadError) as raised:
+        part.check_complete()
+    assert (raised.value.received, raised.value.expected) == (3, 10)
+    assert str(raised.value) == "content ended after 3 of 10 bytes"
+    assert raised.value.__cause__ is None
+    part.discard()
+
+
+def test_a_file_short_on_disk_is_never_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "3"}), 0)
+    part.write(b"abc")
+    part._settle()
+    part._file.flush()
+    os.truncate(part.path, 1)  # the disk lost bytes behind the writer's back
+    with pytest.raises(OSError) as raised:
+        part.commit()
+    assert raised.value.errno == errno.EIO
+    assert raised.value.strerror == f"1 of 3 bytes reached {part.path}"
+    assert not (tmp_path / "out.bin").exists()
+    part.discard()
+
+
+def test_a_destination_that_appears_during_the_download_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "3"}), 0)
+    part.write(b"abc")
+    (tmp_path / "out.bin").write_bytes(b"theirs")
+    with pytest.raises(FileExistsError) as raised:
+        part.commit()
+    assert str(raised.value) == f"destination {tmp_path / 'out.bin'} appeared during the download"
+    assert (tmp_path / "out.bin").read_bytes() == b"theirs"
+    part.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
