@@ -47,7 +47,9 @@ from azure_openai_files._errors import (
     error_class_for,
     error_from_response,
 )
+from azure_openai_files._pipeline import transport_error
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
+from azure_openai_files._streaming import incomplete
 from tests.loopback import LoopbackServer, respond, serving
 
 # --- retry policy -----------------------------------------------------------------------------
@@ -683,3 +685,24 @@ def test_a_destination_that_appears_during_the_download_is_not_replaced(
     assert (tmp_path / "out.bin").read_bytes() == b"theirs"
     part.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_a_network_failure_is_named_and_chained() -> None:
+    timeout = httpx2.ReadTimeout("read timed out")
+    error = transport_error(timeout)
+    assert isinstance(error, RequestTimeoutError)
+    assert str(error) == "ReadTimeout: the request timed out"
+    assert error.__cause__ is timeout
+    refused = httpx2.ConnectError("connection refused")
+    assert str(transport_error(refused)) == "ConnectError: connection refused"
+    assert type(transport_error(refused)) is TransportError
+    assert str(transport_error(httpx2.RemoteProtocolError(""))) == "RemoteProtocolError"
+
+
+def test_an_incomplete_body_says_how_much_arrived_and_why() -> None:
+    assert str(incomplete(3, None, None)) == "content ended after 3 bytes"
+    reason = ValueError("bad range")
+    error = incomplete(3, 10, reason)
+    assert str(error) == "content ended after 3 of 10 bytes: ValueError: bad range"
+    assert error.__cause__ is reason
+    assert (error.received, error.expected) == (3, 10)
