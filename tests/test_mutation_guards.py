@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import gzip
 import math
 import os
 import random
@@ -43,6 +44,7 @@ from azure_openai_files._errors import (
     ServerError,
     ServiceError,
     TransportError,
+    UnexpectedResponseError,
     WaitTimeoutError,
     error_class_for,
     error_from_response,
@@ -50,6 +52,8 @@ from azure_openai_files._errors import (
 from azure_openai_files._pipeline import transport_error
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
 from azure_openai_files._streaming import incomplete
+from tests.clients import KINDS, Clients
+from tests.fuzzing import Delivery, ScriptedResponse, render
 from tests.loopback import LoopbackServer, respond, serving
 
 # --- retry policy -----------------------------------------------------------------------------
@@ -706,3 +710,125 @@ def test_an_incomplete_body_says_how_much_arrived_and_why() -> None:
     assert str(error) == "content ended after 3 of 10 bytes: ValueError: bad range"
     assert error.__cause__ is reason
     assert (error.received, error.expected) == (3, 10)
+
+
+def test_the_temporary_file_is_hidden_beside_its_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    assert part.path.parent == tmp_path  # same filesystem: the final rename is atomic
+    assert part.path.name.startswith(".out.bin.") and part.path.name.endswith(".part")
+    assert (part.size, part.expected) == (0, None)
+    part.discard()
+
+
+def _resumable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PartFile:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "10"}), 0)
+    part.write(b"0123")
+    return part
+
+
+@pytest.mark.parametrize("content_range", ["bytes 4-9/10", "bytes 4-9/*", " bytes 4-9/10 "])
+def test_a_matching_206_continues_the_bytes_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content_range: str
+) -> None:
+    part = _resumable(tmp_path, monkeypatch)
+    assert part.resume_headers() == {"Range": "bytes=4-"}
+    part.start_body(httpx2.Response(206, headers={"content-range": content_range}), 4)
+    part.write(b"456789")
+    part.check_complete()
+    assert part.commit().read_bytes() == b"0123456789"
+
+
+@pytest.mark.parametrize("content_range", [None, "bytes 4-9/11", "bytes 3-9/10", "bytes */10"])
+def test_a_206_that_does_not_continue_restarts_from_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content_range: str | None
+) -> None:
+    part = _resumable(tmp_path, monkeypatch)
+    headers = {} if content_range is None else {"content-range": content_range}
+    with pytest.raises(IncompleteDownloadError) as raised:
+        part.start_body(httpx2.Response(206, headers=headers), 4)
+    assert str(raised.value) == (
+        "content ended after 0 bytes: ValueError: Content-Range does not continue at byte 4"
+    )
+    assert (raised.value.received, raised.value.expected) == (0, None)
+    assert part.size == 0 and part.resume_headers() == {}
+    part.discard()
+
+
+def test_a_success_status_other_than_200_is_not_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    response = httpx2.Response(203, headers={"apim-request-id": "r-1"})
+    with pytest.raises(UnexpectedResponseError) as raised:
+        part.start_body(response, 0)
+    assert raised.value.message == "unexpected success status 203 for file content"
+    assert (raised.value.status_code, raised.value.request_id) == (203, "r-1")
+    part.discard()
+
+
+def test_at_most_one_batch_is_buffered_before_the_writer_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)  # batches of 4 bytes
+    part.start_body(httpx2.Response(200, headers={"content-length": "8"}), 0)
+    part.write(b"ab")
+    part.write(b"cd")  # a full batch: handed over
+    assert part._batch_bytes == 0 and part._writer is not None
+    part.write(b"efgh")
+    assert part._batch_bytes == 0
+    assert part.commit().read_bytes() == b"abcdefgh"
+
+
+def test_an_encoded_stream_is_decoded(server: LoopbackServer) -> None:
+    # Chunked, so no Content-Length: the decoded bytes are all there is to check.
+    encoded = ScriptedResponse(
+        200, gzip.compress(b"hello world", mtime=0), "chunked", (("Content-Encoding", "gzip"),)
+    )
+    server.script(render(encoded, threading.Event()))
+    with (
+        FilesClient(server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert b"".join(stream.iter_bytes()) == b"hello world"
+
+
+@pytest.mark.parametrize("encoding", [None, "identity"])
+def test_a_stream_yields_chunks_of_the_size_asked(
+    server: LoopbackServer, encoding: str | None
+) -> None:
+    headers = {} if encoding is None else {"Content-Encoding": encoding}
+    server.script(respond(200, b"0123456789", headers, content_type=None))
+
+    async def async_chunks() -> list[bytes]:
+        async with (
+            AsyncFilesClient(server.endpoint, api_key="fake-key") as client,
+            client.stream_file_content("file-1") as stream,
+        ):
+            return [chunk async for chunk in stream.iter_bytes(3)]
+
+    with (
+        FilesClient(server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert list(stream.iter_bytes(3)) == [b"012", b"345", b"678", b"9"]
+    assert asyncio.run(async_chunks()) == [b"012", b"345", b"678", b"9"]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_slow_stream_ends_at_its_deadline(server: LoopbackServer, kind: str) -> None:
+    stop = threading.Event()
+    slow = ScriptedResponse(
+        200, b"x" * 40, "length", (), Delivery(chunk=1, gap=0.1, head_first=True)
+    )
+    server.script(render(slow, stop))
+    started = time.monotonic()
+    try:
+        with pytest.raises(RequestTimeoutError):
+            Clients(kind, server.endpoint, timeout=1.0).stream("file-1", deadline=0.5)
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 2.0  # the body alone takes 4 s
