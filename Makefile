@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 LOCK := .ci/requirements-dev.lock
 
-.PHONY: test api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record
+.PHONY: test api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record mutation
 
 $(READY): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,3 +82,19 @@ bench: $(READY)
 # Re-record the contract-test recordings against a real resource (live mode).
 record: $(READY)
 	$(BIN)/python -m tests.record $(if $(API_VERSION),--api-version $(API_VERSION))
+
+# Mutation testing of the reliability core (minutes per module; not part of `make test`).
+# mutmut runs in .mutation/, a copy laid out as src/azure_openai_files (see [tool.mutmut] in
+# pyproject.toml); the report counts killed/survived/timeout per module.
+# `make mutation MUTATION_MODULES="_retry _auth"` limits the run; MUTATION_WORKERS sets the
+# number of test processes.
+MUTATION_MODULES ?= _retry _auth _errors _pipeline _streaming _download
+MUTATION_WORKERS ?= 2
+mutation: $(READY)
+	rm -rf .mutation
+	mkdir -p .mutation/src
+	cp -R customizations/azure_openai_files .mutation/src/
+	cp -R tests openapi generated pyproject.toml .mutation/
+	cd .mutation && ../$(BIN)/mutmut run --max-children $(MUTATION_WORKERS) \
+	  $(foreach module,$(MUTATION_MODULES),'azure_openai_files.$(module).*')
+	$(BIN)/python .ci/mutation_report.py .mutation/mutants $(MUTATION_MODULES)

@@ -85,6 +85,7 @@ class AsyncFilesClient:
         response = await self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
+            whole_content=True,
             headers=call_headers(client_request_id, CONTENT_HEADERS),
         )
         return response.content
@@ -195,7 +196,7 @@ class _StreamRequest:
     async def __aenter__(self) -> AsyncContentStream:
         state = self._pipeline.new_state(self._deadline)
         response = await self._pipeline.send(
-            self._operation, state=state, stream=True, headers=self._headers
+            self._operation, state=state, stream=True, whole_content=True, headers=self._headers
         )
         self._stream = AsyncContentStream(response, state)
         return self._stream

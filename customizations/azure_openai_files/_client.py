@@ -92,6 +92,7 @@ class FilesClient:
         response = self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
+            whole_content=True,
             headers=call_headers(client_request_id, CONTENT_HEADERS),
         )
         return response.content
@@ -208,7 +209,7 @@ class _StreamRequest:
     def __enter__(self) -> ContentStream:
         state = self._pipeline.new_state(self._deadline)
         response = self._pipeline.send(
-            self._operation, state=state, stream=True, headers=self._headers
+            self._operation, state=state, stream=True, whole_content=True, headers=self._headers
         )
         self._stream = ContentStream(response, state)
         return self._stream

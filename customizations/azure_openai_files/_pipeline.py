@@ -214,6 +214,21 @@ class _Pipeline:
 
         return check
 
+    def _error_body_too_slow(self, started: float) -> bool:
+        """An error body is a small document: what has not arrived within one read timeout of
+        the request is dropped (the error still maps by its status), so a dripping error page
+        cannot hold a call without a deadline."""
+        return time.monotonic() - started > (self.settings.timeout.read or 0)
+
+    @staticmethod
+    def _not_whole_content(response: httpx2.Response, state: RetryState) -> FilesError:
+        return UnexpectedResponseError(
+            f"unexpected success status {response.status_code} for file content",
+            status_code=response.status_code,
+            headers=response.headers,
+            client_request_id=state.client_request_id,
+        )
+
     def _renews_token(
         self, error: FilesError, state: RetryState, auth: Any, sent_header: str
     ) -> bool:
@@ -323,11 +338,13 @@ class SyncPipeline(_Pipeline):
         state: RetryState,
         stream: bool = False,
         metadata: bool = False,
+        whole_content: bool = False,
         headers: dict[str, str] | None = None,
     ) -> httpx2.Response:
         """Send until a 2xx arrives (returned; its body read unless `stream`) or the call
         fails for good (raised as a FilesError). `metadata`: the body is a small document,
-        bounded in size and in time."""
+        bounded in size and in time. `whole_content`: only a 200 is the file's content (a 206
+        the call did not ask for is only part of it)."""
         request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
         while True:
@@ -341,7 +358,10 @@ class SyncPipeline(_Pipeline):
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
-                if response.is_success:
+                if response.is_success and whole_content and response.status_code != 200:
+                    response.close()
+                    error, retryable = self._not_whole_content(response, state), False
+                elif response.is_success:
                     if stream:
                         return response
                     check = self._body_check(response, state, metadata=metadata, started=started)
@@ -355,7 +375,7 @@ class SyncPipeline(_Pipeline):
                     finally:
                         response.close()
                 else:
-                    error = self._error_for(response, self._read_error_body(response))
+                    error = self._error_for(response, self._read_error_body(response, state, started))
                     retryable = self._is_retryable(error)
                     if self._renews_token(error, state, self._auth, auth_header):
                         continue
@@ -390,14 +410,17 @@ class SyncPipeline(_Pipeline):
             raise outcome[0]
         return outcome[0]
 
-    @staticmethod
-    def _read_error_body(response: httpx2.Response) -> bytes:
+    def _read_error_body(
+        self, response: httpx2.Response, state: RetryState, started: float
+    ) -> bytes:
         body = bytearray()
         try:
             for chunk in response.iter_bytes():
                 body += chunk
-                if len(body) > MAX_ERROR_BODY:
+                if len(body) > MAX_ERROR_BODY or self._error_body_too_slow(started):
                     break
+                if state.deadline_at is not None:
+                    state.check_deadline()
         except httpx2.HTTPError:
             pass  # a broken error body still maps by its status
         finally:
@@ -448,6 +471,7 @@ class AsyncPipeline(_Pipeline):
         state: RetryState,
         stream: bool = False,
         metadata: bool = False,
+        whole_content: bool = False,
         headers: dict[str, str] | None = None,
     ) -> httpx2.Response:
         """As `SyncPipeline.send`."""
@@ -466,7 +490,10 @@ class AsyncPipeline(_Pipeline):
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._log_response(response)
-                if response.is_success:
+                if response.is_success and whole_content and response.status_code != 200:
+                    await response.aclose()
+                    error, retryable = self._not_whole_content(response, state), False
+                elif response.is_success:
                     if stream:
                         return response
                     check = self._body_check(response, state, metadata=metadata, started=started)
@@ -480,20 +507,23 @@ class AsyncPipeline(_Pipeline):
                     finally:
                         await response.aclose()
                 else:
-                    error = self._error_for(response, await self._read_error_body(response))
+                    error = self._error_for(response, await self._read_error_body(response, state, started))
                     retryable = self._is_retryable(error)
                     if self._renews_token(error, state, self._auth, auth_header):
                         continue
             await asyncio.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
-    @staticmethod
-    async def _read_error_body(response: httpx2.Response) -> bytes:
+    async def _read_error_body(
+        self, response: httpx2.Response, state: RetryState, started: float
+    ) -> bytes:
         body = bytearray()
         try:
             async for chunk in response.aiter_bytes():
                 body += chunk
-                if len(body) > MAX_ERROR_BODY:
+                if len(body) > MAX_ERROR_BODY or self._error_body_too_slow(started):
                     break
+                if state.deadline_at is not None:
+                    state.check_deadline()
         except httpx2.HTTPError:
             pass  # a broken error body still maps by its status
         finally:

@@ -1,0 +1,834 @@
+"""Exact behaviour of the retry policy, the auth headers and the error mapping, stated
+directly on the I/O-free code: each test fails when the line keeping its promise changes
+(found by `make mutation`; see README, "Mutation testing")."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import gzip
+import math
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from azure_openai_files import AsyncFilesClient, FilesClient, _auth, _download, _retry
+from azure_openai_files._auth import (
+    TOKEN_REFRESH_MARGIN,
+    TOKEN_SCOPE,
+    ApiKeyAuth,
+    AsyncBearerTokenAuth,
+    BearerTokenAuth,
+    check_bearer_transport,
+)
+from azure_openai_files._download import PartFile
+from azure_openai_files._errors import (
+    MESSAGE_BODY_LIMIT,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    FileProcessingError,
+    IncompleteDownloadError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+    ServiceError,
+    TransportError,
+    UnexpectedResponseError,
+    WaitTimeoutError,
+    error_class_for,
+    error_from_response,
+)
+from azure_openai_files._pipeline import transport_error
+from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
+from azure_openai_files._streaming import incomplete
+from tests.clients import KINDS, Clients
+from tests.fuzzing import Delivery, ScriptedResponse, render
+from tests.loopback import LoopbackServer, respond, serving
+
+# --- retry policy -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"backoff": -0.1}, "retry_backoff"),
+        ({"backoff": math.inf}, "retry_backoff"),
+        ({"backoff_max": -1.0}, "retry_backoff_max"),
+        ({"backoff_max": math.nan}, "retry_backoff_max"),
+        ({"max_retry_after": -1.0}, "max_retry_after"),
+        ({"max_retry_after": math.inf}, "max_retry_after"),
+    ],
+)
+def test_a_retry_setting_out_of_range_is_refused_by_name(
+    options: dict[str, Any], named: str
+) -> None:
+    expected = (
+        "max_retries must be a whole number, 0 or more"
+        if named == "max_retries"
+        else f"{named} must be a finite number of seconds >= 0"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        RetryPolicy(**options)
+
+
+def test_zero_is_a_valid_value_of_every_retry_setting() -> None:
+    policy = RetryPolicy(0, 0.0, 0.0, 0.0)
+    assert (policy.max_retries, policy.backoff, policy.backoff_max, policy.max_retry_after) == (
+        0,
+        0.0,
+        0.0,
+        0.0,
+    )
+
+
+def test_the_retry_policy_defaults_and_repr() -> None:
+    policy = RetryPolicy()
+    assert repr(policy) == (
+        "RetryPolicy(max_retries=3, backoff=0.5, backoff_max=8.0, max_retry_after=60.0)"
+    )
+
+
+def test_backoff_doubles_per_retry_up_to_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    bounds: list[tuple[float, float]] = []
+    monkeypatch.setattr(random, "uniform", lambda low, high: bounds.append((low, high)) or high)
+    policy = RetryPolicy(backoff=0.5, backoff_max=3.0)
+    delays = [policy.backoff_delay(n) for n in range(5)]
+    assert delays == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert all(low == 0 for low, _ in bounds)  # full jitter: anywhere from 0
+    assert RetryPolicy(backoff=1.0, backoff_max=1e30).backoff_delay(10_000) == 2.0**32
+
+
+def test_backoff_is_jittered_within_its_ceiling() -> None:
+    policy = RetryPolicy(backoff=1.0, backoff_max=100.0)
+    delays = {policy.backoff_delay(2) for _ in range(50)}
+    assert all(0 <= delay <= 4.0 for delay in delays)
+    assert len(delays) > 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"x-ms-retry-after-ms": "250"}, 0.25),
+        ({"retry-after": "2"}, 2.0),
+        ({"retry-after": "0"}, 0.0),
+        ({"retry-after-ms": "0"}, 0.0),
+        # precedence: retry-after-ms, then x-ms-retry-after-ms, then retry-after
+        ({"retry-after-ms": "100", "x-ms-retry-after-ms": "200", "retry-after": "3"}, 0.1),
+        ({"x-ms-retry-after-ms": "200", "retry-after": "3"}, 0.2),
+        # an unreadable or out-of-range value falls through to the next header
+        ({"retry-after-ms": "soon", "x-ms-retry-after-ms": "200"}, 0.2),
+        ({"retry-after-ms": "inf", "retry-after": "3"}, 3.0),
+        ({"retry-after-ms": "nan", "retry-after": "3"}, 3.0),
+        ({"retry-after-ms": "-5", "retry-after": "3"}, 3.0),
+        ({"x-ms-retry-after-ms": "-5", "retry-after": "3"}, 3.0),
+        ({"x-ms-retry-after-ms": "inf", "retry-after": "3"}, 3.0),
+        # retry-after alone, unreadable or out of range: no requested wait
+        ({}, None),
+        ({"retry-after": "soon"}, None),
+        ({"retry-after": "-1"}, None),
+        ({"retry-after": "inf"}, None),
+        ({"retry-after": "nan"}, None),
+        ({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0.0),  # a date in the past
+    ],
+)
+def test_the_requested_wait_is_read_from_the_throttling_headers(
+    headers: dict[str, str], seconds: float | None
+) -> None:
+    assert requested_retry_after(headers) == seconds
+
+
+def test_retry_after_as_a_future_http_date_is_the_time_until_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_retry.time, "time", lambda: 1_445_412_470.0)  # 10 s before the date
+    assert requested_retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 10.0
+
+
+def _server_error(retry_after: float | None = None) -> ServiceError:
+    return ServerError("busy", status_code=503, retry_after=retry_after)
+
+
+def test_remaining_is_none_without_a_deadline() -> None:
+    state = RetryState(RetryPolicy(), None)
+    assert state.deadline_at is None and state.remaining() is None
+    state.check_deadline()  # nothing to exceed
+
+
+def test_remaining_counts_down_from_the_deadline() -> None:
+    state = RetryState(RetryPolicy(), 5.0)
+    assert 4.0 < (state.remaining() or 0) <= 5.0
+    assert state.deadline_seconds == 5.0
+
+
+def test_a_passed_deadline_raises_a_timeout_naming_it() -> None:
+    state = RetryState(RetryPolicy(), 2.5)
+    state.deadline_at = time.monotonic()
+    with pytest.raises(RequestTimeoutError, match=r"deadline of 2\.5 s exceeded"):
+        state.check_deadline()
+
+
+def test_a_deadline_reached_exactly_is_exceeded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)
+    state = RetryState(RetryPolicy(), 2.0)
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 102.0)
+    assert state.remaining() == 0.0
+    with pytest.raises(RequestTimeoutError):
+        state.check_deadline()
+
+
+def test_a_wait_ending_exactly_at_the_deadline_is_not_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)
+    state = RetryState(RetryPolicy(max_retry_after=60.0), 2.0)
+    state.attempts = 1
+    with pytest.raises(RequestTimeoutError):
+        state.delay_before_retry(_server_error(retry_after=2.0), retryable=True)
+    assert state.delay_before_retry(_server_error(retry_after=1.5), retryable=True) == 1.5
+
+
+def test_a_final_failure_is_raised_as_it_is() -> None:
+    state = RetryState(RetryPolicy(max_retries=3), None)
+    state.attempts = 1
+    error = _server_error()
+    with pytest.raises(ServerError) as raised:
+        state.delay_before_retry(error, retryable=False)
+    assert raised.value is error
+
+
+def test_the_retry_budget_allows_exactly_max_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    state = RetryState(RetryPolicy(max_retries=2, backoff=1.0, backoff_max=10.0), None)
+    state.attempts = 1
+    assert state.delay_before_retry(_server_error(), retryable=True) == 1.0  # backoff(0)
+    state.attempts = 2
+    assert state.delay_before_retry(_server_error(), retryable=True) == 2.0  # backoff(1)
+    state.attempts = 3
+    error = _server_error()
+    with pytest.raises(ServerError) as raised:
+        state.delay_before_retry(error, retryable=True)
+    assert raised.value is error
+
+
+def test_the_requested_wait_replaces_the_backoff_up_to_the_cap() -> None:
+    state = RetryState(RetryPolicy(max_retries=3, max_retry_after=5.0), None)
+    state.attempts = 1
+    assert state.delay_before_retry(_server_error(retry_after=5.0), retryable=True) == 5.0
+    assert state.delay_before_retry(_server_error(retry_after=0.0), retryable=True) == 0.0
+    too_long = _server_error(retry_after=5.001)
+    with pytest.raises(ServerError) as raised:
+        state.delay_before_retry(too_long, retryable=True)
+    assert raised.value is too_long
+
+
+def test_a_transport_failure_waits_the_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)
+    state = RetryState(RetryPolicy(backoff=0.25), None)
+    state.attempts = 1
+    assert state.delay_before_retry(TransportError("reset"), retryable=True) == 0.25
+
+
+def test_a_wait_past_the_deadline_raises_a_timeout_chained_to_the_failure() -> None:
+    state = RetryState(RetryPolicy(max_retry_after=60.0), 1.0)
+    state.attempts = 1
+    error = _server_error(retry_after=30.0)
+    with pytest.raises(RequestTimeoutError, match="would pass before the next attempt") as raised:
+        state.delay_before_retry(error, retryable=True)
+    assert raised.value.__cause__ is error
+    assert "deadline of 1 s" in str(raised.value) and "busy" in str(raised.value)
+
+
+def test_a_wait_within_the_deadline_is_returned() -> None:
+    state = RetryState(RetryPolicy(max_retry_after=60.0), 30.0)
+    state.attempts = 1
+    assert state.delay_before_retry(_server_error(retry_after=1.0), retryable=True) == 1.0
+
+
+# --- auth -------------------------------------------------------------------------------------
+
+
+class _Key:
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def test_an_api_key_is_sent_as_given_and_read_again_on_each_attempt() -> None:
+    assert ApiKeyAuth("k1").header_value() == "k1"
+    rotating = _Key("old")
+    auth = ApiKeyAuth(rotating)
+    assert auth.header_value() == "old"
+    rotating.key = "new"
+    assert auth.header_value() == "new"
+    assert ApiKeyAuth.header_name == "api-key"
+
+
+@pytest.mark.parametrize("key", ["", "   "])
+def test_an_empty_api_key_is_refused(key: str) -> None:
+    with pytest.raises(ValueError, match=r"^the api key is empty$"):
+        ApiKeyAuth(_Key(key)).header_value()
+
+
+def test_auth_reprs_show_no_secret() -> None:
+    assert repr(ApiKeyAuth("sk-secret")) == "ApiKeyAuth(<redacted>)"
+    assert repr(BearerTokenAuth(_Credential("tok-secret"))) == "BearerTokenAuth(_Credential)"
+    assert repr(AsyncBearerTokenAuth(_Credential("t"))) == "AsyncBearerTokenAuth(_Credential)"
+
+
+class _Token:
+    def __init__(self, token: str, expires_on: float) -> None:
+        self.token = token
+        self.expires_on = expires_on
+
+
+class _Credential:
+    def __init__(self, token: str, lifetime: float = 3600.0) -> None:
+        self.token = token
+        self.lifetime = lifetime
+        self.scopes: list[tuple[str, ...]] = []
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
+        self.scopes.append(scopes)
+        return _Token(f"{self.token}{len(self.scopes)}", time.time() + self.lifetime)
+
+
+class _AsyncCredential(_Credential):
+    async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:  # type: ignore[override]
+        await asyncio.sleep(0.01)  # a real credential waits on the network
+        return super().get_token(*scopes)
+
+
+def test_a_bearer_token_is_fetched_once_for_its_scope_and_cached() -> None:
+    credential = _Credential("tok")
+    auth = BearerTokenAuth(credential)
+    assert auth.header_value() == "Bearer tok1"
+    assert auth.header_value() == "Bearer tok1"
+    assert credential.scopes == [(TOKEN_SCOPE,)]
+    assert BearerTokenAuth.header_name == "Authorization"
+
+
+def test_a_token_near_its_expiry_is_refreshed() -> None:
+    credential = _Credential("tok", lifetime=TOKEN_REFRESH_MARGIN - 1)
+    auth = BearerTokenAuth(credential)
+    assert auth.header_value() == "Bearer tok1"
+    assert auth.header_value() == "Bearer tok2"
+
+
+def test_a_token_just_beyond_the_refresh_margin_is_kept() -> None:
+    credential = _Credential("tok", lifetime=TOKEN_REFRESH_MARGIN + 30)
+    auth = BearerTokenAuth(credential)
+    auth.header_value()
+    assert auth.header_value() == "Bearer tok1"
+
+
+def test_a_token_exactly_at_the_refresh_margin_is_refreshed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_auth.time, "time", lambda: 1000.0)
+    credential = _Credential("tok", lifetime=TOKEN_REFRESH_MARGIN)
+    auth = BearerTokenAuth(credential)
+    assert [auth.header_value(), auth.header_value()] == ["Bearer tok1", "Bearer tok2"]
+
+
+@pytest.mark.parametrize("token", ["", None])
+def test_an_empty_token_is_refused(token: Any) -> None:
+    class Empty:
+        def get_token(self, *scopes: str) -> _Token:
+            return _Token(token, time.time() + 3600)
+
+    with pytest.raises(ValueError, match=r"^the credential returned an empty token$"):
+        BearerTokenAuth(Empty()).header_value()
+
+
+@pytest.mark.timeout(10)
+def test_a_cached_token_is_used_without_waiting_for_a_refresh_in_progress() -> None:
+    auth = BearerTokenAuth(_Credential("tok"))
+    auth.header_value()
+    with auth._lock:  # another thread is fetching a token
+        got: list[str] = []
+        reader = threading.Thread(target=lambda: got.append(auth.header_value()), daemon=True)
+        reader.start()
+        reader.join(timeout=2)
+        assert got == ["Bearer tok1"]
+
+
+def test_a_cached_token_is_used_without_waiting_for_an_async_refresh_in_progress() -> None:
+    auth = AsyncBearerTokenAuth(_AsyncCredential("tok"))
+
+    async def scenario() -> str:
+        await auth.header_value()
+        assert auth._lock is not None
+        async with auth._lock:  # another task is fetching a token
+            return await asyncio.wait_for(auth.header_value(), timeout=2)
+
+    assert asyncio.run(scenario()) == "Bearer tok1"
+
+
+@pytest.mark.parametrize("credential_class", [_Credential, _AsyncCredential])
+def test_the_async_auth_takes_sync_and_async_credentials_and_caches(
+    credential_class: type[_Credential],
+) -> None:
+    credential = credential_class("tok")
+    auth = AsyncBearerTokenAuth(credential)
+
+    async def twice() -> list[str]:
+        return [await auth.header_value(), await auth.header_value()]
+
+    assert asyncio.run(twice()) == ["Bearer tok1", "Bearer tok1"]
+    assert credential.scopes == [(TOKEN_SCOPE,)]
+
+
+def test_the_async_auth_refreshes_a_token_near_its_expiry() -> None:
+    auth = AsyncBearerTokenAuth(_Credential("tok", lifetime=TOKEN_REFRESH_MARGIN - 1))
+
+    async def twice() -> list[str]:
+        return [await auth.header_value(), await auth.header_value()]
+
+    assert asyncio.run(twice()) == ["Bearer tok1", "Bearer tok2"]
+
+
+def test_concurrent_async_requests_share_one_token_request() -> None:
+    credential = _AsyncCredential("tok")
+    auth = AsyncBearerTokenAuth(credential)
+
+    async def many() -> list[str]:
+        return list(await asyncio.gather(*(auth.header_value() for _ in range(5))))
+
+    assert asyncio.run(many()) == ["Bearer tok1"] * 5
+    assert len(credential.scopes) == 1
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://example.com",
+        "http://localhost:8080",
+        "http://127.0.0.1",
+        "http://127.9.9.9",
+        "http://[::1]:80",
+    ],
+)
+def test_bearer_tokens_travel_over_https_or_to_this_machine(endpoint: str) -> None:
+    check_bearer_transport(httpx2.URL(endpoint))
+
+
+@pytest.mark.parametrize("endpoint", ["http://example.com", "http://10.0.0.1", "http://[::2]"])
+def test_bearer_tokens_never_travel_in_clear_to_another_host(endpoint: str) -> None:
+    url = httpx2.URL(endpoint)
+    with pytest.raises(ValueError, match=f"over http:// to {url.host}; use an https endpoint"):
+        check_bearer_transport(url)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (599, ServerError),
+        (499, ServiceError),
+        (418, ServiceError),
+        (302, ServiceError),
+    ],
+)
+def test_each_status_maps_to_its_error_class(status: int, error_class: type) -> None:
+    assert error_class_for(status) is error_class
+
+
+def _response(status: int, headers: dict[str, str] | None = None) -> httpx2.Response:
+    request = httpx2.Request("GET", "https://example.com/openai/files/f")
+    return httpx2.Response(status, headers=headers or {}, request=request)
+
+
+def test_an_azure_error_body_becomes_the_error_fields() -> None:
+    body = (
+        b'{"error": {"code": "NotFound", "message": "no such file", "target": "file_id",'
+        b' "details": [{"code": "a", "message": "b"}],'
+        b' "innererror": {"code": "Inner"}}}'
+    )
+    headers = {"apim-request-id": "apim-1", "x-request-id": "x-1", "x-ms-client-request-id": "c"}
+    error = error_from_response(_response(404, headers), body, retry_after=1.5)
+    assert isinstance(error, NotFoundError)
+    assert (error.status_code, error.code, error.message) == (404, "NotFound", "no such file")
+    assert error.target == "file_id"
+    assert error.details == [{"code": "a", "message": "b"}]
+    assert error.inner_error == {"code": "Inner"}
+    assert (error.request_id, error.client_request_id) == ("apim-1", "c")
+    assert error.retry_after == 1.5
+    assert str(error) == "NotFound: no such file (HTTP 404, request id apim-1)"
+
+
+def test_odd_optional_error_fields_are_dropped_not_fatal() -> None:
+    body = b'{"error": {"code": "C", "message": "m", "target": 5, "details": {}, "innererror": []}}'
+    error = error_from_response(_response(400), body)
+    assert (error.code, error.message, error.target) == ("C", "m", None)
+    assert error.details == [] and error.inner_error is None
+
+
+def test_the_request_id_falls_back_to_x_request_id() -> None:
+    error = error_from_response(_response(500, {"x-request-id": "x-9"}), b"")
+    assert error.request_id == "x-9"
+    assert error.client_request_id is None
+
+
+def test_an_error_without_code_or_request_id_reads_as_message_and_status() -> None:
+    error = ServiceError("went wrong", status_code=418)
+    assert str(error) == "went wrong (HTTP 418)"
+    assert error.details == [] and error.headers == {}
+
+
+def test_the_requested_wait_is_kept_whatever_the_error_body() -> None:
+    assert error_from_response(_response(429), b"slow down", retry_after=3.0).retry_after == 3.0
+    azure = b'{"error": {"code": "429", "message": "slow down"}}'
+    assert error_from_response(_response(429), azure, retry_after=3.0).retry_after == 3.0
+
+
+def test_a_non_json_error_body_is_summarized_on_one_line() -> None:
+    error = error_from_response(_response(502), b"<h1>Bad\n  gateway</h1>\n")
+    assert error.message == "<h1>Bad gateway</h1>"
+    assert error.code is None
+
+
+def test_an_error_body_that_is_not_utf8_is_summarized_with_replacements() -> None:
+    error = error_from_response(_response(500), b"bad \xff\xfe body")
+    assert error.message == "bad \ufffd\ufffd body"
+
+
+def test_a_long_error_body_is_cut_to_the_limit() -> None:
+    body = b"x" * (MESSAGE_BODY_LIMIT + 1)
+    assert error_from_response(_response(500), body).message == "x" * MESSAGE_BODY_LIMIT + " …"
+    exact = b"y" * MESSAGE_BODY_LIMIT
+    assert error_from_response(_response(500), exact).message == "y" * MESSAGE_BODY_LIMIT
+
+
+def test_an_empty_error_body_falls_back_to_the_reason_phrase() -> None:
+    assert error_from_response(_response(503), b"").message == "Service Unavailable"
+    assert error_from_response(_response(599), b"").message == "no error body"
+
+
+def test_a_json_body_without_a_message_is_not_an_azure_error() -> None:
+    body = b'{"error": {"code": "C", "message": 5}}'
+    error = error_from_response(_response(400), body)
+    assert error.code is None and error.message == body.decode()
+
+
+@pytest.mark.parametrize(
+    ("location", "named"),
+    [
+        (None, "another path"),
+        ("https://elsewhere.example:8443/x?sig=secret", "https://elsewhere.example:8443"),
+        ("/relative/path", "another path"),
+        ("http://a:b:c", "another location"),
+    ],
+)
+def test_a_redirect_names_only_the_origin_it_points_to(location: str | None, named: str) -> None:
+    headers = {} if location is None else {"location": location}
+    error = error_from_response(_response(302, headers), b"")
+    assert error.message == f"redirect to {named} not followed: credentials stay with the endpoint"
+    assert "secret" not in str(error)
+
+
+@pytest.mark.parametrize(("status", "redirect"), [(300, True), (308, True), (400, False)])
+def test_redirect_statuses_are_described_as_redirects(status: int, redirect: bool) -> None:
+    error = error_from_response(_response(status, {"location": "https://b.example/"}), b"")
+    assert error.message.startswith("redirect to https://b.example not followed") is redirect
+
+
+def test_the_other_errors_carry_their_fields() -> None:
+    incomplete = IncompleteDownloadError("cut", received=3, expected=10)
+    assert (incomplete.received, incomplete.expected, str(incomplete)) == (3, 10, "cut")
+    failed = FileProcessingError("file-1", None)
+    assert (failed.file_id, failed.status_details) == ("file-1", None)
+    assert str(failed) == "file file-1 failed processing: no details"
+    assert str(FileProcessingError("file-1", "bad row")) == "file file-1 failed processing: bad row"
+    waited = WaitTimeoutError("file-1", "running", 2.5)
+    assert (waited.file_id, waited.last_status, waited.timeout) == ("file-1", "running", 2.5)
+    assert str(waited) == "file file-1 still has status 'running' after 2.5 s of waiting"
+
+
+# --- downloads and streams ----------------------------------------------------------------------
+
+
+def _part_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> PartFile:
+    monkeypatch.setattr(_download, "BATCH_BYTES", 4)
+    monkeypatch.setattr(_download, "BATCHES_IN_FLIGHT", 2)
+    return PartFile(folder / "out.bin", overwrite=False)
+
+
+@pytest.mark.timeout(20)
+def test_batches_reach_the_file_through_one_daemon_writer_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "40"}), 0)
+    for _ in range(10):
+        part.write(b"abcd")  # ten batches, at most two queued
+    writers = [t for t in threading.enumerate() if t.name == "azure-openai-files-writer"]
+    assert len(writers) == 1 and writers[0].daemon  # never keeps a process alive
+    part.check_complete()
+    assert part.commit().read_bytes() == b"abcd" * 10
+    assert not writers[0].is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "POSIX_FADV_DONTNEED"), reason="a Linux page-cache hint")
+@pytest.mark.timeout(20)
+def test_writeback_is_started_for_exactly_the_bytes_written_since_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(
+        os,
+        "posix_fadvise",
+        lambda fd, offset, length, advice: calls.append((offset, length, advice)),
+    )
+    monkeypatch.setattr(_download, "WRITEBACK_EVERY", 8)
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "16"}), 0)
+    for _ in range(4):
+        part.write(b"abcd")
+    part.commit()
+    assert calls == [(0, 8, os.POSIX_FADV_DONTNEED), (8, 8, os.POSIX_FADV_DONTNEED)]
+
+
+@pytest.fixture
+def content_server() -> Iterator[LoopbackServer]:
+    with serving(
+        respond(200, b"0123456789", {"apim-request-id": "req-1"}, content_type=None)
+    ) as server:
+        yield server
+
+
+def test_a_stream_reads_whole_and_describes_itself(content_server: LoopbackServer) -> None:
+    with (
+        FilesClient(content_server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert repr(stream) == (
+            "ContentStream(status_code=200, content_length=10, request_id='req-1')"
+        )
+        assert stream.read() == b"0123456789"
+
+
+def test_an_async_stream_reads_whole_and_describes_itself(content_server: LoopbackServer) -> None:
+    async def scenario() -> tuple[str, bytes]:
+        async with (
+            AsyncFilesClient(content_server.endpoint, api_key="fake-key") as client,
+            client.stream_file_content("file-1") as stream,
+        ):
+            return repr(stream), await stream.read()
+
+    described, body = asyncio.run(scenario())
+    assert described == (
+        "AsyncContentStream(status_code=200, content_length=10, request_id='req-1')"
+    )
+    assert body == b"0123456789"
+
+
+def test_a_short_download_names_what_arrived_and_what_was_announced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "10"}), 0)
+    part.write(b"abc")
+    with pytest.raises(IncompleteDownloadError) as raised:
+        part.check_complete()
+    assert (raised.value.received, raised.value.expected) == (3, 10)
+    assert str(raised.value) == "content ended after 3 of 10 bytes"
+    assert raised.value.__cause__ is None
+    part.discard()
+
+
+def test_a_file_short_on_disk_is_never_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "3"}), 0)
+    part.write(b"abc")
+    part._settle()
+    part._file.flush()
+    os.truncate(part.path, 1)  # the disk lost bytes behind the writer's back
+    with pytest.raises(OSError) as raised:
+        part.commit()
+    assert raised.value.errno == errno.EIO
+    assert raised.value.strerror == f"1 of 3 bytes reached {part.path}"
+    assert not (tmp_path / "out.bin").exists()
+    part.discard()
+
+
+def test_a_destination_that_appears_during_the_download_is_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "3"}), 0)
+    part.write(b"abc")
+    (tmp_path / "out.bin").write_bytes(b"theirs")
+    with pytest.raises(FileExistsError) as raised:
+        part.commit()
+    assert str(raised.value) == f"destination {tmp_path / 'out.bin'} appeared during the download"
+    assert (tmp_path / "out.bin").read_bytes() == b"theirs"
+    part.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_a_network_failure_is_named_and_chained() -> None:
+    timeout = httpx2.ReadTimeout("read timed out")
+    error = transport_error(timeout)
+    assert isinstance(error, RequestTimeoutError)
+    assert str(error) == "ReadTimeout: the request timed out"
+    assert error.__cause__ is timeout
+    refused = httpx2.ConnectError("connection refused")
+    assert str(transport_error(refused)) == "ConnectError: connection refused"
+    assert type(transport_error(refused)) is TransportError
+    assert str(transport_error(httpx2.RemoteProtocolError(""))) == "RemoteProtocolError"
+
+
+def test_an_incomplete_body_says_how_much_arrived_and_why() -> None:
+    assert str(incomplete(3, None, None)) == "content ended after 3 bytes"
+    reason = ValueError("bad range")
+    error = incomplete(3, 10, reason)
+    assert str(error) == "content ended after 3 of 10 bytes: ValueError: bad range"
+    assert error.__cause__ is reason
+    assert (error.received, error.expected) == (3, 10)
+
+
+def test_the_temporary_file_is_hidden_beside_its_destination(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    assert part.path.parent == tmp_path  # same filesystem: the final rename is atomic
+    assert part.path.name.startswith(".out.bin.") and part.path.name.endswith(".part")
+    assert (part.size, part.expected) == (0, None)
+    part.discard()
+
+
+def _resumable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PartFile:
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={"content-length": "10"}), 0)
+    part.write(b"0123")
+    return part
+
+
+@pytest.mark.parametrize("content_range", ["bytes 4-9/10", "bytes 4-9/*", " bytes 4-9/10 "])
+def test_a_matching_206_continues_the_bytes_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content_range: str
+) -> None:
+    part = _resumable(tmp_path, monkeypatch)
+    assert part.resume_headers() == {"Range": "bytes=4-"}
+    part.start_body(httpx2.Response(206, headers={"content-range": content_range}), 4)
+    part.write(b"456789")
+    part.check_complete()
+    assert part.commit().read_bytes() == b"0123456789"
+
+
+@pytest.mark.parametrize("content_range", [None, "bytes 4-9/11", "bytes 3-9/10", "bytes */10"])
+def test_a_206_that_does_not_continue_restarts_from_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content_range: str | None
+) -> None:
+    part = _resumable(tmp_path, monkeypatch)
+    headers = {} if content_range is None else {"content-range": content_range}
+    with pytest.raises(IncompleteDownloadError) as raised:
+        part.start_body(httpx2.Response(206, headers=headers), 4)
+    assert str(raised.value) == (
+        "content ended after 0 bytes: ValueError: Content-Range does not continue at byte 4"
+    )
+    assert (raised.value.received, raised.value.expected) == (0, None)
+    assert part.size == 0 and part.resume_headers() == {}
+    part.discard()
+
+
+def test_a_success_status_other_than_200_is_not_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)
+    response = httpx2.Response(203, headers={"apim-request-id": "r-1"})
+    with pytest.raises(UnexpectedResponseError) as raised:
+        part.start_body(response, 0)
+    assert raised.value.message == "unexpected success status 203 for file content"
+    assert (raised.value.status_code, raised.value.request_id) == (203, "r-1")
+    part.discard()
+
+
+def test_at_most_one_batch_is_buffered_before_the_writer_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)  # batches of 4 bytes
+    part.start_body(httpx2.Response(200, headers={"content-length": "8"}), 0)
+    part.write(b"ab")
+    part.write(b"cd")  # a full batch: handed over
+    assert part._batch_bytes == 0 and part._writer is not None
+    part.write(b"efgh")
+    assert part._batch_bytes == 0
+    assert part.commit().read_bytes() == b"abcdefgh"
+
+
+def test_an_encoded_stream_is_decoded(server: LoopbackServer) -> None:
+    # Chunked, so no Content-Length: the decoded bytes are all there is to check.
+    encoded = ScriptedResponse(
+        200, gzip.compress(b"hello world", mtime=0), "chunked", (("Content-Encoding", "gzip"),)
+    )
+    server.script(render(encoded, threading.Event()))
+    with (
+        FilesClient(server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert b"".join(stream.iter_bytes()) == b"hello world"
+
+
+@pytest.mark.parametrize("encoding", [None, "identity"])
+def test_a_stream_yields_chunks_of_the_size_asked(
+    server: LoopbackServer, encoding: str | None
+) -> None:
+    headers = {} if encoding is None else {"Content-Encoding": encoding}
+    server.script(respond(200, b"0123456789", headers, content_type=None))
+
+    async def async_chunks() -> list[bytes]:
+        async with (
+            AsyncFilesClient(server.endpoint, api_key="fake-key") as client,
+            client.stream_file_content("file-1") as stream,
+        ):
+            return [chunk async for chunk in stream.iter_bytes(3)]
+
+    with (
+        FilesClient(server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert list(stream.iter_bytes(3)) == [b"012", b"345", b"678", b"9"]
+    assert asyncio.run(async_chunks()) == [b"012", b"345", b"678", b"9"]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_slow_stream_ends_at_its_deadline(server: LoopbackServer, kind: str) -> None:
+    stop = threading.Event()
+    slow = ScriptedResponse(
+        200, b"x" * 40, "length", (), Delivery(chunk=1, gap=0.1, head_first=True)
+    )
+    server.script(render(slow, stop))
+    started = time.monotonic()
+    try:
+        with pytest.raises(RequestTimeoutError):
+            Clients(kind, server.endpoint, timeout=1.0).stream("file-1", deadline=0.5)
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 2.0  # the body alone takes 4 s
