@@ -191,3 +191,31 @@ def test_dripped_response_headers_cannot_outlive_the_deadline(server: LoopbackSe
     worker.start()
     worker.join(DEADLINE + SLACK)
     assert outcome and isinstance(outcome[0], RequestTimeoutError)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_dripping_error_body_cannot_outlive_the_call_deadline(
+    server: LoopbackServer, kind: str
+) -> None:
+    page = b'{"error": {"code": "InternalServerError", "message": "' + b"x" * 200 + b'"}}'
+    server.script(drip(page, DRIP, status=500))
+    clients = Clients(kind, server.endpoint, max_retries=0)
+    with Timer() as timer, pytest.raises(RequestTimeoutError, match="deadline"):
+        clients.call("get_file_content", "f", deadline=DEADLINE)
+    assert timer.elapsed < DEADLINE + SLACK and len(server.requests) == 1
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_dripping_error_body_without_a_deadline_is_cut_after_one_read_timeout(
+    server: LoopbackServer, kind: str
+) -> None:
+    page = b"<html><body><h1>Bad Gateway</h1>" + b"<p>padding</p>" * 50 + b"</body></html>"
+    server.script(drip(page, DRIP, status=502, content_type="text/html"))
+    clients = Clients(kind, server.endpoint, timeout=2.0, max_retries=0)
+    with Timer() as timer, pytest.raises(ServerError) as caught:
+        clients.call("get_file_content", "f")
+    # Mapped by its status from what arrived in time, instead of waiting ~6 minutes for it all.
+    assert caught.value.status_code == 502
+    assert timer.elapsed < 2.0 + SLACK

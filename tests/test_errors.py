@@ -235,3 +235,28 @@ def test_a_client_request_id_no_header_can_carry_is_a_value_error_before_sending
     with pytest.raises(ValueError, match="client_request_id"):
         Clients(kind, server.endpoint).call("get_file", "f", client_request_id=bad)
     assert server.requests == []
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["get_file_content", "stream"])
+def test_a_partial_content_answer_the_call_did_not_ask_for_is_not_the_file(
+    server: LoopbackServer, kind: str, method: str
+) -> None:
+    server.script(
+        respond(
+            206,
+            b"4567",
+            {"Content-Range": "bytes 4-7/8"},
+            content_type="application/octet-stream",
+        )
+    )
+    clients = Clients(kind, server.endpoint, max_retries=0)
+    with pytest.raises(UnexpectedResponseError, match="206") as caught:
+        if method == "stream":
+            clients.stream("file-1")
+        else:
+            clients.call("get_file_content", "file-1")
+    assert caught.value.status_code == 206
+    assert "Range" not in server.requests[0].headers
+    assert caught.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]

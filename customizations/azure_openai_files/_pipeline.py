@@ -375,7 +375,9 @@ class SyncPipeline(_Pipeline):
                     finally:
                         response.close()
                 else:
-                    error = self._error_for(response, self._read_error_body(response, state, started))
+                    error = self._error_for(
+                        response, self._read_error_body(response, state, started)
+                    )
                     retryable = self._is_retryable(error)
                     if self._renews_token(error, state, self._auth, auth_header):
                         continue
@@ -507,7 +509,9 @@ class AsyncPipeline(_Pipeline):
                     finally:
                         await response.aclose()
                 else:
-                    error = self._error_for(response, await self._read_error_body(response, state, started))
+                    error = self._error_for(
+                        response, await self._read_error_body(response, state, started)
+                    )
                     retryable = self._is_retryable(error)
                     if self._renews_token(error, state, self._auth, auth_header):
                         continue
