@@ -214,6 +214,14 @@ class _Pipeline:
 
         return check
 
+    def _head_time_limit(self, state: RetryState) -> float:
+        """How long the whole response head may take: one read timeout, and never past the
+        deadline. Per-read timeouts restart with every byte, so only this bounds a server
+        that drips its status line and headers."""
+        read = self.settings.timeout.read or 0.0
+        remaining = state.remaining()
+        return read if remaining is None else max(0.0, min(read, remaining))
+
     def _error_body_too_slow(self, started: float) -> bool:
         """An error body is a small document: what has not arrived within one read timeout of
         the request is dropped (the error still maps by its status), so a dripping error page
@@ -352,7 +360,7 @@ class SyncPipeline(_Pipeline):
             self._start_attempt(request, state, auth_header)
             started = time.monotonic()
             try:
-                response = self.http.send(request, **SEND_OPTIONS)
+                response = self._send_head(request, state)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
@@ -382,6 +390,12 @@ class SyncPipeline(_Pipeline):
                     if self._renews_token(error, state, self._auth, auth_header):
                         continue
             time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
+
+    def _send_head(self, request: httpx2.Request, state: RetryState) -> httpx2.Response:
+        """Send and wait for the response head. Known limit: a blocking httpx2 client bounds
+        each socket read, not the head as a whole (`_head_time_limit`), and offers no way to
+        interrupt a read from outside it; see README "Retries, timeouts and errors"."""
+        return self.http.send(request, **SEND_OPTIONS)
 
     def _auth_header(self, state: RetryState) -> str:
         """The auth header; a token fetch counts against the call's deadline."""
@@ -449,6 +463,17 @@ class AsyncPipeline(_Pipeline):
             check_http_client(http_client, httpx2.AsyncClient)
         self.http = http_client or httpx2.AsyncClient(**self._http_options())
 
+    async def _send_head(self, request: httpx2.Request, state: RetryState) -> httpx2.Response:
+        """Send and wait for the response head, all of it within `_head_time_limit`."""
+        import asyncio  # deferred: only async users pay for importing asyncio
+
+        try:
+            async with asyncio.timeout(self._head_time_limit(state)):
+                return await self.http.send(request, **SEND_OPTIONS)
+        except TimeoutError:
+            # Handled as any read timeout: retried within the budget and the deadline.
+            raise httpx2.ReadTimeout("the response head took too long", request=request) from None
+
     async def _auth_header(self, state: RetryState) -> str:
         """The auth header; a token fetch counts against the call's deadline."""
         import asyncio  # deferred: only async users pay for importing asyncio
@@ -486,7 +511,7 @@ class AsyncPipeline(_Pipeline):
             self._start_attempt(request, state, auth_header)
             started = time.monotonic()
             try:
-                response = await self.http.send(request, **SEND_OPTIONS)
+                response = await self._send_head(request, state)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
