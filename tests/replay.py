@@ -227,6 +227,16 @@ def unknown_route_body(method: str, target: str) -> bytes:
 
 
 @dataclass
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a refused download, a cancelled stream) is normal
+    here: not worth a traceback on stderr, where it would land in another test's output."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ReplayServer:
     """Serves `recordings` on 127.0.0.1; `port=0` picks a free port."""
 
@@ -241,7 +251,7 @@ class ReplayServer:
                 other = self.routes[recording.route]
                 raise ValueError(f"{recording.path} and {other.path} record the same route")
             self.routes[recording.route] = recording
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _make_handler(self))
+        self._httpd = _QuietServer(("127.0.0.1", self.port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
