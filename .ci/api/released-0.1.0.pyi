@@ -9,7 +9,7 @@ class AsyncContentStream:
     @property
     def status_code(self) -> int: ...
     @property
-    def headers(self) -> httpx2.Headers: ...
+    def headers(self) -> httpx.Headers: ...
     @property
     def content_length(self) -> int | None: ...
     @property
@@ -20,7 +20,7 @@ class AsyncContentStream:
     def client_request_id(self) -> str | None: ...
     def __init__(
         self,
-        response: httpx2.Response,
+        response: httpx.Response,
         state: RetryState,
     ) -> None: ...
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
@@ -46,7 +46,7 @@ class AsyncFilesClient:
         api_key: str | KeyCredential | None = None,
         credential: Any = None,
         api_version: str | None = None,
-        timeout: float | httpx2.Timeout | None = None,
+        timeout: float | httpx.Timeout | None = None,
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         retry_backoff_max: float = 8.0,
@@ -114,7 +114,7 @@ class ContentStream:
     @property
     def status_code(self) -> int: ...
     @property
-    def headers(self) -> httpx2.Headers: ...
+    def headers(self) -> httpx.Headers: ...
     @property
     def content_length(self) -> int | None: ...
     @property
@@ -125,7 +125,7 @@ class ContentStream:
     def client_request_id(self) -> str | None: ...
     def __init__(
         self,
-        response: httpx2.Response,
+        response: httpx.Response,
         state: RetryState,
     ) -> None: ...
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
@@ -195,7 +195,7 @@ class FilesClient:
         api_key: str | KeyCredential | None = None,
         credential: TokenCredential | None = None,
         api_version: str | None = None,
-        timeout: float | httpx2.Timeout | None = None,
+        timeout: float | httpx.Timeout | None = None,
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         retry_backoff_max: float = 8.0,
