@@ -239,3 +239,17 @@ def test_dripped_response_headers_without_a_deadline_end_after_one_read_timeout(
     with Timer() as timer, pytest.raises(RequestTimeoutError):
         Clients("async", server.endpoint, timeout=2.0, max_retries=0).call("get_file", "f")
     assert timer.elapsed < 2.0 + SLACK
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(
+    ("deadline", "error"),
+    [(float("nan"), ValueError), (-1.0, ValueError), (0, ValueError), ("3", TypeError)],
+)
+def test_a_calls_deadline_is_checked_like_the_clients_before_sending(
+    server: LoopbackServer, kind: str, deadline: Any, error: type[Exception]
+) -> None:
+    with pytest.raises(error, match="deadline"):
+        Clients(kind, server.endpoint).call("get_file", "f", deadline=deadline)
+    assert server.requests == []

@@ -99,7 +99,14 @@ def resolve_auth(
 
 
 def check_deadline(deadline: float | None) -> float | None:
-    if deadline is not None and not (deadline > 0 and math.isfinite(deadline)):
+    """A client's or a call's `deadline=`: checked the same way for both, before sending."""
+    if deadline is None:
+        return None
+    if isinstance(deadline, bool) or not isinstance(deadline, int | float):
+        raise TypeError(
+            f"deadline must be seconds (a number) or None, not {type(deadline).__name__}"
+        )
+    if not (deadline > 0 and math.isfinite(deadline)):
         raise ValueError("deadline must be a positive number of seconds, or None")
     return deadline
 

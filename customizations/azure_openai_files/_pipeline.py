@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx2
 
 from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth
-from ._config import DEFAULT_LIMITS, USER_AGENT, ClientSettings
+from ._config import DEFAULT_LIMITS, USER_AGENT, ClientSettings, check_deadline
 from ._errors import (
     AuthenticationError,
     FilesError,
@@ -156,8 +156,10 @@ class _Pipeline:
         self.retry_policy = settings.retry_policy
 
     def new_state(self, deadline: float | None) -> RetryState:
+        """The bookkeeping of one call; its own `deadline=` replaces the client's."""
         return RetryState(
-            self.retry_policy, deadline if deadline is not None else self.settings.deadline
+            self.retry_policy,
+            check_deadline(deadline) if deadline is not None else self.settings.deadline,
         )
 
     def _http_options(self) -> dict[str, Any]:
