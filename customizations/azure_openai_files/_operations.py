@@ -116,9 +116,10 @@ _API_BY_VERSION: dict[str, GeneratedApi] = {
     ),
 }
 
-# Unlisted dated versions are read with the newest dated document's code (see above).
-_NEWEST_DATED = "2025-04-01-preview"
 _DATED_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(-preview)?")
+# Unlisted dated versions are read with the newest dated document's code (see above);
+# derived, so adding a newer dated version moves the fallback with it.
+_NEWEST_DATED = max(version for version in _API_BY_VERSION if _DATED_VERSION.fullmatch(version))
 
 
 def generated_api_versions() -> tuple[str, ...]:
@@ -143,14 +144,17 @@ def _api_for(api_version: str) -> GeneratedApi:
     dated = _API_BY_VERSION[_NEWEST_DATED]
     api_version = check_api_version(api_version)
     return dated._replace(
-        build_get_file=partial(
-            files_get_2025_04_01_preview.build_files_get_request, api_version=api_version
-        ),
+        build_get_file=partial(_builder_of(dated.build_get_file), api_version=api_version),
         build_get_file_content=partial(
-            files_get_content_2025_04_01_preview.build_files_get_content_request,
-            api_version=api_version,
+            _builder_of(dated.build_get_file_content), api_version=api_version
         ),
     )
+
+
+def _builder_of(bound: _RequestBuilder) -> Callable[..., dict[str, Any]]:
+    """The generated builder behind a dated version's `partial(builder, api_version=...)`."""
+    assert isinstance(bound, partial)  # every dated entry is built by `_dated`
+    return bound.func
 
 
 def validate_file_id(file_id: object) -> str:
