@@ -226,7 +226,6 @@ def unknown_route_body(method: str, target: str) -> bytes:
     return json.dumps(error).encode()
 
 
-@dataclass
 class _QuietServer(ThreadingHTTPServer):
     """A client that hangs up mid-answer (a refused download, a cancelled stream) is normal
     here: not worth a traceback on stderr, where it would land in another test's output."""
@@ -237,6 +236,7 @@ class _QuietServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+@dataclass
 class ReplayServer:
     """Serves `recordings` on 127.0.0.1; `port=0` picks a free port."""
 
