@@ -153,3 +153,17 @@ def test_method_table_covers_every_public_method() -> None:
             if not name.startswith("_") and callable(member)
         }
         assert public == documented, client
+
+
+def test_every_test_the_reliability_table_names_exists() -> None:
+    """The README's promise table points at tests; a renamed or deleted one must not leave it
+    pointing at nothing."""
+    named = re.findall(r"`(test_\w+\.py)::(test_\w+)`", README.read_text(encoding="utf-8"))
+    assert len(named) >= 10
+    tests = Path(__file__).parent
+    missing = [
+        f"{module}::{name}"
+        for module, name in named
+        if not re.search(rf"^(async )?def {name}\(", (tests / module).read_text(), re.MULTILINE)
+    ]
+    assert missing == []
