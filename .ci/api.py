@@ -23,6 +23,7 @@ for that version (or `Unreleased`) has a "Breaking" heading or bullet.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ast
 import difflib
 import re
@@ -186,6 +187,17 @@ def _render_function(name: str, function: griffe.Function, indent: str) -> Itera
     yield f"{indent}){returns}: ..."
 
 
+def _default_value(default: str | griffe.Expr) -> str:
+    """A default as written, or the value of the module constant it names: `timeout: float =
+    DEFAULT_WAIT_TIMEOUT` would hide a change of the constant's value."""
+    if isinstance(default, griffe.ExprName):
+        with contextlib.suppress(Exception):  # unresolvable names are shown as written
+            target = default.resolved
+            if isinstance(target, griffe.Attribute) and target.value is not None:
+                return str(target.value)
+    return str(default)
+
+
 def _render_parameters(parameters: Iterable[griffe.Parameter]) -> list[str]:
     kind = griffe.ParameterKind
     parts: list[str] = []
@@ -207,11 +219,8 @@ def _render_parameters(parameters: Iterable[griffe.Parameter]) -> list[str]:
         if parameter.annotation is not None:
             text += f": {parameter.annotation}"
         if parameter.default is not None:
-            text += (
-                f" = {parameter.default}"
-                if parameter.annotation is not None
-                else (f"={parameter.default}")
-            )
+            default = _default_value(parameter.default)
+            text += f" = {default}" if parameter.annotation is not None else f"={default}"
         parts.append(text)
     if seen_positional_only:
         parts.append("/")

@@ -141,6 +141,23 @@ def test_changed_default_fails_the_check(project: Path, capsys: pytest.CaptureFi
 
 
 @pytest.mark.timeout(60)
+def test_a_default_held_in_a_module_constant_is_locked_by_its_value(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(
+        package_file(project, "_polling.py"),
+        "DEFAULT_WAIT_TIMEOUT = 1800.0",
+        "DEFAULT_WAIT_TIMEOUT = 60.0",
+    )
+
+    code, output = check(project, capsys)
+
+    assert code == 1
+    assert "-        timeout: float = 1800.0,\n+        timeout: float = 60.0," in output
+    assert "wait_for_processing(timeout): Parameter default was changed: 1800.0 -> 60.0" in output
+
+
+@pytest.mark.timeout(60)
 def test_new_method_fails_the_check_until_make_api(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

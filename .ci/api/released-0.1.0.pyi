@@ -88,8 +88,8 @@ class AsyncFilesClient:
         self,
         file_id: str,
         *,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        timeout: float = 1800.0,
+        poll_interval: float = 1.0,
     ) -> FileObject: ...
     async def close(self) -> None: ...
     async def __aenter__(self) -> AsyncFilesClient: ...
@@ -237,8 +237,8 @@ class FilesClient:
         self,
         file_id: str,
         *,
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        poll_interval: float = DEFAULT_POLL_INTERVAL,
+        timeout: float = 1800.0,
+        poll_interval: float = 1.0,
     ) -> FileObject: ...
     def close(self) -> None: ...
     def __enter__(self) -> FilesClient: ...
