@@ -23,8 +23,8 @@ for that version (or `Unreleased`) has a "Breaking" heading or bullet.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ast
+import contextlib
 import difflib
 import re
 import sys
