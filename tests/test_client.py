@@ -30,13 +30,15 @@ from azure_openai_files import (
     PermissionDeniedError,
     Purpose,
     RateLimitError,
+    RequestTimeoutError,
     ServerError,
     ServiceError,
     UnexpectedResponseError,
     WaitTimeoutError,
 )
+from azure_openai_files._polling import LAST_POLL, PollSchedule
 from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
-from tests.loopback import LoopbackServer, partial_body, respond, respond_json
+from tests.loopback import LoopbackServer, partial_body, respond, respond_json, stall_after
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_FOUND = {"error": {"code": "notFound", "message": "The resource is not found."}}
@@ -581,6 +583,35 @@ def test_wait_raises_a_timeout_error_at_the_deadline(server: LoopbackServer, kin
         )
     assert 0.3 <= time.monotonic() - started < 2.0
     assert caught.value.last_status == "succeeded" and len(server.requests) >= 3
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_wait_for_a_service_that_stops_answering_ends_with_a_wait_timeout(
+    server: LoopbackServer, kind: str
+) -> None:
+    # One poll says "running", the next never answers: the wait ends by its own bounds, as
+    # a WaitTimeoutError naming the last status, not a network error minutes later.
+    server.script(
+        respond_json(200, {**DOCS_SAMPLE, "status": "running"}),
+        stall_after(b"", 1000, 15),
+    )
+    started = time.monotonic()
+    with pytest.raises(WaitTimeoutError, match="running") as caught:
+        Clients(kind, server.endpoint, deadline=1.0, max_retries=0).call(
+            "wait_for_processing", "f", timeout=0.5, poll_interval=0.05
+        )
+    assert time.monotonic() - started < 1.0 + 0.05 + 2.0
+    assert isinstance(caught.value.__cause__, RequestTimeoutError)
+
+
+def test_each_poll_gets_the_time_left_of_the_wait_and_at_least_the_last_poll_bound() -> None:
+    schedule = PollSchedule("f", timeout=100.0, poll_interval=1.0)
+    assert 99.0 < schedule.poll_deadline(None) <= 100.0
+    assert schedule.poll_deadline(5.0) == 5.0
+    ending = PollSchedule("f", timeout=0.01, poll_interval=1.0)
+    time.sleep(0.02)
+    assert ending.poll_deadline(None) == LAST_POLL
 
 
 # --- package surface ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ import httpx2
 from ._auth import AsyncTokenCredential, KeyCredential, TokenCredential
 from ._config import resolve_auth, resolve_settings
 from ._download import PartFile, Progress, prepare_destination
-from ._errors import IncompleteDownloadError
+from ._errors import IncompleteDownloadError, RequestTimeoutError
 from ._models import FileObject
 from ._operations import get_file_content_request, get_file_request, parse_file
 from ._pipeline import AsyncPipeline, call_headers, parse_with_request_ids
@@ -151,7 +151,12 @@ class AsyncFilesClient:
         """As `FilesClient.wait_for_processing`."""
         schedule = PollSchedule(file_id, timeout, poll_interval)
         while True:
-            file = await self.get_file(file_id)
+            try:
+                file = await self.get_file(
+                    file_id, deadline=schedule.poll_deadline(self._settings.deadline)
+                )
+            except RequestTimeoutError as error:
+                raise schedule.timed_out(error)  # noqa: B904 (its cause is set there)
             sleep = schedule.next_sleep(file)
             if sleep is None:
                 return file

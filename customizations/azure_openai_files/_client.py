@@ -14,7 +14,7 @@ import httpx2
 from ._auth import KeyCredential, TokenCredential
 from ._config import resolve_auth, resolve_settings
 from ._download import PartFile, Progress, prepare_destination
-from ._errors import IncompleteDownloadError
+from ._errors import IncompleteDownloadError, RequestTimeoutError
 from ._models import FileObject
 from ._operations import get_file_content_request, get_file_request, parse_file
 from ._pipeline import SyncPipeline, call_headers, parse_with_request_ids
@@ -163,7 +163,12 @@ class FilesClient:
         timeout. Statuses this version does not list count as still in progress."""
         schedule = PollSchedule(file_id, timeout, poll_interval)
         while True:
-            file = self.get_file(file_id)
+            try:
+                file = self.get_file(
+                    file_id, deadline=schedule.poll_deadline(self._settings.deadline)
+                )
+            except RequestTimeoutError as error:
+                raise schedule.timed_out(error)  # noqa: B904 (its cause is set there)
             sleep = schedule.next_sleep(file)
             if sleep is None:
                 return file
