@@ -70,6 +70,9 @@ class GeneratedApi(NamedTuple):
     parse_file_model: Callable[[Mapping[str, Any]], GeneratedFile]
     parse_error_model: Callable[[Mapping[str, Any]], Any]
     error_json_types: Mapping[str, tuple[type, ...]]
+    error_envelope_json_types: Mapping[str, tuple[type, ...]]
+    # The dated versions describe `innererror`; v1's `inner_error` is a free-form object.
+    parse_inner_error_model: Callable[[Mapping[str, Any]], Any] | None
 
 
 def _dated(
@@ -84,6 +87,8 @@ def _dated(
         parse_file_model=models.FileObject.from_dict,
         parse_error_model=models.Error.from_dict,
         error_json_types=models.error.JSON_TYPES,
+        error_envelope_json_types=models.error_response.JSON_TYPES,
+        parse_inner_error_model=models.InnerError.from_dict,
     )
 
 
@@ -113,6 +118,8 @@ _API_BY_VERSION: dict[str, GeneratedApi] = {
         parse_file_model=v1_models.FileObject.from_dict,
         parse_error_model=v1_models.Error.from_dict,
         error_json_types=v1_models.error.JSON_TYPES,
+        error_envelope_json_types=v1_models.error_response.JSON_TYPES,
+        parse_inner_error_model=None,
     ),
 }
 
@@ -220,10 +227,10 @@ def _parse_azure_error(body: bytes, response: httpx2.Response) -> dict[str, Any]
         document = json.loads(body)
     except (ValueError, RecursionError):
         return None
-    source = document.get("error") if isinstance(document, dict) else None
-    if not isinstance(source, dict):
-        return None
     api = _api_for(_api_version_of(response))
+    source = document.get("error") if isinstance(document, dict) else None
+    if source is None or not _has_json_type(source, api.error_envelope_json_types["error"]):
+        return None
     valid = {
         name: source[name]
         for name, allowed in api.error_json_types.items()
@@ -244,6 +251,10 @@ def _parse_azure_error(body: bytes, response: httpx2.Response) -> dict[str, Any]
         return None
     details = valid.get("details")
     inner_error = valid.get("innererror", source.get("inner_error"))
+    if isinstance(inner_error, dict) and api.parse_inner_error_model is not None:
+        # Read through the document's model when it fits (nested innererrors included).
+        with contextlib.suppress(ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            inner_error = api.parse_inner_error_model(inner_error).to_dict()
     return {
         "message": message if isinstance(message, str) else None,
         "code": None if code is None else str(code),
