@@ -94,3 +94,27 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
     assert figures["all_met"] == all(t["met"] is True for t in figures["targets"])
     assert "targets" in table
     assert "x256" in table and "256 concurrent" in table
+
+
+@pytest.mark.timeout(330)
+def test_a_benchmark_run_of_the_downloads_only_measures_nothing_else() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--smoke", "--only", "download"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert sorted(figures["download"]) == ["1MiB", "3MiB"]
+    assert figures["download"]["1MiB"]["gbps"]["sdk"] > 0
+    assert "get_file_us" not in figures and "concurrent" not in figures
+    assert "import_ms" not in figures
+    assert [t["name"] for t in figures["targets"]] == [
+        "download 1MiB, SDK/raw httpx2 throughput",
+        "download 1MiB, SDK peak memory growth",
+        "download 3MiB, SDK/raw httpx2 throughput",
+        "download 3MiB, SDK peak memory growth",
+    ]

@@ -417,6 +417,27 @@ def test_the_folder_is_flushed_to_disk_after_the_rename(
     assert disk.events.index(("rename", file)) < disk.events.index(("fsync folder", folder))
 
 
+def test_a_long_download_is_flushed_to_disk_as_it_arrives(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Flushed along the way, the fsync before the rename has little left to write.
+    monkeypatch.setattr("azure_openai_files._download.BATCH_BYTES", 16 * 1024)
+    monkeypatch.setattr("azure_openai_files._download.SYNC_EVERY", 64 * 1024)
+    synced_sizes: list[int] = []
+    fdatasync = getattr(os, "fdatasync", os.fsync)
+
+    def recording_fdatasync(fd: int) -> None:
+        synced_sizes.append(os.fstat(fd).st_size)
+        fdatasync(fd)
+
+    monkeypatch.setattr(os, "fdatasync", recording_fdatasync, raising=False)
+    disk = DiskLog(monkeypatch)
+    server.script(respond(200, BODY, content_type=OCTETS))
+    assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY
+    assert synced_sizes and 0 < min(synced_sizes) < len(BODY)  # mid-download, not at the end
+    assert [kind for kind, _ in disk.events].count("fsync file") == 1  # and still at the end
+
+
 def test_bytes_lost_on_the_way_to_disk_fail_the_commit(
     clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -54,10 +54,12 @@ def clients(request: pytest.FixtureRequest, server: LoopbackServer) -> Clients:
 
 @pytest.fixture(autouse=True)
 def small_write_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every download here reaches its file through the writer thread, many batches deep, so
-    each fault below also meets a writer with batches still queued."""
+    """Every download here reaches its file through the writer thread, many batches deep, and
+    is flushed to disk along the way, so each fault below also meets a writer with batches
+    still queued and a flusher that may be syncing."""
     monkeypatch.setattr("azure_openai_files._download.BATCH_BYTES", 16 * 1024)
     monkeypatch.setattr("azure_openai_files._download.BATCHES_IN_FLIGHT", 2)
+    monkeypatch.setattr("azure_openai_files._download.SYNC_EVERY", 64 * 1024)
 
 
 @pytest.fixture(autouse=True)
@@ -464,7 +466,57 @@ def test_periodic_writeback_keeps_a_restarted_download_intact(
 
 
 def writer_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "azure-openai-files-writer"]
+    """The download's writer and flusher threads still running."""
+    names = ("azure-openai-files-writer", "azure-openai-files-flusher")
+    return [t for t in threading.enumerate() if t.name in names]
+
+
+def test_a_failed_flush_during_the_download_fails_it_and_leaves_nothing(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Linux reports a failed writeback to one sync only: the fsync before the rename could
+    # then succeed although bytes were lost, so the flusher's failure must fail the download.
+    def lose_writeback(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", lose_writeback, raising=False)
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # the later sync sees no error
+    server.script(respond(200, BODY, content_type="application/octet-stream"))
+    with pytest.raises(OSError) as caught:
+        clients.download("f", tmp_path / "out.bin")
+    assert caught.value.errno == errno.EIO
+    assert list(tmp_path.iterdir()) == [] and writer_threads() == []
+
+
+def test_a_flush_that_fails_while_the_download_commits_still_fails_it(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last flush is asked for as the last bytes are written; it fails only after the
+    # writer has caught up, while the file is being committed.
+    monkeypatch.setattr("azure_openai_files._download.SYNC_EVERY", len(BODY))
+    syncing, caught_up = threading.Event(), threading.Event()
+
+    def late_failure(fd: int) -> None:
+        syncing.set()
+        caught_up.wait(5)
+        raise OSError(errno.EIO, "Input/output error")
+
+    settle = PartFile._settle
+
+    def settle_then_let_the_flush_fail(part: PartFile) -> None:
+        settle(part)
+        if part.size == len(BODY):
+            syncing.wait(5)
+            caught_up.set()
+
+    monkeypatch.setattr(os, "fdatasync", late_failure, raising=False)
+    monkeypatch.setattr(os, "fsync", lambda fd: None)  # the later sync sees no error
+    monkeypatch.setattr(PartFile, "_settle", settle_then_let_the_flush_fail)
+    server.script(respond(200, BODY, content_type="application/octet-stream"))
+    with pytest.raises(OSError) as caught:
+        clients.download("f", tmp_path / "out.bin")
+    assert caught.value.errno == errno.EIO and syncing.is_set()
+    assert list(tmp_path.iterdir()) == [] and writer_threads() == []
 
 
 def test_a_disk_failure_on_the_writer_thread_fails_the_download_and_leaves_nothing(
