@@ -3,7 +3,7 @@ the requests it builds and the responses it parses.
 
 generated/ holds one subpackage per api-version, each generated from that version's own
 document (routes, parameter names, models and error shapes differ between them);
-`_API_BY_VERSION` below is the whole dispatch. Adding a version adds one entry here.
+`_GENERATED` below is the whole dispatch. Adding a version adds one entry here.
 
 An api-version this package does not list:
 - a dated one (`2025-03-01-preview`, `2024-02-01`, ...) is sent as given and read with the
@@ -24,6 +24,8 @@ Why these are patched (remove an item when the generator covers it):
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -31,30 +33,6 @@ from functools import partial
 from typing import Any, NamedTuple
 
 import httpx2
-
-from azure_openai_files_generated.v1 import models as v1_models
-from azure_openai_files_generated.v1.api.files import download_file, retrieve_file
-from azure_openai_files_generated.v2024_06_01 import models as v2024_06_01_models
-from azure_openai_files_generated.v2024_06_01.api.files import (
-    files_get as files_get_2024_06_01,
-)
-from azure_openai_files_generated.v2024_06_01.api.files import (
-    files_get_content as files_get_content_2024_06_01,
-)
-from azure_openai_files_generated.v2024_10_21 import models as v2024_10_21_models
-from azure_openai_files_generated.v2024_10_21.api.files import (
-    files_get as files_get_2024_10_21,
-)
-from azure_openai_files_generated.v2024_10_21.api.files import (
-    files_get_content as files_get_content_2024_10_21,
-)
-from azure_openai_files_generated.v2025_04_01_preview import models as v2025_04_01_preview_models
-from azure_openai_files_generated.v2025_04_01_preview.api.files import (
-    files_get as files_get_2025_04_01_preview,
-)
-from azure_openai_files_generated.v2025_04_01_preview.api.files import (
-    files_get_content as files_get_content_2025_04_01_preview,
-)
 
 from ._errors import UnexpectedResponseError
 from ._models import FileObject, GeneratedFile
@@ -75,80 +53,86 @@ class GeneratedApi(NamedTuple):
     parse_inner_error_model: Callable[[Mapping[str, Any]], Any] | None
 
 
-def _dated(
-    api_version: str,
-    get: Callable[..., dict[str, Any]],
-    get_content: Callable[..., dict[str, Any]],
-    models: Any,
-) -> GeneratedApi:
-    return GeneratedApi(
-        build_get_file=partial(get, api_version=api_version),
-        build_get_file_content=partial(get_content, api_version=api_version),
-        parse_file_model=models.FileObject.from_dict,
-        parse_error_model=models.Error.from_dict,
-        error_json_types=models.error.JSON_TYPES,
-        error_envelope_json_types=models.error_response.JSON_TYPES,
-        parse_inner_error_model=models.InnerError.from_dict,
-    )
-
-
-_API_BY_VERSION: dict[str, GeneratedApi] = {
-    "2024-06-01": _dated(
-        "2024-06-01",
-        files_get_2024_06_01.build_files_get_request,
-        files_get_content_2024_06_01.build_files_get_content_request,
-        v2024_06_01_models,
+# api-version -> its generated subpackage and the builders of Files - Get and Files - Get
+# Content there (`module.function` under api/files/). Adding a version adds one entry.
+_GENERATED: dict[str, tuple[str, str, str]] = {
+    "2024-06-01": (
+        "v2024_06_01",
+        "files_get.build_files_get_request",
+        "files_get_content.build_files_get_content_request",
     ),
-    "2024-10-21": _dated(
-        "2024-10-21",
-        files_get_2024_10_21.build_files_get_request,
-        files_get_content_2024_10_21.build_files_get_content_request,
-        v2024_10_21_models,
+    "2024-10-21": (
+        "v2024_10_21",
+        "files_get.build_files_get_request",
+        "files_get_content.build_files_get_content_request",
     ),
-    "2025-04-01-preview": _dated(
-        "2025-04-01-preview",
-        files_get_2025_04_01_preview.build_files_get_request,
-        files_get_content_2025_04_01_preview.build_files_get_content_request,
-        v2025_04_01_preview_models,
+    "2025-04-01-preview": (
+        "v2025_04_01_preview",
+        "files_get.build_files_get_request",
+        "files_get_content.build_files_get_content_request",
     ),
     # No api-version query: the document makes it optional, and its default is v1.
-    "v1": GeneratedApi(
-        build_get_file=retrieve_file.build_retrieve_file_request,
-        build_get_file_content=download_file.build_download_file_request,
-        parse_file_model=v1_models.FileObject.from_dict,
-        parse_error_model=v1_models.Error.from_dict,
-        error_json_types=v1_models.error.JSON_TYPES,
-        error_envelope_json_types=v1_models.error_response.JSON_TYPES,
-        parse_inner_error_model=None,
+    "v1": (
+        "v1",
+        "retrieve_file.build_retrieve_file_request",
+        "download_file.build_download_file_request",
     ),
 }
 
 _DATED_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(-preview)?")
 # Unlisted dated versions are read with the newest dated document's code (see above);
 # derived, so adding a newer dated version moves the fallback with it.
-_NEWEST_DATED = max(version for version in _API_BY_VERSION if _DATED_VERSION.fullmatch(version))
+_NEWEST_DATED = max(version for version in _GENERATED if _DATED_VERSION.fullmatch(version))
+
+
+@functools.cache
+def _load(api_version: str) -> GeneratedApi:
+    """One version's generated code, imported on first use: a client loads only the version
+    it speaks (importing all four would cost every user ~40 ms at import)."""
+    package, get, get_content = _GENERATED[api_version]
+    root = f"azure_openai_files_generated.{package}"
+    models = importlib.import_module(f"{root}.models")
+
+    def builder(path: str) -> _RequestBuilder:
+        module, function = path.split(".")
+        built: Callable[..., dict[str, Any]] = getattr(
+            importlib.import_module(f"{root}.api.files.{module}"), function
+        )
+        if _DATED_VERSION.fullmatch(api_version):
+            return partial(built, api_version=api_version)
+        return built
+
+    inner_error = getattr(models, "InnerError", None)  # v1's inner_error is free-form
+    return GeneratedApi(
+        build_get_file=builder(get),
+        build_get_file_content=builder(get_content),
+        parse_file_model=models.FileObject.from_dict,
+        parse_error_model=models.Error.from_dict,
+        error_json_types=models.error.JSON_TYPES,
+        error_envelope_json_types=models.error_response.JSON_TYPES,
+        parse_inner_error_model=None if inner_error is None else inner_error.from_dict,
+    )
 
 
 def generated_api_versions() -> tuple[str, ...]:
     """The api-versions that have generated code of their own."""
-    return tuple(_API_BY_VERSION)
+    return tuple(_GENERATED)
 
 
 def check_api_version(api_version: str) -> str:
     """`api_version` if this package can speak it, else a ValueError (nothing is sent)."""
-    if api_version in _API_BY_VERSION or _DATED_VERSION.fullmatch(api_version):
+    if api_version in _GENERATED or _DATED_VERSION.fullmatch(api_version):
         return api_version
     raise ValueError(
         f"api_version {api_version!r} is not supported: use one of "
-        f"{', '.join(_API_BY_VERSION)} or a dated version such as 2024-10-21"
+        f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21"
     )
 
 
 def _api_for(api_version: str) -> GeneratedApi:
-    api = _API_BY_VERSION.get(api_version)
-    if api is not None:
-        return api
-    dated = _API_BY_VERSION[_NEWEST_DATED]
+    if api_version in _GENERATED:
+        return _load(api_version)
+    dated = _load(_NEWEST_DATED)
     api_version = check_api_version(api_version)
     return dated._replace(
         build_get_file=partial(_builder_of(dated.build_get_file), api_version=api_version),
@@ -160,7 +144,7 @@ def _api_for(api_version: str) -> GeneratedApi:
 
 def _builder_of(bound: _RequestBuilder) -> Callable[..., dict[str, Any]]:
     """The generated builder behind a dated version's `partial(builder, api_version=...)`."""
-    assert isinstance(bound, partial)  # every dated entry is built by `_dated`
+    assert isinstance(bound, partial)  # every dated version's builders are bound by `_load`
     return bound.func
 
 
@@ -213,7 +197,7 @@ def _api_version_of(response: httpx2.Response) -> str:
     except RuntimeError:  # a response built without a request
         return _NEWEST_DATED
     version: str | None = url.params.get("api-version")
-    if version is not None and (version in _API_BY_VERSION or _DATED_VERSION.fullmatch(version)):
+    if version is not None and (version in _GENERATED or _DATED_VERSION.fullmatch(version)):
         return version
     return "v1" if "/openai/v1/" in url.path else _NEWEST_DATED
 
