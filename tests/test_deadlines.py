@@ -171,20 +171,7 @@ def drip_headers(conn: Any, request: Any) -> None:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            "sync",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known limit: a blocking httpx2 client bounds each socket read, not the "
-                "response head as a whole, and its reads cannot be interrupted from outside",
-            ),
-        ),
-        "async",
-    ],
-)
+@pytest.mark.parametrize("kind", KINDS)
 def test_dripped_response_headers_cannot_outlive_the_deadline(
     server: LoopbackServer, kind: str
 ) -> None:
@@ -232,13 +219,44 @@ def test_a_dripping_error_body_without_a_deadline_is_cut_after_one_read_timeout(
 
 
 @pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
 def test_dripped_response_headers_without_a_deadline_end_after_one_read_timeout(
-    server: LoopbackServer,
+    server: LoopbackServer, kind: str
 ) -> None:
     server.script(drip_headers)
     with Timer() as timer, pytest.raises(RequestTimeoutError):
-        Clients("async", server.endpoint, timeout=2.0, max_retries=0).call("get_file", "f")
+        Clients(kind, server.endpoint, timeout=2.0, max_retries=0).call("get_file", "f")
     assert timer.elapsed < 2.0 + SLACK
+
+
+@pytest.mark.timeout(30)
+def test_dripped_response_headers_through_a_proxy_from_the_environment_are_bounded_too(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx2 mounts a transport of its own for a proxy named in the environment; the head
+    # bound must be under that one as well. The loopback server plays the proxy.
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.endpoint)
+    server.script(drip_headers)
+    with Timer() as timer, pytest.raises(RequestTimeoutError):
+        Clients("sync", "http://localhost:9", timeout=2.0, max_retries=0).call("get_file", "f")
+    assert timer.elapsed < 2.0 + SLACK
+    assert server.requests[0].target.startswith("http://localhost:9/")  # it did go through it
+
+
+@pytest.mark.timeout(30)
+def test_a_callers_blocking_client_is_not_modified_to_bound_heads(server: LoopbackServer) -> None:
+    # The package bounds heads on the clients it builds; a caller's client and its
+    # transports stay exactly as the caller made them.
+    http = httpx2.Client()
+    pool = http._transport._pool  # type: ignore[attr-defined]
+    backend = pool._network_backend
+    server.script(respond_json(200, FILE))
+    with FilesClient(server.endpoint, api_key="k", http_client=http) as client:
+        assert client.get_file("f").id == "file-1"
+    assert pool._network_backend is backend
+    http.close()
 
 
 @pytest.mark.timeout(20)

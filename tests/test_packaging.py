@@ -136,7 +136,9 @@ def test_wheel_metadata_name_and_semver_version(metadata: Message) -> None:
     assert not re.fullmatch(r"\d{4}-\d{2}-\d{2}", version)
 
 
-def test_wheel_requires_exactly_httpx2_and_attrs(metadata: Message, wheel: Path) -> None:
+def test_wheel_requires_exactly_httpx2_its_transport_and_attrs(
+    metadata: Message, wheel: Path
+) -> None:
     # Extras (`bench`, `entra`) carry an `extra == ...` marker; only unmarked ones are runtime.
     required = {
         canonicalize_name(Requirement(r).name)
@@ -144,7 +146,7 @@ def test_wheel_requires_exactly_httpx2_and_attrs(metadata: Message, wheel: Path)
         if Requirement(r).marker is None
     }
 
-    assert required == {"httpx2", "attrs"}
+    assert required == {"httpx2", "httpcore2", "attrs"}
     # The generator can emit python-dateutil imports (for date-time fields); none is shipped,
     # so not declaring python-dateutil is right.
     dateutil = re.compile(r"^\s*(?:import\s+dateutil|from\s+dateutil)\b", re.MULTILINE)

@@ -49,8 +49,10 @@ ALLOWED = {
     # A sync credential cannot be interrupted: the sync pipeline waits for it on a thread up to
     # the deadline; the async one cancels the awaited fetch with asyncio.wait_for.
     ("SyncPipeline", "_auth_header"),
-    # asyncio can bound the whole response head; a blocking read cannot be interrupted, so
-    # the sync client has only per-read timeouts there (a documented limit).
+    # asyncio can bound the whole response head from outside, on any client; a blocking read
+    # cannot be interrupted, so the sync pipeline sets the head's time limit for the network
+    # backend it puts under the clients it builds (`_head_bound`).
+    ("SyncPipeline", "_own_http_client"),
     ("SyncPipeline", "_send_head"),
     # `b"".join()` cannot consume an async iterator; the async read collects a list first.
     ("ContentStream", "read"),

@@ -339,7 +339,15 @@ class SyncPipeline(_Pipeline):
         self._owns_http = http_client is None
         if http_client is not None:
             check_http_client(http_client, httpx2.Client)
-        self.http = http_client or httpx2.Client(**self._http_options())
+        self.http = http_client or self._own_http_client()
+
+    def _own_http_client(self) -> httpx2.Client:
+        """The client the package builds, its response heads bounded as a whole."""
+        from ._head_bound import bound_response_heads  # loads httpcore2, as httpx2.Client does
+
+        http = httpx2.Client(**self._http_options())
+        bound_response_heads(http)
+        return http
 
     def send(
         self,
@@ -394,10 +402,13 @@ class SyncPipeline(_Pipeline):
             time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
     def _send_head(self, request: httpx2.Request, state: RetryState) -> httpx2.Response:
-        """Send and wait for the response head. Known limit: a blocking httpx2 client bounds
-        each socket read, not the head as a whole (`_head_time_limit`), and offers no way to
-        interrupt a read from outside it; see README "Retries, timeouts and errors"."""
-        return self.http.send(request, **SEND_OPTIONS)
+        """Send and wait for the response head, all of it within `_head_time_limit` on the
+        client this package built (`_head_bound`). A caller's blocking client bounds each
+        read only: see README "Retries, timeouts and errors"."""
+        from ._head_bound import head_time_limit  # loaded with the first client
+
+        with head_time_limit(self._head_time_limit(state)):
+            return self.http.send(request, **SEND_OPTIONS)
 
     def _auth_header(self, state: RetryState) -> str:
         """The auth header; a token fetch counts against the call's deadline."""
@@ -463,7 +474,11 @@ class AsyncPipeline(_Pipeline):
         self._owns_http = http_client is None
         if http_client is not None:
             check_http_client(http_client, httpx2.AsyncClient)
-        self.http = http_client or httpx2.AsyncClient(**self._http_options())
+        self.http = http_client or self._own_http_client()
+
+    def _own_http_client(self) -> httpx2.AsyncClient:
+        """The client the package builds (`_send_head` bounds response heads on any client)."""
+        return httpx2.AsyncClient(**self._http_options())
 
     async def _send_head(self, request: httpx2.Request, state: RetryState) -> httpx2.Response:
         """Send and wait for the response head, all of it within `_head_time_limit`."""
