@@ -37,6 +37,7 @@ TWINS = [
     ("_pipeline.py", "_pipeline.py", [("AsyncPipeline", "SyncPipeline")]),
     ("_pipeline.py", "_pipeline.py", [("_AsyncGuardedBody", "_GuardedBody")]),
     ("_streaming.py", "_streaming.py", [("AsyncContentStream", "ContentStream")]),
+    ("_auth.py", "_auth.py", [("AsyncBearerTokenAuth", "BearerTokenAuth")]),
 ]
 
 # The differences that must exist, and why.
@@ -56,6 +57,10 @@ ALLOWED = {
     ("SyncPipeline", "_send_head"),
     # `b"".join()` cannot consume an async iterator; the async read collects a list first.
     ("ContentStream", "read"),
+    # The async auth also takes a sync credential, whose get_token runs on a worker thread
+    # (it may do network and subprocess I/O); its lock is made lazily, inside the event loop.
+    ("BearerTokenAuth", "__init__"),
+    ("BearerTokenAuth", "header_value"),
 }
 
 

@@ -159,7 +159,7 @@ class BearerTokenAuth:
         self._cache.invalidate(header_value)
 
     def __repr__(self) -> str:
-        return f"BearerTokenAuth({type(self._credential).__name__})"
+        return f"{type(self).__name__}({type(self._credential).__name__})"
 
 
 class AsyncBearerTokenAuth:
@@ -204,7 +204,7 @@ class AsyncBearerTokenAuth:
         self._cache.invalidate(header_value)
 
     def __repr__(self) -> str:
-        return f"AsyncBearerTokenAuth({type(self._credential).__name__})"
+        return f"{type(self).__name__}({type(self._credential).__name__})"
 
 
 def check_credential_transport(endpoint: httpx2.URL) -> None:
