@@ -8,6 +8,7 @@ import asyncio
 import json
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx2
@@ -227,6 +228,52 @@ def test_dripped_response_headers_without_a_deadline_end_after_one_read_timeout(
     with Timer() as timer, pytest.raises(RequestTimeoutError):
         Clients(kind, server.endpoint, timeout=2.0, max_retries=0).call("get_file", "f")
     assert timer.elapsed < 2.0 + SLACK
+
+
+def answer_after(seconds: float) -> Any:
+    """A valid file object, `seconds` after the request: a busy service, not a dripping one."""
+    ok = respond_json(200, FILE)
+
+    def reply(conn: Any, request: Any) -> None:
+        time.sleep(seconds)
+        ok(conn, request)
+
+    return reply
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_waiting_for_a_free_connection_does_not_count_against_the_response_time(
+    server: LoopbackServer, kind: str
+) -> None:
+    # Three calls share one connection; each answer takes 0.6 s of a 1 s read timeout, so the
+    # last call waits 1.2 s for the connection. Its response is on time all the same: the
+    # head's and the metadata's time limits start when the request goes out.
+    server.script(answer_after(0.6))
+    limits = httpx2.Limits(max_connections=1)
+    options: dict[str, Any] = {
+        "api_key": "k",
+        "timeout": httpx2.Timeout(5.0, read=1.0),
+        "max_retries": 0,
+    }
+    if kind == "sync":
+        with (
+            httpx2.Client(limits=limits) as http,
+            FilesClient(server.endpoint, http_client=http, **options) as client,
+            ThreadPoolExecutor(3) as pool,
+        ):
+            files = list(pool.map(client.get_file, ["a", "b", "c"]))
+    else:
+
+        async def run() -> list[Any]:
+            async with (
+                httpx2.AsyncClient(limits=limits) as http,
+                AsyncFilesClient(server.endpoint, http_client=http, **options) as client,
+            ):
+                return list(await asyncio.gather(*(client.get_file(i) for i in "abc")))
+
+        files = asyncio.run(run())
+    assert [f.id for f in files] == ["file-1"] * 3 and len(server.requests) == 3
 
 
 @pytest.mark.timeout(30)

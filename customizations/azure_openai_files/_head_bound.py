@@ -1,52 +1,100 @@
-"""A time limit on the response head as a whole, for the blocking clients this package builds.
+"""The time limit on a response head (status line and headers) as a whole.
 
-httpcore2 gives every socket read the full read timeout afresh, so a server that sends its
-status line and headers a byte at a time holds a blocking call for as long as it likes. The
-async pipeline bounds the head from outside (`asyncio.timeout`); a blocking read cannot be
-interrupted from outside, so here the limit is enforced from inside: a network backend that
-shortens each read to what is left of the head's time limit. The pipeline sets that limit
-for the calling thread while it waits for a head (`head_time_limit`); body reads are not
-affected. This module is imported when the first blocking client is built, with httpcore2.
+Per-read timeouts restart with every byte, so a server that drips its head a byte at a time
+would hold a call for as long as it likes. The limit counts from when the request goes out
+on a connection (`HeadClock`): waiting for a free connection and connecting have timeouts of
+their own, and a burst of calls queued for the pool must not eat into their heads' time.
+
+The async pipeline enforces it from outside (`asyncio.timeout`, moved to the clock's end
+when the request goes out). A blocking read cannot be interrupted from outside, so on the
+blocking clients the package builds, a network backend enforces it from inside: each read
+made while a head is awaited is shortened to what is left of the head's time.
 """
 
 from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpcore2
-import httpx2
-
-# When the head being waited for in this thread (or task) must have arrived; None: no limit.
-_head_ends_at: ContextVar[float | None] = ContextVar("head_ends_at", default=None)
+if TYPE_CHECKING:
+    import httpcore2
+    import httpx2
 
 
-@contextmanager
-def head_time_limit(seconds: float) -> Iterator[None]:
-    """Within this block, reads on the package's own blocking connections end `seconds` from
-    now at the latest, with `httpcore2.ReadTimeout` (which httpx2 raises as `ReadTimeout`)."""
-    token = _head_ends_at.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _head_ends_at.reset(token)
+class HeadClock:
+    """One attempt's head time limit: `limit` seconds from when the request goes out, and
+    never past `ends_by` (the call's deadline). httpcore2 reports, through the request's
+    `trace` extension, when it starts sending the request on a connection."""
+
+    __slots__ = ("_on_send", "_sent_at", "began", "ends_by", "limit")
+
+    def __init__(self, limit: float, ends_by: float | None) -> None:
+        self.limit = limit
+        self.ends_by = ends_by
+        self.began = time.monotonic()
+        self._sent_at: float | None = None
+        self._on_send: Callable[[float], None] | None = None
+
+    @property
+    def sent_at(self) -> float:
+        """When the request went out (when the attempt began, if the transport did not say)."""
+        return self.began if self._sent_at is None else self._sent_at
+
+    def ends_at(self) -> float | None:
+        """The monotonic time the head must have arrived by; None until the request goes out."""
+        if self._sent_at is None:
+            return None
+        ends = self._sent_at + self.limit
+        return ends if self.ends_by is None else min(ends, self.ends_by)
+
+    def on_send(self, callback: Callable[[float], None]) -> None:
+        """Call `callback(ends_at)` when the request goes out."""
+        self._on_send = callback
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if self._sent_at is None and event.endswith(".send_request_headers.started"):
+            self._sent_at = now = time.monotonic()
+            if self._on_send is not None:
+                ends = now + self.limit
+                self._on_send(ends if self.ends_by is None else min(ends, self.ends_by))
+
+    async def atrace(self, event: str, info: dict[str, Any]) -> None:
+        self.trace(event, info)
+
+    @contextmanager
+    def awaiting_head(self) -> Iterator[None]:
+        """Within this block, the package's blocking connections bound their reads by it."""
+        token = _awaited_head.set(self)
+        try:
+            yield
+        finally:
+            _awaited_head.reset(token)
+
+
+# The head the current thread is waiting for, if any.
+_awaited_head: ContextVar[HeadClock | None] = ContextVar("awaited_head", default=None)
 
 
 def _bounded(timeout: float | None) -> float | None:
-    ends_at = _head_ends_at.get()
+    clock = _awaited_head.get()
+    ends_at = None if clock is None else clock.ends_at()
     if ends_at is None:
         return timeout
     left = ends_at - time.monotonic()
     if left <= 0:
+        import httpcore2  # loaded already: this runs under its connection pool
+
         raise httpcore2.ReadTimeout("the response head took too long")
     return left if timeout is None else min(timeout, left)
 
 
-class _HeadBoundedStream(httpcore2.NetworkStream):
+class _HeadBoundedStream:
+    """An httpcore2 `NetworkStream` whose reads stop at the awaited head's time limit."""
+
     def __init__(self, stream: httpcore2.NetworkStream) -> None:
         self._stream = stream
 
@@ -64,7 +112,7 @@ class _HeadBoundedStream(httpcore2.NetworkStream):
         ssl_context: ssl.SSLContext,
         server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> httpcore2.NetworkStream:
+    ) -> _HeadBoundedStream:
         # Through an https proxy, the tunnel's reads are bounded too.
         return _HeadBoundedStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
 
@@ -72,7 +120,9 @@ class _HeadBoundedStream(httpcore2.NetworkStream):
         return self._stream.get_extra_info(info)
 
 
-class _HeadBoundedBackend(httpcore2.NetworkBackend):
+class _HeadBoundedBackend:
+    """An httpcore2 `NetworkBackend` that hands out `_HeadBoundedStream`s."""
+
     def __init__(self, backend: httpcore2.NetworkBackend) -> None:
         self._backend = backend
 
@@ -83,7 +133,7 @@ class _HeadBoundedBackend(httpcore2.NetworkBackend):
         timeout: float | None = None,
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore2.NetworkStream:
+    ) -> _HeadBoundedStream:
         stream = self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
         return _HeadBoundedStream(stream)
 
@@ -92,7 +142,7 @@ class _HeadBoundedBackend(httpcore2.NetworkBackend):
         path: str,
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore2.NetworkStream:
+    ) -> _HeadBoundedStream:
         return _HeadBoundedStream(self._backend.connect_unix_socket(path, timeout, socket_options))
 
     def sleep(self, seconds: float) -> None:
@@ -105,9 +155,7 @@ def bound_response_heads(client: httpx2.Client) -> None:
     package built: a caller's client is never modified. httpx2 offers no public way to pass
     a network backend, hence its private attributes here (the pinned httpx2 version is
     covered by `tests/test_deadlines.py`, direct and through a proxy)."""
-    transports = [client._transport, *client._mounts.values()]
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
-        if pool is None:
-            continue
-        pool._network_backend = _HeadBoundedBackend(pool._network_backend)
+    for transport in (client._transport, *client._mounts.values()):
+        pool: Any = getattr(transport, "_pool", None)
+        if pool is not None:
+            pool._network_backend = _HeadBoundedBackend(pool._network_backend)

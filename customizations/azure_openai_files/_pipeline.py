@@ -26,6 +26,7 @@ from ._errors import (
     UnexpectedResponseError,
     error_from_response,
 )
+from ._head_bound import HeadClock
 from ._logging import loggable_headers, logger
 from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
 
@@ -216,13 +217,11 @@ class _Pipeline:
 
         return check
 
-    def _head_time_limit(self, state: RetryState) -> float:
-        """How long the whole response head may take: one read timeout, and never past the
-        deadline. Per-read timeouts restart with every byte, so only this bounds a server
-        that drips its status line and headers."""
-        read = self.settings.timeout.read or 0.0
-        remaining = state.remaining()
-        return read if remaining is None else max(0.0, min(read, remaining))
+    def _head_clock(self, state: RetryState) -> HeadClock:
+        """The response head's time limit: one read timeout from when the request goes out,
+        never past the deadline. Per-read timeouts restart with every byte, so only this
+        bounds a server that drips its status line and headers."""
+        return HeadClock(self.settings.timeout.read or 0.0, state.deadline_at)
 
     def _error_body_too_slow(self, started: float) -> bool:
         """An error body is a small document: what has not arrived within one read timeout of
@@ -368,9 +367,9 @@ class SyncPipeline(_Pipeline):
         while True:
             auth_header = self._auth_header(state)
             self._start_attempt(request, state, auth_header)
-            started = time.monotonic()
+            clock = self._head_clock(state)
             try:
-                response = self._send_head(request, state)
+                response = self._send_head(request, state, clock)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
@@ -382,7 +381,9 @@ class SyncPipeline(_Pipeline):
                 elif response.is_success:
                     if stream:
                         return response
-                    check = self._body_check(response, state, metadata=metadata, started=started)
+                    check = self._body_check(
+                        response, state, metadata=metadata, started=clock.sent_at
+                    )
                     if check is not None:
                         response.stream = _GuardedBody(response.stream, check)
                     try:
@@ -394,20 +395,21 @@ class SyncPipeline(_Pipeline):
                         response.close()
                 else:
                     error = self._error_for(
-                        response, self._read_error_body(response, state, started)
+                        response, self._read_error_body(response, state, clock.sent_at)
                     )
                     retryable = self._is_retryable(error)
                     if self._renews_token(error, state, self._auth, auth_header):
                         continue
             time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
-    def _send_head(self, request: httpx2.Request, state: RetryState) -> httpx2.Response:
-        """Send and wait for the response head, all of it within `_head_time_limit` on the
-        client this package built (`_head_bound`). A caller's blocking client bounds each
-        read only: see README "Retries, timeouts and errors"."""
-        from ._head_bound import head_time_limit  # loaded with the first client
-
-        with head_time_limit(self._head_time_limit(state)):
+    def _send_head(
+        self, request: httpx2.Request, state: RetryState, clock: HeadClock
+    ) -> httpx2.Response:
+        """Send and wait for the response head, all of it within the clock's limit on the
+        client the package built (its network backend enforces it). A caller's blocking
+        client bounds each read only: see README "Retries, timeouts and errors"."""
+        request.extensions["trace"] = clock.trace
+        with clock.awaiting_head():
             return self.http.send(request, **SEND_OPTIONS)
 
     def _auth_header(self, state: RetryState) -> str:
@@ -480,12 +482,28 @@ class AsyncPipeline(_Pipeline):
         """The client the package builds (`_send_head` bounds response heads on any client)."""
         return httpx2.AsyncClient(**self._http_options())
 
-    async def _send_head(self, request: httpx2.Request, state: RetryState) -> httpx2.Response:
-        """Send and wait for the response head, all of it within `_head_time_limit`."""
+    async def _send_head(
+        self, request: httpx2.Request, state: RetryState, clock: HeadClock
+    ) -> httpx2.Response:
+        """Send and wait for the response head, all of it within the clock's limit, on any
+        client: the bound moves to the clock's end when the request goes out. Before that,
+        waiting for a connection and connecting are bounded by their own timeouts; the outer
+        bound here only backs them up."""
         import asyncio  # deferred: only async users pay for importing asyncio
 
+        timeout = self.settings.timeout
+        outer = (timeout.pool or 0.0) + (timeout.connect or 0.0) + clock.limit
+        remaining = state.remaining()
+        if remaining is not None:
+            outer = max(0.0, min(outer, remaining))
         try:
-            async with asyncio.timeout(self._head_time_limit(state)):
+            async with asyncio.timeout(outer) as bound:
+                loop = asyncio.get_running_loop()
+                # In the loop's own time: an event loop may keep a clock other than monotonic.
+                clock.on_send(
+                    lambda ends_at: bound.reschedule(loop.time() + ends_at - time.monotonic())
+                )
+                request.extensions["trace"] = clock.atrace
                 return await self.http.send(request, **SEND_OPTIONS)
         except TimeoutError:
             # Handled as any read timeout: retried within the budget and the deadline.
@@ -526,9 +544,9 @@ class AsyncPipeline(_Pipeline):
         while True:
             auth_header = await self._auth_header(state)
             self._start_attempt(request, state, auth_header)
-            started = time.monotonic()
+            clock = self._head_clock(state)
             try:
-                response = await self._send_head(request, state)
+                response = await self._send_head(request, state, clock)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 retryable = isinstance(exc, httpx2.TransportError)
@@ -540,7 +558,9 @@ class AsyncPipeline(_Pipeline):
                 elif response.is_success:
                     if stream:
                         return response
-                    check = self._body_check(response, state, metadata=metadata, started=started)
+                    check = self._body_check(
+                        response, state, metadata=metadata, started=clock.sent_at
+                    )
                     if check is not None:
                         response.stream = _AsyncGuardedBody(response.stream, check)
                     try:
@@ -552,7 +572,7 @@ class AsyncPipeline(_Pipeline):
                         await response.aclose()
                 else:
                     error = self._error_for(
-                        response, await self._read_error_body(response, state, started)
+                        response, await self._read_error_body(response, state, clock.sent_at)
                     )
                     retryable = self._is_retryable(error)
                     if self._renews_token(error, state, self._auth, auth_header):
