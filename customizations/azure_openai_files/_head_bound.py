@@ -30,7 +30,7 @@ class HeadClock:
     never past `ends_by` (the call's deadline). httpcore2 reports, through the request's
     `trace` extension, when it starts sending the request on a connection."""
 
-    __slots__ = ("_on_send", "_sent_at", "began", "ends_by", "limit")
+    __slots__ = ("_extensions", "_on_send", "_sent_at", "began", "ends_by", "limit")
 
     def __init__(self, limit: float, ends_by: float | None) -> None:
         self.limit = limit
@@ -38,6 +38,7 @@ class HeadClock:
         self.began = time.monotonic()
         self._sent_at: float | None = None
         self._on_send: Callable[[float], None] | None = None
+        self._extensions: dict[str, Any] = {}
 
     @property
     def sent_at(self) -> float:
@@ -55,8 +56,15 @@ class HeadClock:
         """Call `callback(ends_at)` when the request goes out."""
         self._on_send = callback
 
+    def attach(self, extensions: dict[str, Any], *, asynchronous: bool) -> None:
+        """Have httpcore2 report the send through a request's `extensions`. Once it has, the
+        report is detached: the rest of the exchange does not pay for tracing."""
+        self._extensions = extensions
+        extensions["trace"] = self.atrace if asynchronous else self.trace
+
     def trace(self, event: str, info: dict[str, Any]) -> None:
         if self._sent_at is None and event.endswith(".send_request_headers.started"):
+            self._extensions.pop("trace", None)
             self._sent_at = now = time.monotonic()
             if self._on_send is not None:
                 ends = now + self.limit

@@ -408,7 +408,7 @@ class SyncPipeline(_Pipeline):
         """Send and wait for the response head, all of it within the clock's limit on the
         client the package built (its network backend enforces it). A caller's blocking
         client bounds each read only: see README "Retries, timeouts and errors"."""
-        request.extensions["trace"] = clock.trace
+        clock.attach(request.extensions, asynchronous=False)
         with clock.awaiting_head():
             return self.http.send(request, **SEND_OPTIONS)
 
@@ -503,7 +503,7 @@ class AsyncPipeline(_Pipeline):
                 clock.on_send(
                     lambda ends_at: bound.reschedule(loop.time() + ends_at - time.monotonic())
                 )
-                request.extensions["trace"] = clock.atrace
+                clock.attach(request.extensions, asynchronous=True)
                 return await self.http.send(request, **SEND_OPTIONS)
         except TimeoutError:
             # Handled as any read timeout: retried within the budget and the deadline.
