@@ -418,6 +418,26 @@ def test_concurrent_async_requests_share_one_token_request() -> None:
     assert len(credential.scopes) == 1
 
 
+def _header(auth: BearerTokenAuth | AsyncBearerTokenAuth) -> str:
+    """The auth's header for the next attempt, fetched the way its client would."""
+    if isinstance(auth, AsyncBearerTokenAuth):
+        return asyncio.run(auth.header_value())
+    return auth.header_value()
+
+
+@pytest.mark.parametrize("auth_class", [BearerTokenAuth, AsyncBearerTokenAuth])
+def test_a_401_forgets_the_token_it_was_sent_with_but_not_a_newer_one(
+    auth_class: type[BearerTokenAuth | AsyncBearerTokenAuth],
+) -> None:
+    auth = auth_class(_Credential("tok"))
+    assert _header(auth) == "Bearer tok1"
+    auth.invalidate("Bearer tok1")  # refused: the next attempt fetches a new token
+    assert _header(auth) == "Bearer tok2"
+    # A 401 to a request that went out with tok1 arrives after tok2 was fetched: keep tok2.
+    auth.invalidate("Bearer tok1")
+    assert _header(auth) == "Bearer tok2"
+
+
 @pytest.mark.parametrize(
     "endpoint",
     [
