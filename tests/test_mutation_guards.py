@@ -438,6 +438,20 @@ def test_a_401_forgets_the_token_it_was_sent_with_but_not_a_newer_one(
     assert _header(auth) == "Bearer tok2"
 
 
+@pytest.mark.parametrize("auth_class", [BearerTokenAuth, AsyncBearerTokenAuth])
+def test_the_cached_header_is_offered_only_while_the_token_is_fresh(
+    auth_class: type[BearerTokenAuth | AsyncBearerTokenAuth],
+) -> None:
+    # The clients skip the credential (and, with a deadline, its waiting thread) on a header.
+    fresh = auth_class(_Credential("tok"))
+    assert fresh.cached_header_value() is None  # nothing fetched yet
+    _header(fresh)
+    assert fresh.cached_header_value() == "Bearer tok1"
+    expiring = auth_class(_Credential("tok", lifetime=TOKEN_REFRESH_MARGIN - 1))
+    _header(expiring)
+    assert expiring.cached_header_value() is None
+
+
 @pytest.mark.parametrize(
     "endpoint",
     [
