@@ -28,6 +28,7 @@ from azure_openai_files._auth import (
     AsyncBearerTokenAuth,
     BearerTokenAuth,
     check_credential_transport,
+    credential_error,
 )
 from azure_openai_files._download import PartFile
 from azure_openai_files._errors import (
@@ -35,6 +36,7 @@ from azure_openai_files._errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    CredentialError,
     FileProcessingError,
     IncompleteDownloadError,
     NotFoundError,
@@ -450,6 +452,38 @@ def test_the_cached_header_is_offered_only_while_the_token_is_fresh(
     expiring = auth_class(_Credential("tok", lifetime=TOKEN_REFRESH_MARGIN - 1))
     _header(expiring)
     assert expiring.cached_header_value() is None
+
+
+class _FailingCredential:
+    def __init__(self, failure: Exception) -> None:
+        self.failure = failure
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
+        raise self.failure
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (RuntimeError(), "RuntimeError"),
+        (RuntimeError(" \n "), "RuntimeError"),
+        (RuntimeError(f"{'x' * 400}\nsecond line"), f"RuntimeError: {'x' * 300}"),
+    ],
+    ids=["no-message", "blank-message", "long-message"],
+)
+def test_a_credential_failure_reads_as_its_type_and_first_line_cut_to_300(
+    failure: Exception, reason: str
+) -> None:
+    with pytest.raises(CredentialError) as raised:
+        BearerTokenAuth(_FailingCredential(failure)).header_value()
+    assert str(raised.value) == f"_FailingCredential could not get a token: {reason}"
+
+
+def test_a_credential_error_is_chained_to_the_credential_failure_by_itself() -> None:
+    # The auths also raise it `from` the failure; any other caller gets the chain all the same.
+    failure = RuntimeError("no managed identity endpoint")
+    error = credential_error(_FailingCredential(failure), failure)
+    assert error.__cause__ is failure and error.__suppress_context__
 
 
 @pytest.mark.parametrize(
