@@ -362,6 +362,27 @@ def test_an_empty_token_is_refused(token: Any, error: type[Exception], message: 
         BearerTokenAuth(Empty()).header_value()
 
 
+class _Lacking:
+    """An access token from a credential that breaks the protocol: an attribute is missing."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+
+@pytest.mark.parametrize(
+    "access_token",
+    [_Lacking(expires_on=time.time() + 3600), _Lacking(token="tok")],
+    ids=["no-token", "no-expires_on"],
+)
+def test_an_access_token_missing_a_field_is_a_type_error(access_token: _Lacking) -> None:
+    class Broken:
+        def get_token(self, *scopes: str) -> _Lacking:
+            return access_token
+
+    with pytest.raises(TypeError, match=r"^the credential's get_token returned no str `token`"):
+        BearerTokenAuth(Broken()).header_value()
+
+
 @pytest.mark.timeout(10)
 def test_a_cached_token_is_used_without_waiting_for_a_refresh_in_progress() -> None:
     auth = BearerTokenAuth(_Credential("tok"))
