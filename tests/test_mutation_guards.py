@@ -741,24 +741,25 @@ def test_an_async_stream_reads_whole_and_describes_itself(content_server: Loopba
 
 
 @pytest.mark.timeout(20)
-def test_a_body_of_many_reads_is_read_whole_and_unaltered(server: LoopbackServer) -> None:
+def test_a_body_of_many_reads_is_read_whole_unaltered_and_counted(server: LoopbackServer) -> None:
     # Four times the 64 KiB a socket read returns at most, so `read()` joins several chunks.
     body = bytes(range(256)) * 1024
     server.script(respond(200, body, content_type=None))
 
-    async def read_async() -> bytes:
+    async def read_async() -> tuple[bytes, int]:
         async with (
             AsyncFilesClient(server.endpoint, api_key="fake-key") as client,
             client.stream_file_content("file-1") as stream,
         ):
-            return await stream.read()
+            return await stream.read(), stream.received
 
     with (
         FilesClient(server.endpoint, api_key="fake-key") as client,
         client.stream_file_content("file-1") as stream,
     ):
         assert stream.read() == body
-    assert asyncio.run(read_async()) == body
+        assert stream.received == len(body)
+    assert asyncio.run(read_async()) == (body, len(body))
 
 
 def test_a_short_download_names_what_arrived_and_what_was_announced(
