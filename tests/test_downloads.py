@@ -460,8 +460,9 @@ def test_a_stream_shorter_than_its_content_length_raises_when_the_transport_lets
     # A chunked body ends cleanly, so only the stream's own check sees the short count.
     server.script(respond_chunked(200, BODY[:1000], {"Content-Length": str(len(BODY))}))
     with pytest.raises(IncompleteDownloadError) as caught:
-        clients.stream("f")
+        clients.stream("f", client_request_id="short-1")
     assert (caught.value.received, caught.value.expected) == (1000, len(BODY))
+    assert caught.value.client_request_id == "short-1"  # the id support asks for
 
 
 def test_a_destination_created_during_the_download_is_not_clobbered(

@@ -260,3 +260,20 @@ def test_a_partial_content_answer_the_call_did_not_ask_for_is_not_the_file(
     assert caught.value.status_code == 206
     assert "Range" not in server.requests[0].headers
     assert caught.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+
+
+class _MessageFirstError(FilesError):
+    """A caller's own error whose `__new__` needs the message, as `__init__` usually does."""
+
+    detail: str
+
+    def __new__(cls, message: str) -> _MessageFirstError:
+        return super().__new__(cls, message)
+
+
+def test_an_error_subclass_whose_new_takes_the_message_survives_pickle_and_deepcopy() -> None:
+    error = _MessageFirstError("quota reached")
+    error.detail = "tenant-1"
+    for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(copied) is _MessageFirstError
+        assert copied.args == ("quota reached",) and vars(copied) == {"detail": "tenant-1"}

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from azure_openai_files import (
@@ -380,8 +381,15 @@ def test_a_stream_cut_mid_body_raises_rather_than_truncating(
 ) -> None:
     server.script(partial_body(BODY, 1000, reset=False))
     with pytest.raises(IncompleteDownloadError) as caught:
-        clients.stream("f")
+        clients.stream("f", client_request_id="cut-1")
     assert (caught.value.received, caught.value.expected) == (1000, len(BODY))
+    # The message names the network failure; the id is the one support asks for.
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx2.HTTPError)
+    assert str(caught.value) == (
+        f"content ended after 1000 of {len(BODY)} bytes: {type(cause).__name__}: {cause}"
+    )
+    assert caught.value.client_request_id == "cut-1"
 
 
 def test_a_stalled_download_times_out_and_leaves_nothing(

@@ -28,6 +28,7 @@ from azure_openai_files._auth import (
     AsyncBearerTokenAuth,
     BearerTokenAuth,
     check_credential_transport,
+    credential_error,
 )
 from azure_openai_files._download import PartFile
 from azure_openai_files._errors import (
@@ -35,6 +36,7 @@ from azure_openai_files._errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    CredentialError,
     FileProcessingError,
     IncompleteDownloadError,
     NotFoundError,
@@ -360,6 +362,27 @@ def test_an_empty_token_is_refused(token: Any, error: type[Exception], message: 
         BearerTokenAuth(Empty()).header_value()
 
 
+class _Lacking:
+    """An access token from a credential that breaks the protocol: an attribute is missing."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+
+@pytest.mark.parametrize(
+    "access_token",
+    [_Lacking(expires_on=time.time() + 3600), _Lacking(token="tok")],
+    ids=["no-token", "no-expires_on"],
+)
+def test_an_access_token_missing_a_field_is_a_type_error(access_token: _Lacking) -> None:
+    class Broken:
+        def get_token(self, *scopes: str) -> _Lacking:
+            return access_token
+
+    with pytest.raises(TypeError, match=r"^the credential's get_token returned no str `token`"):
+        BearerTokenAuth(Broken()).header_value()
+
+
 @pytest.mark.timeout(10)
 def test_a_cached_token_is_used_without_waiting_for_a_refresh_in_progress() -> None:
     auth = BearerTokenAuth(_Credential("tok"))
@@ -416,6 +439,72 @@ def test_concurrent_async_requests_share_one_token_request() -> None:
 
     assert asyncio.run(many()) == ["Bearer tok1"] * 5
     assert len(credential.scopes) == 1
+
+
+def _header(auth: BearerTokenAuth | AsyncBearerTokenAuth) -> str:
+    """The auth's header for the next attempt, fetched the way its client would."""
+    if isinstance(auth, AsyncBearerTokenAuth):
+        return asyncio.run(auth.header_value())
+    return auth.header_value()
+
+
+@pytest.mark.parametrize("auth_class", [BearerTokenAuth, AsyncBearerTokenAuth])
+def test_a_401_forgets_the_token_it_was_sent_with_but_not_a_newer_one(
+    auth_class: type[BearerTokenAuth | AsyncBearerTokenAuth],
+) -> None:
+    auth = auth_class(_Credential("tok"))
+    assert _header(auth) == "Bearer tok1"
+    auth.invalidate("Bearer tok1")  # refused: the next attempt fetches a new token
+    assert _header(auth) == "Bearer tok2"
+    # A 401 to a request that went out with tok1 arrives after tok2 was fetched: keep tok2.
+    auth.invalidate("Bearer tok1")
+    assert _header(auth) == "Bearer tok2"
+
+
+@pytest.mark.parametrize("auth_class", [BearerTokenAuth, AsyncBearerTokenAuth])
+def test_the_cached_header_is_offered_only_while_the_token_is_fresh(
+    auth_class: type[BearerTokenAuth | AsyncBearerTokenAuth],
+) -> None:
+    # The clients skip the credential (and, with a deadline, its waiting thread) on a header.
+    fresh = auth_class(_Credential("tok"))
+    assert fresh.cached_header_value() is None  # nothing fetched yet
+    _header(fresh)
+    assert fresh.cached_header_value() == "Bearer tok1"
+    expiring = auth_class(_Credential("tok", lifetime=TOKEN_REFRESH_MARGIN - 1))
+    _header(expiring)
+    assert expiring.cached_header_value() is None
+
+
+class _FailingCredential:
+    def __init__(self, failure: Exception) -> None:
+        self.failure = failure
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
+        raise self.failure
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (RuntimeError(), "RuntimeError"),
+        (RuntimeError(" \n "), "RuntimeError"),
+        (RuntimeError(f"{'x' * 400}\nsecond line"), f"RuntimeError: {'x' * 300}"),
+    ],
+    ids=["no-message", "blank-message", "long-message"],
+)
+def test_a_credential_failure_reads_as_its_type_and_first_line_cut_to_300(
+    failure: Exception, reason: str
+) -> None:
+    with pytest.raises(CredentialError) as raised:
+        BearerTokenAuth(_FailingCredential(failure)).header_value()
+    assert str(raised.value) == f"_FailingCredential could not get a token: {reason}"
+
+
+def test_a_credential_error_is_chained_to_the_credential_failure_by_itself() -> None:
+    # The auths also raise it `from` the failure; any other caller gets the chain all the same.
+    failure = RuntimeError("no managed identity endpoint")
+    error = credential_error(_FailingCredential(failure), failure)
+    assert error.__cause__ is failure and error.__suppress_context__
 
 
 @pytest.mark.parametrize(
@@ -651,6 +740,28 @@ def test_an_async_stream_reads_whole_and_describes_itself(content_server: Loopba
     assert body == b"0123456789"
 
 
+@pytest.mark.timeout(20)
+def test_a_body_of_many_reads_is_read_whole_unaltered_and_counted(server: LoopbackServer) -> None:
+    # Four times the 64 KiB a socket read returns at most, so `read()` joins several chunks.
+    body = bytes(range(256)) * 1024
+    server.script(respond(200, body, content_type=None))
+
+    async def read_async() -> tuple[bytes, int]:
+        async with (
+            AsyncFilesClient(server.endpoint, api_key="fake-key") as client,
+            client.stream_file_content("file-1") as stream,
+        ):
+            return await stream.read(), stream.received
+
+    with (
+        FilesClient(server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert stream.read() == body
+        assert stream.received == len(body)
+    assert asyncio.run(read_async()) == (body, len(body))
+
+
 def test_a_short_download_names_what_arrived_and_what_was_announced(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -801,12 +912,14 @@ def test_an_encoded_stream_is_decoded(server: LoopbackServer) -> None:
         assert b"".join(stream.iter_bytes()) == b"hello world"
 
 
-@pytest.mark.parametrize("encoding", [None, "identity"])
+@pytest.mark.parametrize("encoding", [None, "identity", "gzip"])
 def test_a_stream_yields_chunks_of_the_size_asked(
     server: LoopbackServer, encoding: str | None
 ) -> None:
+    # A gzip body is decoded first: the chunks are of the bytes handed on, not of the wire's.
     headers = {} if encoding is None else {"Content-Encoding": encoding}
-    server.script(respond(200, b"0123456789", headers, content_type=None))
+    body = gzip.compress(b"0123456789", mtime=0) if encoding == "gzip" else b"0123456789"
+    server.script(respond(200, body, headers, content_type=None))
 
     async def async_chunks() -> list[bytes]:
         async with (
