@@ -88,7 +88,7 @@ record: $(READY)
 # pyproject.toml); the report counts killed/survived/timeout per module.
 # `make mutation MUTATION_MODULES="_retry _auth"` limits the run; MUTATION_WORKERS sets the
 # number of test processes.
-MUTATION_MODULES ?= _retry _auth _errors _pipeline _streaming _download
+MUTATION_MODULES ?= _retry _auth _errors _pipeline _head_bound _streaming _download
 MUTATION_WORKERS ?= 2
 mutation: $(READY)
 	rm -rf .mutation
