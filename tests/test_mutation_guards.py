@@ -961,6 +961,132 @@ def test_without_hard_links_a_destination_that_appeared_is_still_not_replaced(
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
 
 
+def test_a_destination_that_cannot_be_written_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError) as raised:
+        _download.prepare_destination(tmp_path, overwrite=True)
+    assert str(raised.value) == f"destination {tmp_path} is a directory; name the file to write"
+    missing = tmp_path / "missing" / "out.bin"
+    with pytest.raises(FileNotFoundError) as raised_missing:
+        _download.prepare_destination(missing, overwrite=True)
+    assert str(raised_missing.value) == f"destination folder {missing.parent} does not exist"
+
+
+_real_scandir = os.scandir
+
+
+class _EntriesInOrder:
+    """`os.scandir` with its entries in a chosen order (the real one is the filesystem's)."""
+
+    def __init__(self, folder: Any, first: str) -> None:
+        with _real_scandir(folder) as entries:
+            self.entries = sorted(entries, key=lambda entry: entry.name != first)
+
+    def __enter__(self) -> _EntriesInOrder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[os.DirEntry[str]]:
+        return iter(self.entries)
+
+
+def test_stale_part_files_are_removed_whatever_is_listed_before_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = time.time() - 2 * _download.STALE_PART_AGE
+    stale = tmp_path / ".out.bin.0123456789ab.part"
+    stale.write_bytes(b"x")
+    os.utime(stale, (old, old))
+    (tmp_path / "notes.txt").write_bytes(b"x")
+    monkeypatch.setattr(os, "scandir", lambda folder: _EntriesInOrder(folder, "notes.txt"))
+    _download.remove_stale_parts(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_part_file_exactly_the_stale_age_old_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = 1_700_000_000  # whole seconds: the file's mtime is then exactly the cutoff
+    part = tmp_path / ".out.bin.0123456789ab.part"
+    part.write_bytes(b"x")
+    os.utime(part, (now - _download.STALE_PART_AGE, now - _download.STALE_PART_AGE))
+    monkeypatch.setattr(_download.time, "time", lambda: float(now))
+    _download.remove_stale_parts(tmp_path)
+    assert part.exists()  # "older than" the stale age, not as old as it
+
+
+def test_a_part_file_left_by_a_killed_download_is_removed_by_the_next_download(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    killed = _part_file(tmp_path, monkeypatch)
+    killed._file.close()  # the process died: nothing unlinked it
+    old = time.time() - 2 * _download.STALE_PART_AGE
+    os.utime(killed.path, (old, old))
+    following = _part_file(tmp_path, monkeypatch)
+    assert [p.name for p in tmp_path.iterdir()] == [following.path.name]
+    following.discard()
+
+
+def test_a_temporary_name_already_taken_is_drawn_again_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draws = iter([b"\x00" * 6, b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda n: next(draws))
+    taken = tmp_path / ".out.bin.000000000000.part"
+    taken.write_bytes(b"theirs")
+    handle, path = _download._create_part_file(tmp_path / "out.bin")
+    os.close(handle)
+    assert path == tmp_path / ".out.bin.010101010101.part"
+    assert taken.read_bytes() == b"theirs"
+
+
+def test_the_temporary_name_is_drawn_at_most_a_hundred_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draws: list[int] = []
+    monkeypatch.setattr(os, "urandom", lambda n: draws.append(n) or b"\x00" * n)
+    (tmp_path / ".out.bin.000000000000.part").write_bytes(b"theirs")
+    with pytest.raises(FileExistsError) as raised:
+        _download._create_part_file(tmp_path / "out.bin")
+    assert (raised.value.errno, raised.value.strerror) == (
+        errno.EEXIST,
+        f"no free temporary name beside {tmp_path / 'out.bin'}",
+    )
+    assert draws == [6] * 100
+
+
+def test_the_temporary_file_is_opened_in_binary_mode_where_there_is_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Windows' O_BINARY keeps the C runtime from writing b"\n" as b"\r\n"; stood in for by a
+    # flag this system has, so that the flags passed can be seen.
+    monkeypatch.setattr(os, "O_BINARY", os.O_CLOEXEC, raising=False)
+    opened: list[int] = []
+    real_open = os.open
+
+    def recording_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        opened.append(flags)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", recording_open)
+    handle, _ = _download._create_part_file(tmp_path / "out.bin")
+    os.close(handle)
+    assert opened == [os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC]
+
+
+def test_a_body_smaller_than_one_batch_is_written_without_a_writer_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part = _part_file(tmp_path, monkeypatch)  # batches of 4 bytes
+    part.start_body(httpx2.Response(200, headers={"content-length": "3"}), 0)
+    for chunk in (b"a", b"b", b"c"):
+        part.write(chunk)
+    writers = [t for t in threading.enumerate() if t.name == "azure-openai-files-writer"]
+    assert writers == []  # still gathering its first batch: no thread needed yet
+    assert part.commit().read_bytes() == b"abc"
+
+
 def _content_request() -> httpx2.Request:
     return httpx2.Request(
         "GET",
