@@ -47,9 +47,10 @@ class HeadClock:
 
     def ends_at(self) -> float | None:
         """The monotonic time the head must have arrived by; None until the request goes out."""
-        if self._sent_at is None:
-            return None
-        ends = self._sent_at + self.limit
+        return None if self._sent_at is None else self._ends_after(self._sent_at)
+
+    def _ends_after(self, sent_at: float) -> float:
+        ends = sent_at + self.limit
         return ends if self.ends_by is None else min(ends, self.ends_by)
 
     def on_send(self, callback: Callable[[float], None]) -> None:
@@ -65,10 +66,9 @@ class HeadClock:
     def trace(self, event: str, info: dict[str, Any]) -> None:
         if self._sent_at is None and event.endswith(".send_request_headers.started"):
             self._extensions.pop("trace", None)
-            self._sent_at = now = time.monotonic()
+            self._sent_at = time.monotonic()
             if self._on_send is not None:
-                ends = now + self.limit
-                self._on_send(ends if self.ends_by is None else min(ends, self.ends_by))
+                self._on_send(self._ends_after(self._sent_at))
 
     async def atrace(self, event: str, info: dict[str, Any]) -> None:
         self.trace(event, info)
