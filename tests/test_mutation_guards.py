@@ -265,10 +265,12 @@ def test_a_transport_failure_keeps_its_own_request_id_or_is_given_the_calls() ->
 def test_a_wait_past_the_deadline_raises_a_timeout_chained_to_the_failure() -> None:
     state = RetryState(RetryPolicy(max_retry_after=60.0), 1.0)
     state.attempts = 1
+    state.client_request_id = "call-1"
     error = _server_error(retry_after=30.0)
     with pytest.raises(RequestTimeoutError, match="would pass before the next attempt") as raised:
         state.delay_before_retry(error, retryable=True)
     assert raised.value.__cause__ is error
+    assert raised.value.client_request_id == "call-1"  # the timeout names the call it ended
     assert "deadline of 1 s" in str(raised.value) and "busy" in str(raised.value)
 
 
@@ -294,6 +296,13 @@ def test_an_api_key_is_sent_as_given_and_read_again_on_each_attempt() -> None:
     rotating.key = "new"
     assert auth.header_value() == "new"
     assert ApiKeyAuth.header_name == "api-key"
+
+
+def test_a_key_credential_whose_key_is_not_text_is_a_type_error_saying_so() -> None:
+    auth = ApiKeyAuth(_Key(b"bytes-key"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as raised:
+        auth.header_value()
+    assert str(raised.value) == "the key credential's `key` must be a str"
 
 
 @pytest.mark.parametrize("key", ["", "   "])
