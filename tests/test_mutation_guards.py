@@ -57,9 +57,9 @@ from azure_openai_files._errors import (
 from azure_openai_files._pipeline import transport_error
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
 from azure_openai_files._streaming import incomplete
-from tests.clients import KINDS, Clients
+from tests.clients import DOCS_SAMPLE, KINDS, Clients
 from tests.fuzzing import Delivery, ScriptedResponse, render
-from tests.loopback import LoopbackServer, respond, serving
+from tests.loopback import LoopbackServer, respond, respond_json, serving
 
 # --- retry policy -----------------------------------------------------------------------------
 
@@ -262,6 +262,18 @@ def test_a_transport_failure_keeps_its_own_request_id_or_is_given_the_calls() ->
     assert unnamed.client_request_id == "call-1"
 
 
+def test_a_state_that_has_sent_nothing_names_no_request_id() -> None:
+    # The pipeline sets the id when it sends; until then a failure names no request at all.
+    state = RetryState(RetryPolicy(), 0.0)
+    with pytest.raises(RequestTimeoutError) as raised:
+        state.check_deadline()
+    assert raised.value.client_request_id is None
+    refused = TransportError("connection refused")
+    with pytest.raises(TransportError):
+        state.delay_before_retry(refused, retryable=False)
+    assert refused.client_request_id is None
+
+
 def test_a_wait_past_the_deadline_raises_a_timeout_chained_to_the_failure() -> None:
     state = RetryState(RetryPolicy(max_retry_after=60.0), 1.0)
     state.attempts = 1
@@ -303,6 +315,28 @@ def test_a_key_credential_whose_key_is_not_text_is_a_type_error_saying_so() -> N
     with pytest.raises(TypeError) as raised:
         auth.header_value()
     assert str(raised.value) == "the key credential's `key` must be a str"
+
+
+def test_every_printable_ascii_character_may_be_in_a_key() -> None:
+    key = "".join(chr(code) for code in range(ord("!"), ord("~") + 1)) + " inner space~"
+    assert ApiKeyAuth(key).header_value() == key
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("", "is empty"),
+        (
+            "abc\x7fdef",  # DEL, the first character past "~"
+            "contains a control or non-ASCII character at position 3; "
+            "check how it was read or pasted",
+        ),
+    ],
+)
+def test_a_string_key_is_refused_as_the_api_key_saying_why(key: str, reason: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        ApiKeyAuth(key)
+    assert str(raised.value) == f"the api key {reason}"
 
 
 @pytest.mark.parametrize("key", ["", "   "])
@@ -503,6 +537,18 @@ def test_concurrent_async_requests_share_one_token_request() -> None:
 
     assert asyncio.run(many()) == ["Bearer tok1"] * 5
     assert len(credential.scopes) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_401_is_retried_once_with_a_new_token(server: LoopbackServer, kind: str) -> None:
+    # A fresh call has not renewed its token yet: its first 401 earns one more attempt.
+    unauthorized = {"error": {"code": "Unauthorized", "message": "token expired"}}
+    server.script(respond_json(401, unauthorized), respond_json(200, DOCS_SAMPLE))
+    credential = _Credential("tok")
+    clients = Clients(kind, server.endpoint, api_key=None, credential=credential, max_retries=0)
+    assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+    sent = [request.headers.get("authorization") for request in server.requests]
+    assert sent == ["Bearer tok1", "Bearer tok2"]
 
 
 def _header(auth: BearerTokenAuth | AsyncBearerTokenAuth) -> str:
