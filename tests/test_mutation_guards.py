@@ -634,8 +634,14 @@ def test_bearer_tokens_travel_over_https_or_to_this_machine(endpoint: str) -> No
 @pytest.mark.parametrize("endpoint", ["http://example.com", "http://10.0.0.1", "http://[::2]"])
 def test_bearer_tokens_never_travel_in_clear_to_another_host(endpoint: str) -> None:
     url = httpx2.URL(endpoint)
-    with pytest.raises(ValueError, match=f"over http:// to {url.host}; use an https:// endpoint"):
+    with pytest.raises(ValueError) as raised:
         check_credential_transport(url)
+    # The whole message: it names both ways out, https and a loopback address.
+    assert str(raised.value) == (
+        f"refusing to send credentials in clear text over http:// to {url.host}; use an https://"
+        " endpoint, or a loopback address (http://127.0.0.1, http://localhost) for a local"
+        " proxy or test server"
+    )
 
 
 # --- errors -----------------------------------------------------------------------------------
