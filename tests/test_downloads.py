@@ -226,6 +226,20 @@ def test_an_encoding_the_client_cannot_decode_is_refused_and_leaves_nothing(
         clients.stream("f")
 
 
+def test_a_refused_encoding_names_only_the_codings_not_decoded_and_the_response(
+    clients: Clients, server: LoopbackServer
+) -> None:
+    headers = {"Content-Encoding": "gzip, br, zstd", "apim-request-id": "req-9"}
+    server.script(respond(200, GZIPPED, headers, content_type=OCTETS))
+    with pytest.raises(UnexpectedResponseError) as caught:
+        clients.stream("f")
+    assert str(caught.value) == (
+        "the content arrived with Content-Encoding br, zstd, which this client cannot decode"
+        " (it asks for identity) (HTTP 200, request id req-9)"
+    )
+    assert caught.value.status_code == 200
+
+
 # --- resumes and the retry budget ----------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from azure_openai_files._auth import (
 )
 from azure_openai_files._download import PartFile
 from azure_openai_files._errors import (
+    HTML_EXCERPT_LIMIT,
     MESSAGE_BODY_LIMIT,
     AuthenticationError,
     BadRequestError,
@@ -57,9 +59,9 @@ from azure_openai_files._head_bound import HeadClock, _HeadBoundedBackend
 from azure_openai_files._pipeline import transport_error
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
 from azure_openai_files._streaming import incomplete
-from tests.clients import KINDS, Clients
+from tests.clients import DOCS_SAMPLE, KINDS, Clients
 from tests.fuzzing import Delivery, ScriptedResponse, render
-from tests.loopback import LoopbackServer, respond, serving
+from tests.loopback import LoopbackServer, respond, respond_json, serving
 
 # --- retry policy -----------------------------------------------------------------------------
 
@@ -183,8 +185,9 @@ def test_remaining_counts_down_from_the_deadline() -> None:
 def test_a_passed_deadline_raises_a_timeout_naming_it() -> None:
     state = RetryState(RetryPolicy(), 2.5)
     state.deadline_at = time.monotonic()
-    with pytest.raises(RequestTimeoutError, match=r"deadline of 2\.5 s exceeded"):
+    with pytest.raises(RequestTimeoutError) as raised:
         state.check_deadline()
+    assert str(raised.value) == "deadline of 2.5 s exceeded"  # no suffix when no step is named
 
 
 def test_a_deadline_reached_exactly_is_exceeded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,13 +251,40 @@ def test_a_transport_failure_waits_the_backoff(monkeypatch: pytest.MonkeyPatch) 
     assert state.delay_before_retry(TransportError("reset"), retryable=True) == 0.25
 
 
+def test_a_transport_failure_keeps_its_own_request_id_or_is_given_the_calls() -> None:
+    state = RetryState(RetryPolicy(), None)
+    state.client_request_id = "call-1"
+    # An error that already names its request keeps it; the call's id only fills a gap.
+    named = TransportError("reset", client_request_id="attempt-0")
+    unnamed = TransportError("reset")
+    for error in (named, unnamed):
+        with pytest.raises(TransportError):
+            state.delay_before_retry(error, retryable=False)
+    assert named.client_request_id == "attempt-0"
+    assert unnamed.client_request_id == "call-1"
+
+
+def test_a_state_that_has_sent_nothing_names_no_request_id() -> None:
+    # The pipeline sets the id when it sends; until then a failure names no request at all.
+    state = RetryState(RetryPolicy(), 0.0)
+    with pytest.raises(RequestTimeoutError) as raised:
+        state.check_deadline()
+    assert raised.value.client_request_id is None
+    refused = TransportError("connection refused")
+    with pytest.raises(TransportError):
+        state.delay_before_retry(refused, retryable=False)
+    assert refused.client_request_id is None
+
+
 def test_a_wait_past_the_deadline_raises_a_timeout_chained_to_the_failure() -> None:
     state = RetryState(RetryPolicy(max_retry_after=60.0), 1.0)
     state.attempts = 1
+    state.client_request_id = "call-1"
     error = _server_error(retry_after=30.0)
     with pytest.raises(RequestTimeoutError, match="would pass before the next attempt") as raised:
         state.delay_before_retry(error, retryable=True)
     assert raised.value.__cause__ is error
+    assert raised.value.client_request_id == "call-1"  # the timeout names the call it ended
     assert "deadline of 1 s" in str(raised.value) and "busy" in str(raised.value)
 
 
@@ -280,6 +310,35 @@ def test_an_api_key_is_sent_as_given_and_read_again_on_each_attempt() -> None:
     rotating.key = "new"
     assert auth.header_value() == "new"
     assert ApiKeyAuth.header_name == "api-key"
+
+
+def test_a_key_credential_whose_key_is_not_text_is_a_type_error_saying_so() -> None:
+    auth = ApiKeyAuth(_Key(b"bytes-key"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as raised:
+        auth.header_value()
+    assert str(raised.value) == "the key credential's `key` must be a str"
+
+
+def test_every_printable_ascii_character_may_be_in_a_key() -> None:
+    key = "".join(chr(code) for code in range(ord("!"), ord("~") + 1)) + " inner space~"
+    assert ApiKeyAuth(key).header_value() == key
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("", "is empty"),
+        (
+            "abc\x7fdef",  # DEL, the first character past "~"
+            "contains a control or non-ASCII character at position 3; "
+            "check how it was read or pasted",
+        ),
+    ],
+)
+def test_a_string_key_is_refused_as_the_api_key_saying_why(key: str, reason: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        ApiKeyAuth(key)
+    assert str(raised.value) == f"the api key {reason}"
 
 
 @pytest.mark.parametrize("key", ["", "   "])
@@ -433,6 +492,44 @@ def test_the_async_auth_refreshes_a_token_near_its_expiry() -> None:
     assert asyncio.run(twice()) == ["Bearer tok1", "Bearer tok2"]
 
 
+@pytest.mark.timeout(20)
+def test_an_async_credential_gets_its_token_while_every_worker_thread_is_busy() -> None:
+    # Only a sync get_token needs a worker thread; an async one is awaited on the loop, so it
+    # never queues behind the blocking work that fills the default executor.
+    auth = AsyncBearerTokenAuth(_AsyncCredential("tok"))
+
+    async def scenario() -> str:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=1))
+        release = threading.Event()
+        busy = loop.run_in_executor(None, release.wait)
+        try:
+            return await asyncio.wait_for(auth.header_value(), timeout=5)
+        finally:
+            release.set()
+            await busy
+
+    assert asyncio.run(scenario()) == "Bearer tok1"
+
+
+class _DisguisedAsyncCredential(_Credential):
+    """A plain `get_token` that hands back a coroutine, as a wrapper or a partial of an async
+    credential's method does."""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return self._get_token(*scopes)
+
+    async def _get_token(self, *scopes: str) -> _Token:
+        return _Credential.get_token(self, *scopes)
+
+
+def test_the_async_auth_awaits_what_a_plain_get_token_returns() -> None:
+    credential = _DisguisedAsyncCredential("tok")
+    auth = AsyncBearerTokenAuth(credential)
+    assert asyncio.run(auth.header_value()) == "Bearer tok1"
+    assert credential.scopes == [(TOKEN_SCOPE,)]
+
+
 def test_concurrent_async_requests_share_one_token_request() -> None:
     credential = _AsyncCredential("tok")
     auth = AsyncBearerTokenAuth(credential)
@@ -442,6 +539,18 @@ def test_concurrent_async_requests_share_one_token_request() -> None:
 
     assert asyncio.run(many()) == ["Bearer tok1"] * 5
     assert len(credential.scopes) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_401_is_retried_once_with_a_new_token(server: LoopbackServer, kind: str) -> None:
+    # A fresh call has not renewed its token yet: its first 401 earns one more attempt.
+    unauthorized = {"error": {"code": "Unauthorized", "message": "token expired"}}
+    server.script(respond_json(401, unauthorized), respond_json(200, DOCS_SAMPLE))
+    credential = _Credential("tok")
+    clients = Clients(kind, server.endpoint, api_key=None, credential=credential, max_retries=0)
+    assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+    sent = [request.headers.get("authorization") for request in server.requests]
+    assert sent == ["Bearer tok1", "Bearer tok2"]
 
 
 def _header(auth: BearerTokenAuth | AsyncBearerTokenAuth) -> str:
@@ -527,8 +636,14 @@ def test_bearer_tokens_travel_over_https_or_to_this_machine(endpoint: str) -> No
 @pytest.mark.parametrize("endpoint", ["http://example.com", "http://10.0.0.1", "http://[::2]"])
 def test_bearer_tokens_never_travel_in_clear_to_another_host(endpoint: str) -> None:
     url = httpx2.URL(endpoint)
-    with pytest.raises(ValueError, match=f"over http:// to {url.host}; use an https:// endpoint"):
+    with pytest.raises(ValueError) as raised:
         check_credential_transport(url)
+    # The whole message: it names both ways out, https and a loopback address.
+    assert str(raised.value) == (
+        f"refusing to send credentials in clear text over http:// to {url.host}; use an https://"
+        " endpoint, or a loopback address (http://127.0.0.1, http://localhost) for a local"
+        " proxy or test server"
+    )
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -608,6 +723,33 @@ def test_a_non_json_error_body_is_summarized_on_one_line() -> None:
     assert error.code is None
 
 
+def test_an_error_page_is_read_as_html_by_its_content_type_whatever_its_case() -> None:
+    # A page that does not open with a tag is still HTML when its Content-Type says so.
+    body = b"Service down: <b>retry</b> &amp; wait\n"
+    for content_type in ("text/html; charset=utf-8", "Text/HTML"):
+        error = error_from_response(_response(502, {"content-type": content_type}), body)
+        assert error.message == "Service down: retry & wait"
+    plain = error_from_response(_response(502, {"content-type": "text/plain"}), body)
+    assert plain.message == "Service down: <b>retry</b> &amp; wait"
+
+
+def test_an_html_page_after_leading_blank_lines_is_reduced_to_its_text() -> None:
+    body = b"\r\n  <html><body><p>Bad &amp; gateway</p></body></html>"
+    assert error_from_response(_response(502), body).message == "Bad & gateway"
+
+
+def test_an_html_excerpt_is_cut_only_beyond_its_limit_and_without_a_trailing_space() -> None:
+    def page(text: str) -> bytes:
+        return f"<html><p>{text}</p></html>".encode()
+
+    exact = "a" * HTML_EXCERPT_LIMIT
+    assert error_from_response(_response(502), page(exact)).message == exact
+    # The cut falls just after a space: the excerpt ends on the word before it.
+    word_then_space = "a" * (HTML_EXCERPT_LIMIT - 1) + " " + "b" * 10
+    message = error_from_response(_response(502), page(word_then_space)).message
+    assert message == "a" * (HTML_EXCERPT_LIMIT - 1) + " …"
+
+
 def test_an_error_body_that_is_not_utf8_is_summarized_with_replacements() -> None:
     error = error_from_response(_response(500), b"bad \xff\xfe body")
     assert error.message == "bad \ufffd\ufffd body"
@@ -629,6 +771,34 @@ def test_a_json_error_without_a_text_message_keeps_its_code_and_shows_the_body()
     body = b'{"error": {"code": "C", "message": 5}}'
     error = error_from_response(_response(400), body)
     assert error.code == "C" and error.message == body.decode()
+
+
+def test_a_v1_error_keeps_its_param_and_type() -> None:
+    request = httpx2.Request("GET", "https://example.com/openai/v1/files/f")
+    body = (
+        b'{"error": {"code": "invalid_value", "message": "bad purpose",'
+        b' "param": "purpose", "type": "invalid_request_error"}}'
+    )
+    error = error_from_response(httpx2.Response(400, request=request), body)
+    assert (error.param, error.type) == ("purpose", "invalid_request_error")
+
+
+def test_a_304_says_the_request_was_not_conditional() -> None:
+    error = error_from_response(_response(304), b"")
+    assert error.message == "304 Not Modified to a request that was not conditional"
+
+
+@pytest.mark.parametrize(
+    ("status", "body"), [(502, b"<h1>Bad gateway</h1>"), (302, b""), (304, b"")]
+)
+def test_an_error_without_an_echo_names_the_client_request_id_sent(
+    status: int, body: bytes
+) -> None:
+    request = httpx2.Request(
+        "GET", "https://example.com/openai/files/f", headers={"x-ms-client-request-id": "sent-1"}
+    )
+    error = error_from_response(httpx2.Response(status, request=request), body)
+    assert error.client_request_id == "sent-1"
 
 
 @pytest.mark.parametrize(
@@ -856,6 +1026,23 @@ def test_a_matching_206_continues_the_bytes_on_disk(
     part = _resumable(tmp_path, monkeypatch)
     assert part.resume_headers() == {"Range": "bytes=4-"}
     part.start_body(httpx2.Response(206, headers={"content-range": content_range}), 4)
+    part.write(b"456789")
+    part.check_complete()
+    assert part.commit().read_bytes() == b"0123456789"
+
+
+def test_a_body_sent_identity_encoded_is_resumed_like_a_plain_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `identity` is no encoding: the bytes on disk are the wire's, so Range can continue them.
+    identity = {"content-encoding": "identity"}
+    part = _part_file(tmp_path, monkeypatch)
+    part.start_body(httpx2.Response(200, headers={**identity, "content-length": "10"}), 0)
+    assert part.expected == 10
+    part.write(b"0123")
+    assert part.resume_headers() == {"Range": "bytes=4-"}
+    continued = {**identity, "content-range": "bytes 4-9/10"}
+    part.start_body(httpx2.Response(206, headers=continued), 4)
     part.write(b"456789")
     part.check_complete()
     assert part.commit().read_bytes() == b"0123456789"
