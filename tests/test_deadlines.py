@@ -5,10 +5,13 @@ Servers here drip one byte every half second, so per-read timeouts alone never f
 from __future__ import annotations
 
 import asyncio
+import http.server
 import json
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -21,6 +24,7 @@ from azure_openai_files import (
     ServerError,
     UnexpectedResponseError,
 )
+from azure_openai_files._head_bound import HeadClock, bound_response_heads
 from tests.clients import KINDS, Clients
 from tests.loopback import LoopbackServer, drip, respond_json, stall_after
 
@@ -290,6 +294,46 @@ def test_dripped_response_headers_through_a_proxy_from_the_environment_are_bound
         Clients("sync", "http://localhost:9", timeout=2.0, max_retries=0).call("get_file", "f")
     assert timer.elapsed < 2.0 + SLACK
     assert server.requests[0].target.startswith("http://localhost:9/")  # it did go through it
+
+
+TLS = Path(__file__).parent / "tls"  # a self-signed certificate for 127.0.0.1, tests only
+
+
+@pytest.mark.timeout(30)
+def test_a_dripped_head_over_tls_is_bounded_as_well() -> None:
+    # Every https connection goes through the backend's start_tls: the TLS stream it hands
+    # back must bound the head too. A client built like the package's, trusting the test CA.
+    class Dripping(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            for _ in range(100):
+                time.sleep(DRIP)
+                self.wfile.write(b"X-Pad: a\r\n")
+                self.wfile.flush()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Dripping)
+    server.daemon_threads = True
+    server.handle_error = lambda *args: None  # type: ignore[method-assign]  # client hung up
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS / "loopback-cert.pem", TLS / "loopback-key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    trust = ssl.create_default_context(cafile=str(TLS / "loopback-cert.pem"))
+    try:
+        with httpx2.Client(verify=trust, timeout=10.0) as http_client:
+            bound_response_heads(http_client)
+            request = http_client.build_request("GET", f"https://127.0.0.1:{server.server_port}/")
+            clock = HeadClock(DEADLINE, ends_by=None)
+            clock.attach(request.extensions, asynchronous=False)
+            with Timer() as timer, pytest.raises(httpx2.ReadTimeout), clock.awaiting_head():
+                http_client.send(request)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert timer.elapsed < DEADLINE + SLACK
 
 
 @pytest.mark.timeout(30)
