@@ -438,15 +438,29 @@ def test_a_long_download_is_flushed_to_disk_as_it_arrives(
     monkeypatch.setattr("azure_openai_files._download.BATCH_BYTES", 16 * 1024)
     monkeypatch.setattr("azure_openai_files._download.SYNC_EVERY", 64 * 1024)
     synced_sizes: list[int] = []
+    synced = threading.Event()
     fdatasync = getattr(os, "fdatasync", os.fsync)
 
     def recording_fdatasync(fd: int) -> None:
         synced_sizes.append(os.fstat(fd).st_size)
+        synced.set()
         fdatasync(fd)
+
+    def first_half_then_the_rest(conn: Any, request: Any) -> None:
+        # The rest waits for a sync of what has arrived (at most 10 s): on a busy machine the
+        # whole body could otherwise be written before the flusher thread ever runs.
+        half = len(BODY) // 2
+        conn.sendall(
+            f"HTTP/1.1 200 OK\r\nContent-Length: {len(BODY)}\r\n"
+            f"Content-Type: {OCTETS}\r\n\r\n".encode()
+            + BODY[:half]
+        )
+        synced.wait(10)
+        conn.sendall(BODY[half:])
 
     monkeypatch.setattr(os, "fdatasync", recording_fdatasync, raising=False)
     disk = DiskLog(monkeypatch)
-    server.script(respond(200, BODY, content_type=OCTETS))
+    server.script(first_half_then_the_rest)
     assert clients.download("f", tmp_path / "out.bin").read_bytes() == BODY
     assert synced_sizes and 0 < min(synced_sizes) < len(BODY)  # mid-download, not at the end
     assert [kind for kind, _ in disk.events].count("fsync file") == 1  # and still at the end
