@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import errno
 import gzip
+import json
 import logging
 import math
 import os
 import random
 import re
+import socket
 import ssl
 import threading
 import time
@@ -54,12 +56,21 @@ from azure_openai_files._errors import (
     error_from_response,
 )
 from azure_openai_files._head_bound import HeadClock, _HeadBoundedBackend
-from azure_openai_files._pipeline import transport_error
+from azure_openai_files._pipeline import MAX_ERROR_BODY, MAX_METADATA_BODY, transport_error
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
 from azure_openai_files._streaming import incomplete
-from tests.clients import KINDS, Clients
+from tests.clients import DOCS_SAMPLE, KINDS, Clients
 from tests.fuzzing import Delivery, ScriptedResponse, render
-from tests.loopback import LoopbackServer, respond, serving
+from tests.loopback import (
+    CRLF,
+    LoopbackServer,
+    ReceivedRequest,
+    Reply,
+    respond,
+    respond_json,
+    serving,
+    stall,
+)
 
 # --- retry policy -----------------------------------------------------------------------------
 
@@ -1437,3 +1448,178 @@ def test_a_head_clock_reports_the_send_to_async_transports_too() -> None:
     clock.attach(extensions, asynchronous=True)
     asyncio.run(extensions["trace"]("http11.send_request_headers.started", {}))
     assert clock.ends_at() is not None and "trace" not in extensions
+
+
+# --- _pipeline: one call's checks, retries and errors, through both clients --------------------
+
+
+def test_a_caller_client_of_the_wrong_kind_or_closed_is_refused_in_so_many_words() -> None:
+    endpoint = "https://r.openai.azure.com"
+    async_http = httpx2.AsyncClient()
+    with pytest.raises(TypeError) as wrong_kind:
+        FilesClient(endpoint, api_key="k", http_client=async_http)  # type: ignore[arg-type]
+    assert str(wrong_kind.value) == "http_client must be an httpx2.Client, not AsyncClient"
+    with httpx2.Client() as sync_http, pytest.raises(TypeError) as wrong_kind:
+        AsyncFilesClient(endpoint, api_key="k", http_client=sync_http)  # type: ignore[arg-type]
+    assert str(wrong_kind.value) == "http_client must be an httpx2.AsyncClient, not Client"
+
+    closed = httpx2.Client()
+    closed.close()
+    with pytest.raises(ValueError) as refused:
+        FilesClient(endpoint, api_key="k", http_client=closed)
+    assert str(refused.value) == "http_client is closed"
+    asyncio.run(async_http.aclose())
+    with pytest.raises(ValueError) as refused:
+        AsyncFilesClient(endpoint, api_key="k", http_client=async_http)
+    assert str(refused.value) == "http_client is closed"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_metadata_body_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not(
+    server: LoopbackServer, kind: str, extra: int
+) -> None:
+    # JSON allows trailing whitespace: the same file object, padded to the byte.
+    document = json.dumps(DOCS_SAMPLE).encode()
+    body = document + b" " * (MAX_METADATA_BODY + extra - len(document))
+    server.script(respond(200, body))
+    clients = Clients(kind, server.endpoint, max_retries=0)
+    if extra == 0:
+        assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+    else:
+        with pytest.raises(UnexpectedResponseError, match="exceeds"):
+            clients.call("get_file", "f")
+
+
+def _content_via(clients: Clients, method: str) -> Any:
+    if method == "stream":
+        return clients.stream("f")
+    return clients.call("get_file_content", "f")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["get_file_content", "stream"])
+def test_a_partial_success_for_whole_content_is_an_error_with_the_response_headers(
+    server: LoopbackServer, kind: str, method: str
+) -> None:
+    server.script(respond(203, b"part", {"apim-request-id": "r-1"}))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        _content_via(Clients(kind, server.endpoint), method)
+    error = raised.value
+    assert error.message == "unexpected success status 203 for file content"
+    assert (error.status_code, error.request_id) == (203, "r-1")
+    assert error.headers["apim-request-id"] == "r-1"
+    assert error.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+    assert len(server.requests) == 1  # a partial body is not retried
+
+
+UNAUTHORIZED = {"error": {"code": "401", "message": "Access token is missing or invalid."}}
+
+
+class _NumberedCredential:
+    """A new token on every request: `fake-token-1`, `-2`, ..., each valid an hour."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        self.issued += 1
+        expires_on = time.time() + 3600
+        return type(
+            "AccessToken", (), {"token": f"fake-token-{self.issued}", "expires_on": expires_on}
+        )()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_a_401_renews_the_token_and_the_renewal_sends_a_new_one(
+    server: LoopbackServer, kind: str
+) -> None:
+    credential = _NumberedCredential()
+    clients = Clients(kind, server.endpoint, api_key=None, credential=credential, max_retries=0)
+    server.script(respond_json(401, UNAUTHORIZED), respond_json(200, DOCS_SAMPLE))
+    assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+    sent = [request.headers["authorization"] for request in server.requests]
+    assert sent == ["Bearer fake-token-1", "Bearer fake-token-2"]
+
+    # Any other error keeps the token, and without a retry budget it is final.
+    server.script(respond(503, "busy", content_type="text/plain"))
+    with pytest.raises(ServerError):
+        clients.call("get_file", "f")
+    assert [request.headers["authorization"] for request in server.requests] == [
+        "Bearer fake-token-3"  # a new client: its first token, never renewed
+    ]
+
+
+def _split_at(status: int, body: bytes, split: int, pause: float) -> Reply:
+    """Send the head and `body[:split]`, then the rest after `pause`: the client has read
+    exactly `split` body bytes when the rest arrives."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [
+            f"HTTP/1.1 {status} X",
+            f"Content-Length: {len(body)}",
+            "Content-Type: application/json",
+        ]
+        conn.sendall(CRLF.join(line.encode() for line in head) + CRLF * 2 + body[:split])
+        time.sleep(pause)
+        conn.sendall(body[split:])
+
+    return reply
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_error_body_is_read_on_past_exactly_the_size_limit(
+    server: LoopbackServer, kind: str
+) -> None:
+    # The limit is reached exactly at a read's end: the body is not over it yet, so the
+    # next read (the end of this JSON document) is still part of the error.
+    error = b'{"error": {"code": "atTheLimit", "message": "big"}, "pad": "'
+    tail = b'"}'
+    body = error + b"x" * (MAX_ERROR_BODY - len(error)) + tail
+    server.script(_split_at(400, body, MAX_ERROR_BODY, pause=1.0))
+    with pytest.raises(BadRequestError) as raised:
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
+    assert (raised.value.code, raised.value.message) == ("atTheLimit", "big")
+
+
+def _retry_reasons(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What each logged retry says failed: the text between "failed: " and the request id."""
+    found = []
+    for record in caplog.records:
+        matched = re.search(r"failed: (.*); client request id ", record.getMessage())
+        if record.name == "azure_openai_files" and matched:
+            found.append(matched.group(1))
+    return found
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_retry_log_names_the_status_the_code_and_the_requested_wait_only_when_there(
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="azure_openai_files")
+    server.script(
+        respond(500, "oops", content_type="text/plain"),
+        respond_json(429, {"error": {"code": "tooMany", "message": "x"}}, {"retry-after-ms": "10"}),
+        respond_json(503, {"error": {"code": "busy", "message": "x"}}),
+        respond_json(200, DOCS_SAMPLE),
+    )
+    Clients(kind, server.endpoint, retry_backoff=0).call("get_file", "f")
+    assert _retry_reasons(caplog) == [
+        "HTTP 500",
+        "HTTP 429 tooMany, retry-after 0.01 s",
+        "HTTP 503 busy",
+    ]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_retry_log_names_a_network_failure_by_its_error(
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="azure_openai_files")
+    server.script(stall(1.0), respond_json(200, DOCS_SAMPLE))
+    Clients(kind, server.endpoint, timeout=0.2, retry_backoff=0).call("get_file", "f")
+    assert _retry_reasons(caplog) == ["ReadTimeout: the request timed out"]
