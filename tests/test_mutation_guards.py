@@ -17,7 +17,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,7 @@ from tests.loopback import (
     LoopbackServer,
     ReceivedRequest,
     Reply,
+    drip,
     respond,
     respond_json,
     serving,
@@ -1533,14 +1534,18 @@ class _NumberedCredential:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_only_a_401_renews_the_token_and_the_renewal_sends_a_new_one(
-    server: LoopbackServer, kind: str
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="azure_openai_files")
     credential = _NumberedCredential()
     clients = Clients(kind, server.endpoint, api_key=None, credential=credential, max_retries=0)
     server.script(respond_json(401, UNAUTHORIZED), respond_json(200, DOCS_SAMPLE))
-    assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+    assert clients.call("get_file", "f", client_request_id="renew-1").id == DOCS_SAMPLE["id"]
     sent = [request.headers["authorization"] for request in server.requests]
     assert sent == ["Bearer fake-token-1", "Bearer fake-token-2"]
+    assert [r.getMessage() for r in caplog.records if r.name == "azure_openai_files"] == [
+        "Retrying with a new token after HTTP 401 (client request id renew-1)"
+    ]
 
     # Any other error keeps the token, and without a retry budget it is final.
     server.script(respond(503, "busy", content_type="text/plain"))
@@ -1623,3 +1628,63 @@ def test_a_retry_log_names_a_network_failure_by_its_error(
     server.script(stall(1.0), respond_json(200, DOCS_SAMPLE))
     Clients(kind, server.endpoint, timeout=0.2, retry_backoff=0).call("get_file", "f")
     assert _retry_reasons(caplog) == ["ReadTimeout: the request timed out"]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_whole_content_may_take_longer_than_one_read_timeout_within_its_deadline(
+    server: LoopbackServer, kind: str
+) -> None:
+    # Only metadata must arrive within one read timeout; content is bounded by the deadline.
+    body = b"0123456789"
+    server.script(drip(body, 0.1, content_type="application/octet-stream"))
+    clients = Clients(kind, server.endpoint, timeout=0.4, max_retries=0)
+    assert clients.call("get_file_content", "f", deadline=30.0) == body
+
+
+class _TwoChunks(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body that arrives as two chunks, at once."""
+
+    def __init__(self, first: bytes, second: bytes) -> None:
+        self.chunks = [first, second]
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_with_a_read_timeout_of_zero_an_error_body_is_only_what_the_first_read_brought(
+    kind: str,
+) -> None:
+    # Nothing arrives within zero seconds of the request but what came with the head: the
+    # rest of the error body is dropped, and the error maps by its status alone.
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        document = b'{"error": {"code": "split", "message": "in two"}}'
+        return httpx2.Response(400, stream=_TwoChunks(document[:17], document[17:]))
+
+    options: dict[str, Any] = {"api_key": "k", "timeout": httpx2.Timeout(5.0, read=0.0)}
+    transport = httpx2.MockTransport(handler)
+    endpoint = "http://127.0.0.1:1"
+    with pytest.raises(BadRequestError) as raised:
+        if kind == "sync":
+            with (
+                httpx2.Client(transport=transport) as http,
+                FilesClient(endpoint, http_client=http, **options) as client,
+            ):
+                client.get_file("f")
+        else:
+
+            async def run() -> None:
+                async with (
+                    httpx2.AsyncClient(transport=transport) as http,
+                    AsyncFilesClient(endpoint, http_client=http, **options) as client,
+                ):
+                    await client.get_file("f")
+
+            asyncio.run(run())
+    assert raised.value.code is None
+    assert raised.value.message == '{"error": {"code"'
