@@ -1484,13 +1484,19 @@ def test_a_metadata_body_of_exactly_the_size_limit_is_read_and_one_byte_more_is_
     # JSON allows trailing whitespace: the same file object, padded to the byte.
     document = json.dumps(DOCS_SAMPLE).encode()
     body = document + b" " * (MAX_METADATA_BODY + extra - len(document))
-    server.script(respond(200, body))
+    server.script(respond(200, body, {"apim-request-id": "r-1"}))
     clients = Clients(kind, server.endpoint, max_retries=0)
     if extra == 0:
         assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
-    else:
-        with pytest.raises(UnexpectedResponseError, match="exceeds"):
-            clients.call("get_file", "f")
+        return
+    with pytest.raises(UnexpectedResponseError) as raised:
+        clients.call("get_file", "f", client_request_id="big-1")
+    error = raised.value
+    assert (
+        error.message == f"file metadata body exceeds {MAX_METADATA_BODY} bytes; not a file object"
+    )
+    assert (error.status_code, error.request_id, error.client_request_id) == (200, "r-1", "big-1")
+    assert error.headers["apim-request-id"] == "r-1"
 
 
 def _content_via(clients: Clients, method: str) -> Any:
