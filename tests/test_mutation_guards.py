@@ -1694,3 +1694,35 @@ def test_with_a_read_timeout_of_zero_an_error_body_is_only_what_the_first_read_b
             asyncio.run(run())
     assert raised.value.code is None
     assert raised.value.message == '{"error": {"code"'
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_attempt_logs_its_request_and_response_and_each_retry_its_reason(
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="azure_openai_files")
+    server.script(
+        respond_json(503, {"error": {"code": "busy", "message": "x"}}, {"apim-request-id": "r-9"}),
+        respond_json(200, DOCS_SAMPLE),
+    )
+    Clients(kind, server.endpoint, retry_backoff=0).call("get_file", "f", client_request_id="log-1")
+    url = f"{server.endpoint}/openai/files/f?{server.requests[0].query}"
+    records = [(r.msg, r.args) for r in caplog.records if r.name == "azure_openai_files"]
+    assert [msg for msg, _ in records] == [
+        "Request %s %s attempt %d: %s",
+        "Response %d for %s %s: %s",
+        "Retrying %s %s in %.2f s (attempt %d of %d failed: %s; client request id %s)",
+        "Request %s %s attempt %d: %s",
+        "Response %d for %s %s: %s",
+    ]
+    first, failed, retry, second, succeeded = (args for _, args in records)
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    assert (first[0], str(first[1]), first[2]) == ("GET", url, 1)
+    assert (second[0], str(second[1]), second[2]) == ("GET", url, 2)
+    for headers in (first[3], second[3]):  # the request's own headers, secrets redacted
+        assert headers["x-ms-client-request-id"] == "log-1" and headers["api-key"] == "REDACTED"
+    assert isinstance(failed, tuple) and isinstance(succeeded, tuple)
+    assert (failed[0], failed[1], str(failed[2])) == (503, "GET", url)
+    assert failed[3]["apim-request-id"] == "r-9"  # the response's headers
+    assert (succeeded[0], succeeded[1], str(succeeded[2])) == (200, "GET", url)
+    assert retry == ("GET", "/openai/files/f", 0.0, 1, 4, "HTTP 503 busy", "log-1")
