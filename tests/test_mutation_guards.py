@@ -1726,3 +1726,21 @@ def test_each_attempt_logs_its_request_and_response_and_each_retry_its_reason(
     assert failed[3]["apim-request-id"] == "r-9"  # the response's headers
     assert (succeeded[0], succeeded[1], str(succeeded[2])) == (200, "GET", url)
     assert retry == ("GET", "/openai/files/f", 0.0, 1, 4, "HTTP 503 busy", "log-1")
+
+
+def test_a_metadata_response_may_take_exactly_one_read_timeout_and_not_a_moment_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with FilesClient("https://r.openai.azure.com", api_key="k", timeout=2.0) as client:
+        pipeline = client._pipeline
+        response = httpx2.Response(200)
+        check = pipeline._body_check(
+            response, RetryState(RetryPolicy(), None), metadata=True, started=100.0
+        )
+    assert check is not None
+    monkeypatch.setattr(time, "monotonic", lambda: 102.0)
+    check(10)  # in time, to the tick
+    monkeypatch.setattr(time, "monotonic", lambda: 102.001)
+    with pytest.raises(httpx2.ReadTimeout) as raised:
+        check(10)
+    assert str(raised.value) == "metadata response took over 2 s"
