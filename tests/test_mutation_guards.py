@@ -17,6 +17,7 @@ import socket
 import ssl
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,14 @@ from azure_openai_files._errors import (
     error_from_response,
 )
 from azure_openai_files._head_bound import HeadClock, _HeadBoundedBackend
-from azure_openai_files._pipeline import MAX_ERROR_BODY, MAX_METADATA_BODY, transport_error
+from azure_openai_files._pipeline import (
+    MAX_ERROR_BODY,
+    MAX_METADATA_BODY,
+    call_headers,
+    new_client_request_id,
+    request_url,
+    transport_error,
+)
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
 from azure_openai_files._streaming import incomplete
 from tests.clients import DOCS_SAMPLE, KINDS, Clients
@@ -1744,3 +1752,67 @@ def test_a_metadata_response_may_take_exactly_one_read_timeout_and_not_a_moment_
     with pytest.raises(httpx2.ReadTimeout) as raised:
         check(10)
     assert str(raised.value) == "metadata response took over 2 s"
+
+
+def test_client_request_ids_are_random_version_4_uuids() -> None:
+    ids = [new_client_request_id() for _ in range(256)]
+    assert len(set(ids)) == len(ids)
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert str(parsed) == value
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+    # Every other bit is random: each one varies, independently of every other one (a bit
+    # copied from another would show the same column of values across all the ids).
+    numbers = [parsed.int for parsed in map(uuid.UUID, ids)]
+    fixed = {76, 77, 78, 79, 62, 63}  # the version's and the variant's bits
+    columns = [
+        sum(((number >> bit) & 1) << row for row, number in enumerate(numbers))
+        for bit in range(128)
+        if bit not in fixed
+    ]
+    assert 0 not in columns and (1 << len(ids)) - 1 not in columns
+    assert len(set(columns)) == len(columns)
+
+
+def test_a_call_sends_the_client_request_id_given_or_a_new_one_and_its_extra_headers() -> None:
+    # Printable ASCII is space to tilde, both included.
+    assert call_headers(" ~") == {"x-ms-client-request-id": " ~"}
+    assert call_headers("id-1", {"accept": "x"}) == {
+        "x-ms-client-request-id": "id-1",
+        "accept": "x",
+    }
+    assert call_headers("id-1", {}) == {"x-ms-client-request-id": "id-1"}
+    (generated,) = call_headers(None).values()
+    assert (
+        uuid.UUID(generated).version == 4
+        and generated != call_headers(None)["x-ms-client-request-id"]
+    )
+
+
+@pytest.mark.parametrize("value", ["", "\x1f", "\x7f", "caf\u00e9", "a\nb", 5, b"id"])
+def test_a_client_request_id_that_is_not_printable_ascii_is_refused(value: Any) -> None:
+    with pytest.raises(ValueError) as refused:
+        call_headers(value)
+    assert str(refused.value) == "client_request_id must be a non-empty string of printable ASCII"
+
+
+@pytest.mark.parametrize(
+    ("base", "relative", "params", "expected"),
+    [
+        (
+            "https://h/openai",
+            "/files/a%2Fb",
+            {"api-version": "v 1"},
+            "/openai/files/a%2Fb?api-version=v+1",
+        ),
+        ("https://h/openai/", "files", None, "/openai/files"),
+        ("https://h/openai//", "//files", {}, "/openai/files"),
+        ("https://h/openai", "/XY/files", {"a": "1", "b": "2"}, "/openai/XY/files?a=1&b=2"),
+        ("https://h/proxyX/", "files", None, "/proxyX/files"),  # only slashes are trimmed
+    ],
+)
+def test_an_operation_url_joins_the_base_path_with_one_slash_and_encodes_its_query(
+    base: str, relative: str, params: dict[str, str] | None, expected: str
+) -> None:
+    url = request_url(httpx2.URL(base), relative, params)
+    assert (url.scheme, url.host, url.raw_path.decode()) == ("https", "h", expected)
