@@ -1816,3 +1816,45 @@ def test_an_operation_url_joins_the_base_path_with_one_slash_and_encodes_its_que
 ) -> None:
     url = request_url(httpx2.URL(base), relative, params)
     assert (url.scheme, url.host, url.raw_path.decode()) == ("https", "h", expected)
+
+
+def test_a_head_bound_read_keeps_its_own_timeout_when_that_is_shorter() -> None:
+    inner = _RecordingBackend()
+    stream = _HeadBoundedBackend(inner).connect_tcp("h", 1)  # type: ignore[arg-type]
+    with _sent_clock(60.0).awaiting_head():
+        stream.read(1, 0.25)
+    assert inner.streams[0].read_timeouts == [0.25]
+
+
+def test_a_read_exactly_when_the_heads_time_is_up_is_already_too_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpcore2
+
+    inner = _RecordingBackend()
+    stream = _HeadBoundedBackend(inner).connect_tcp("h", 1)  # type: ignore[arg-type]
+    monkeypatch.setattr(time, "monotonic", lambda: 10.0)
+    clock = _sent_clock(1.0)  # sent at 10.0: the head is due by 11.0
+    monkeypatch.setattr(time, "monotonic", lambda: 11.0)
+    with clock.awaiting_head(), pytest.raises(httpcore2.ReadTimeout) as raised:
+        stream.read(1, 60.0)
+    assert str(raised.value) == "the response head took too long"
+    assert inner.streams[0].read_timeouts == []
+
+
+def test_a_head_clock_told_of_the_send_directly_starts_without_being_attached() -> None:
+    clock = HeadClock(5.0, ends_by=None)
+    clock.trace("http11.send_request_headers.started", {})
+    assert clock.ends_at() == clock.sent_at + 5.0
+
+
+@pytest.mark.timeout(30)
+def test_hosts_exempted_from_proxies_by_the_environment_leave_the_built_client_working(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx2 mounts no transport at all for a NO_PROXY host: there is no pool to bound there.
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    server.script(respond_json(200, DOCS_SAMPLE))
+    assert Clients("sync", server.endpoint).call("get_file", "f").id == DOCS_SAMPLE["id"]
