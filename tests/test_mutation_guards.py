@@ -75,6 +75,7 @@ from tests.loopback import (
     ReceivedRequest,
     Reply,
     drip,
+    partial_body,
     respond,
     respond_json,
     serving,
@@ -1631,6 +1632,9 @@ def test_a_retry_log_names_the_status_the_code_and_the_requested_wait_only_when_
         "HTTP 429 tooMany, retry-after 0.01 s",
         "HTTP 503 busy",
     ]
+    # Each waits as long as it asked for (the 429), or the backoff (here none).
+    delays = [r.args[2] for r in caplog.records if "failed: " in r.getMessage()]  # type: ignore[index]
+    assert delays == [0.0, 0.01, 0.0]
 
 
 @pytest.mark.timeout(30)
@@ -1858,3 +1862,17 @@ def test_hosts_exempted_from_proxies_by_the_environment_leave_the_built_client_w
     monkeypatch.setenv("NO_PROXY", "internal.example")
     server.script(respond_json(200, DOCS_SAMPLE))
     assert Clients("sync", server.endpoint).call("get_file", "f").id == DOCS_SAMPLE["id"]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_download_cut_before_its_first_byte_is_retried_within_the_budget(
+    server: LoopbackServer, kind: str, tmp_path: Path
+) -> None:
+    body = b"0123456789"
+    server.script(
+        partial_body(body, 0), respond(200, body, content_type="application/octet-stream")
+    )
+    destination = tmp_path / "out.bin"
+    Clients(kind, server.endpoint, retry_backoff=0).download("f", destination)
+    assert destination.read_bytes() == body and len(server.requests) == 2
