@@ -1876,3 +1876,27 @@ def test_a_download_cut_before_its_first_byte_is_retried_within_the_budget(
     destination = tmp_path / "out.bin"
     Clients(kind, server.endpoint, retry_backoff=0).download("f", destination)
     assert destination.read_bytes() == body and len(server.requests) == 2
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("timeout", "deadline"), [(0.3, 20.0), (5.0, 0.6)])
+def test_a_stalled_read_ends_at_its_own_timeout_or_the_deadline_whichever_is_first(
+    server: LoopbackServer, kind: str, timeout: float, deadline: float
+) -> None:
+    # The deadline shortens the per-read timeouts; it never lengthens or removes them.
+    server.script(stall(4.0))
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        clients = Clients(kind, server.endpoint, timeout=timeout, max_retries=0)
+        try:
+            clients.call("get_file_content", "f", deadline=deadline)
+        except BaseException as exc:  # handed to the assertions below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=call, daemon=True)  # left behind if it hangs
+    worker.start()
+    worker.join(2.5)
+    assert outcome and isinstance(outcome[0], RequestTimeoutError)
+    assert str(outcome[0]).startswith("ReadTimeout: the request timed out")
