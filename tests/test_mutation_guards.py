@@ -1900,3 +1900,29 @@ def test_a_stalled_read_ends_at_its_own_timeout_or_the_deadline_whichever_is_fir
     worker.join(2.5)
     assert outcome and isinstance(outcome[0], RequestTimeoutError)
     assert str(outcome[0]).startswith("ReadTimeout: the request timed out")
+
+
+@pytest.mark.timeout(30)
+def test_with_a_distant_deadline_waiting_for_a_connection_still_has_its_own_timeout(
+    server: LoopbackServer,
+) -> None:
+    server.script(respond(200, b"0123456789", content_type="application/octet-stream"))
+    options: dict[str, Any] = {"api_key": "k", "timeout": httpx2.Timeout(5.0, pool=0.3)}
+    outcome: list[BaseException] = []
+    with (
+        httpx2.Client(limits=httpx2.Limits(max_connections=1)) as http,
+        FilesClient(server.endpoint, http_client=http, max_retries=0, **options) as client,
+        client.stream_file_content("f"),  # holds the only connection
+    ):
+
+        def call() -> None:
+            try:
+                client.get_file("g", deadline=20.0)
+            except BaseException as exc:  # handed to the assertions below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=call, daemon=True)
+        worker.start()
+        worker.join(2.5)
+        assert outcome and isinstance(outcome[0], RequestTimeoutError)
+        assert str(outcome[0]).startswith("PoolTimeout: the request timed out")
