@@ -7,15 +7,18 @@ from __future__ import annotations
 import asyncio
 import errno
 import gzip
+import json
 import logging
 import math
 import os
 import random
 import re
+import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -56,12 +59,30 @@ from azure_openai_files._errors import (
     error_from_response,
 )
 from azure_openai_files._head_bound import HeadClock, _HeadBoundedBackend
-from azure_openai_files._pipeline import transport_error
+from azure_openai_files._pipeline import (
+    MAX_ERROR_BODY,
+    MAX_METADATA_BODY,
+    call_headers,
+    new_client_request_id,
+    request_url,
+    transport_error,
+)
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
 from azure_openai_files._streaming import incomplete
 from tests.clients import DOCS_SAMPLE, KINDS, Clients
 from tests.fuzzing import Delivery, ScriptedResponse, render
-from tests.loopback import LoopbackServer, respond, respond_json, serving
+from tests.loopback import (
+    CRLF,
+    LoopbackServer,
+    ReceivedRequest,
+    Reply,
+    drip,
+    partial_body,
+    respond,
+    respond_json,
+    serving,
+    stall,
+)
 
 # --- retry policy -----------------------------------------------------------------------------
 
@@ -1624,3 +1645,471 @@ def test_a_head_clock_reports_the_send_to_async_transports_too() -> None:
     clock.attach(extensions, asynchronous=True)
     asyncio.run(extensions["trace"]("http11.send_request_headers.started", {}))
     assert clock.ends_at() is not None and "trace" not in extensions
+
+
+# --- _pipeline: one call's checks, retries and errors, through both clients --------------------
+
+
+def test_a_caller_client_of_the_wrong_kind_or_closed_is_refused_in_so_many_words() -> None:
+    endpoint = "https://r.openai.azure.com"
+    async_http = httpx2.AsyncClient()
+    with pytest.raises(TypeError) as wrong_kind:
+        FilesClient(endpoint, api_key="k", http_client=async_http)  # type: ignore[arg-type]
+    assert str(wrong_kind.value) == "http_client must be an httpx2.Client, not AsyncClient"
+    with httpx2.Client() as sync_http, pytest.raises(TypeError) as wrong_kind:
+        AsyncFilesClient(endpoint, api_key="k", http_client=sync_http)  # type: ignore[arg-type]
+    assert str(wrong_kind.value) == "http_client must be an httpx2.AsyncClient, not Client"
+
+    closed = httpx2.Client()
+    closed.close()
+    with pytest.raises(ValueError) as refused:
+        FilesClient(endpoint, api_key="k", http_client=closed)
+    assert str(refused.value) == "http_client is closed"
+    asyncio.run(async_http.aclose())
+    with pytest.raises(ValueError) as refused:
+        AsyncFilesClient(endpoint, api_key="k", http_client=async_http)
+    assert str(refused.value) == "http_client is closed"
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_metadata_body_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not(
+    server: LoopbackServer, kind: str, extra: int
+) -> None:
+    # JSON allows trailing whitespace: the same file object, padded to the byte.
+    document = json.dumps(DOCS_SAMPLE).encode()
+    body = document + b" " * (MAX_METADATA_BODY + extra - len(document))
+    server.script(respond(200, body, {"apim-request-id": "r-1"}))
+    clients = Clients(kind, server.endpoint, max_retries=0)
+    if extra == 0:
+        assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+        return
+    with pytest.raises(UnexpectedResponseError) as raised:
+        clients.call("get_file", "f", client_request_id="big-1")
+    error = raised.value
+    assert (
+        error.message == f"file metadata body exceeds {MAX_METADATA_BODY} bytes; not a file object"
+    )
+    assert (error.status_code, error.request_id, error.client_request_id) == (200, "r-1", "big-1")
+    assert error.headers["apim-request-id"] == "r-1"
+
+
+def _content_via(clients: Clients, method: str) -> Any:
+    if method == "stream":
+        return clients.stream("f")
+    return clients.call("get_file_content", "f")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["get_file_content", "stream"])
+def test_a_partial_success_for_whole_content_is_an_error_with_the_response_headers(
+    server: LoopbackServer, kind: str, method: str
+) -> None:
+    server.script(respond(203, b"part", {"apim-request-id": "r-1"}))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        _content_via(Clients(kind, server.endpoint), method)
+    error = raised.value
+    assert error.message == "unexpected success status 203 for file content"
+    assert (error.status_code, error.request_id) == (203, "r-1")
+    assert error.headers["apim-request-id"] == "r-1"
+    assert error.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+    assert len(server.requests) == 1  # a partial body is not retried
+
+
+UNAUTHORIZED = {"error": {"code": "401", "message": "Access token is missing or invalid."}}
+
+
+class _NumberedCredential:
+    """A new token on every request: `fake-token-1`, `-2`, ..., each valid an hour."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        self.issued += 1
+        expires_on = time.time() + 3600
+        return type(
+            "AccessToken", (), {"token": f"fake-token-{self.issued}", "expires_on": expires_on}
+        )()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_a_401_renews_the_token_and_the_renewal_sends_a_new_one(
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="azure_openai_files")
+    credential = _NumberedCredential()
+    clients = Clients(kind, server.endpoint, api_key=None, credential=credential, max_retries=0)
+    server.script(respond_json(401, UNAUTHORIZED), respond_json(200, DOCS_SAMPLE))
+    assert clients.call("get_file", "f", client_request_id="renew-1").id == DOCS_SAMPLE["id"]
+    sent = [request.headers["authorization"] for request in server.requests]
+    assert sent == ["Bearer fake-token-1", "Bearer fake-token-2"]
+    assert [r.getMessage() for r in caplog.records if r.name == "azure_openai_files"] == [
+        "Retrying with a new token after HTTP 401 (client request id renew-1)"
+    ]
+
+    # Any other error keeps the token, and without a retry budget it is final.
+    server.script(respond(503, "busy", content_type="text/plain"))
+    with pytest.raises(ServerError):
+        clients.call("get_file", "f")
+    assert [request.headers["authorization"] for request in server.requests] == [
+        "Bearer fake-token-3"  # a new client: its first token, never renewed
+    ]
+
+
+def _split_at(status: int, body: bytes, split: int, pause: float) -> Reply:
+    """Send the head and `body[:split]`, then the rest after `pause`: the client has read
+    exactly `split` body bytes when the rest arrives."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [
+            f"HTTP/1.1 {status} X",
+            f"Content-Length: {len(body)}",
+            "Content-Type: application/json",
+        ]
+        conn.sendall(CRLF.join(line.encode() for line in head) + CRLF * 2 + body[:split])
+        time.sleep(pause)
+        conn.sendall(body[split:])
+
+    return reply
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_error_body_is_read_on_past_exactly_the_size_limit(
+    server: LoopbackServer, kind: str
+) -> None:
+    # The limit is reached exactly at a read's end: the body is not over it yet, so the
+    # next read (the end of this JSON document) is still part of the error.
+    error = b'{"error": {"code": "atTheLimit", "message": "big"}, "pad": "'
+    tail = b'"}'
+    body = error + b"x" * (MAX_ERROR_BODY - len(error)) + tail
+    server.script(_split_at(400, body, MAX_ERROR_BODY, pause=1.0))
+    with pytest.raises(BadRequestError) as raised:
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
+    assert (raised.value.code, raised.value.message) == ("atTheLimit", "big")
+
+
+def _retry_reasons(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What each logged retry says failed: the text between "failed: " and the request id."""
+    found = []
+    for record in caplog.records:
+        matched = re.search(r"failed: (.*); client request id ", record.getMessage())
+        if record.name == "azure_openai_files" and matched:
+            found.append(matched.group(1))
+    return found
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_retry_log_names_the_status_the_code_and_the_requested_wait_only_when_there(
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="azure_openai_files")
+    server.script(
+        respond(500, "oops", content_type="text/plain"),
+        respond_json(429, {"error": {"code": "tooMany", "message": "x"}}, {"retry-after-ms": "10"}),
+        respond_json(503, {"error": {"code": "busy", "message": "x"}}),
+        respond_json(200, DOCS_SAMPLE),
+    )
+    Clients(kind, server.endpoint, retry_backoff=0).call("get_file", "f")
+    assert _retry_reasons(caplog) == [
+        "HTTP 500",
+        "HTTP 429 tooMany, retry-after 0.01 s",
+        "HTTP 503 busy",
+    ]
+    # Each waits as long as it asked for (the 429), or the backoff (here none).
+    delays = [r.args[2] for r in caplog.records if "failed: " in r.getMessage()]  # type: ignore[index]
+    assert delays == [0.0, 0.01, 0.0]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_retry_log_names_a_network_failure_by_its_error(
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="azure_openai_files")
+    server.script(stall(1.0), respond_json(200, DOCS_SAMPLE))
+    Clients(kind, server.endpoint, timeout=0.2, retry_backoff=0).call("get_file", "f")
+    assert _retry_reasons(caplog) == ["ReadTimeout: the request timed out"]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_whole_content_may_take_longer_than_one_read_timeout_within_its_deadline(
+    server: LoopbackServer, kind: str
+) -> None:
+    # Only metadata must arrive within one read timeout; content is bounded by the deadline.
+    body = b"0123456789"
+    server.script(drip(body, 0.1, content_type="application/octet-stream"))
+    clients = Clients(kind, server.endpoint, timeout=0.4, max_retries=0)
+    assert clients.call("get_file_content", "f", deadline=30.0) == body
+
+
+class _TwoChunks(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A body that arrives as two chunks, at once."""
+
+    def __init__(self, first: bytes, second: bytes) -> None:
+        self.chunks = [first, second]
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            yield chunk
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_with_a_read_timeout_of_zero_an_error_body_is_only_what_the_first_read_brought(
+    kind: str,
+) -> None:
+    # Nothing arrives within zero seconds of the request but what came with the head: the
+    # rest of the error body is dropped, and the error maps by its status alone.
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        document = b'{"error": {"code": "split", "message": "in two"}}'
+        return httpx2.Response(400, stream=_TwoChunks(document[:17], document[17:]))
+
+    options: dict[str, Any] = {"api_key": "k", "timeout": httpx2.Timeout(5.0, read=0.0)}
+    transport = httpx2.MockTransport(handler)
+    endpoint = "http://127.0.0.1:1"
+    with pytest.raises(BadRequestError) as raised:
+        if kind == "sync":
+            with (
+                httpx2.Client(transport=transport) as http,
+                FilesClient(endpoint, http_client=http, **options) as client,
+            ):
+                client.get_file("f")
+        else:
+
+            async def run() -> None:
+                async with (
+                    httpx2.AsyncClient(transport=transport) as http,
+                    AsyncFilesClient(endpoint, http_client=http, **options) as client,
+                ):
+                    await client.get_file("f")
+
+            asyncio.run(run())
+    assert raised.value.code is None
+    assert raised.value.message == '{"error": {"code"'
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_attempt_logs_its_request_and_response_and_each_retry_its_reason(
+    server: LoopbackServer, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="azure_openai_files")
+    server.script(
+        respond_json(503, {"error": {"code": "busy", "message": "x"}}, {"apim-request-id": "r-9"}),
+        respond_json(200, DOCS_SAMPLE),
+    )
+    Clients(kind, server.endpoint, retry_backoff=0).call("get_file", "f", client_request_id="log-1")
+    url = f"{server.endpoint}/openai/files/f?{server.requests[0].query}"
+    records = [(r.msg, r.args) for r in caplog.records if r.name == "azure_openai_files"]
+    assert [msg for msg, _ in records] == [
+        "Request %s %s attempt %d: %s",
+        "Response %d for %s %s: %s",
+        "Retrying %s %s in %.2f s (attempt %d of %d failed: %s; client request id %s)",
+        "Request %s %s attempt %d: %s",
+        "Response %d for %s %s: %s",
+    ]
+    first, failed, retry, second, succeeded = (args for _, args in records)
+    assert isinstance(first, tuple) and isinstance(second, tuple)
+    assert (first[0], str(first[1]), first[2]) == ("GET", url, 1)
+    assert (second[0], str(second[1]), second[2]) == ("GET", url, 2)
+    for headers in (first[3], second[3]):  # the request's own headers, secrets redacted
+        assert headers["x-ms-client-request-id"] == "log-1" and headers["api-key"] == "REDACTED"
+    assert isinstance(failed, tuple) and isinstance(succeeded, tuple)
+    assert (failed[0], failed[1], str(failed[2])) == (503, "GET", url)
+    assert failed[3]["apim-request-id"] == "r-9"  # the response's headers
+    assert (succeeded[0], succeeded[1], str(succeeded[2])) == (200, "GET", url)
+    assert retry == ("GET", "/openai/files/f", 0.0, 1, 4, "HTTP 503 busy", "log-1")
+
+
+def test_a_metadata_response_may_take_exactly_one_read_timeout_and_not_a_moment_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with FilesClient("https://r.openai.azure.com", api_key="k", timeout=2.0) as client:
+        pipeline = client._pipeline
+        response = httpx2.Response(200)
+        check = pipeline._body_check(
+            response, RetryState(RetryPolicy(), None), metadata=True, started=100.0
+        )
+    assert check is not None
+    monkeypatch.setattr(time, "monotonic", lambda: 102.0)
+    check(10)  # in time, to the tick
+    monkeypatch.setattr(time, "monotonic", lambda: 102.001)
+    with pytest.raises(httpx2.ReadTimeout) as raised:
+        check(10)
+    assert str(raised.value) == "metadata response took over 2 s"
+
+
+def test_client_request_ids_are_random_version_4_uuids() -> None:
+    ids = [new_client_request_id() for _ in range(256)]
+    assert len(set(ids)) == len(ids)
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert str(parsed) == value
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+    # Every other bit is random: each one varies, independently of every other one (a bit
+    # copied from another would show the same column of values across all the ids).
+    numbers = [parsed.int for parsed in map(uuid.UUID, ids)]
+    fixed = {76, 77, 78, 79, 62, 63}  # the version's and the variant's bits
+    columns = [
+        sum(((number >> bit) & 1) << row for row, number in enumerate(numbers))
+        for bit in range(128)
+        if bit not in fixed
+    ]
+    assert 0 not in columns and (1 << len(ids)) - 1 not in columns
+    assert len(set(columns)) == len(columns)
+
+
+def test_a_call_sends_the_client_request_id_given_or_a_new_one_and_its_extra_headers() -> None:
+    # Printable ASCII is space to tilde, both included.
+    assert call_headers(" ~") == {"x-ms-client-request-id": " ~"}
+    assert call_headers("id-1", {"accept": "x"}) == {
+        "x-ms-client-request-id": "id-1",
+        "accept": "x",
+    }
+    assert call_headers("id-1", {}) == {"x-ms-client-request-id": "id-1"}
+    (generated,) = call_headers(None).values()
+    assert (
+        uuid.UUID(generated).version == 4
+        and generated != call_headers(None)["x-ms-client-request-id"]
+    )
+
+
+@pytest.mark.parametrize("value", ["", "\x1f", "\x7f", "caf\u00e9", "a\nb", 5, b"id"])
+def test_a_client_request_id_that_is_not_printable_ascii_is_refused(value: Any) -> None:
+    with pytest.raises(ValueError) as refused:
+        call_headers(value)
+    assert str(refused.value) == "client_request_id must be a non-empty string of printable ASCII"
+
+
+@pytest.mark.parametrize(
+    ("base", "relative", "params", "expected"),
+    [
+        (
+            "https://h/openai",
+            "/files/a%2Fb",
+            {"api-version": "v 1"},
+            "/openai/files/a%2Fb?api-version=v+1",
+        ),
+        ("https://h/openai/", "files", None, "/openai/files"),
+        ("https://h/openai//", "//files", {}, "/openai/files"),
+        ("https://h/openai", "/XY/files", {"a": "1", "b": "2"}, "/openai/XY/files?a=1&b=2"),
+        ("https://h/proxyX/", "files", None, "/proxyX/files"),  # only slashes are trimmed
+    ],
+)
+def test_an_operation_url_joins_the_base_path_with_one_slash_and_encodes_its_query(
+    base: str, relative: str, params: dict[str, str] | None, expected: str
+) -> None:
+    url = request_url(httpx2.URL(base), relative, params)
+    assert (url.scheme, url.host, url.raw_path.decode()) == ("https", "h", expected)
+
+
+def test_a_head_bound_read_keeps_its_own_timeout_when_that_is_shorter() -> None:
+    inner = _RecordingBackend()
+    stream = _HeadBoundedBackend(inner).connect_tcp("h", 1)  # type: ignore[arg-type]
+    with _sent_clock(60.0).awaiting_head():
+        stream.read(1, 0.25)
+    assert inner.streams[0].read_timeouts == [0.25]
+
+
+def test_a_read_exactly_when_the_heads_time_is_up_is_already_too_late(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpcore2
+
+    inner = _RecordingBackend()
+    stream = _HeadBoundedBackend(inner).connect_tcp("h", 1)  # type: ignore[arg-type]
+    monkeypatch.setattr(time, "monotonic", lambda: 10.0)
+    clock = _sent_clock(1.0)  # sent at 10.0: the head is due by 11.0
+    monkeypatch.setattr(time, "monotonic", lambda: 11.0)
+    with clock.awaiting_head(), pytest.raises(httpcore2.ReadTimeout) as raised:
+        stream.read(1, 60.0)
+    assert str(raised.value) == "the response head took too long"
+    assert inner.streams[0].read_timeouts == []
+
+
+def test_a_head_clock_told_of_the_send_directly_starts_without_being_attached() -> None:
+    clock = HeadClock(5.0, ends_by=None)
+    clock.trace("http11.send_request_headers.started", {})
+    assert clock.ends_at() == clock.sent_at + 5.0
+
+
+@pytest.mark.timeout(30)
+def test_hosts_exempted_from_proxies_by_the_environment_leave_the_built_client_working(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx2 mounts no transport at all for a NO_PROXY host: there is no pool to bound there.
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    server.script(respond_json(200, DOCS_SAMPLE))
+    assert Clients("sync", server.endpoint).call("get_file", "f").id == DOCS_SAMPLE["id"]
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_download_cut_before_its_first_byte_is_retried_within_the_budget(
+    server: LoopbackServer, kind: str, tmp_path: Path
+) -> None:
+    body = b"0123456789"
+    server.script(
+        partial_body(body, 0), respond(200, body, content_type="application/octet-stream")
+    )
+    destination = tmp_path / "out.bin"
+    Clients(kind, server.endpoint, retry_backoff=0).download("f", destination)
+    assert destination.read_bytes() == body and len(server.requests) == 2
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("timeout", "deadline"), [(0.3, 20.0), (5.0, 0.6)])
+def test_a_stalled_read_ends_at_its_own_timeout_or_the_deadline_whichever_is_first(
+    server: LoopbackServer, kind: str, timeout: float, deadline: float
+) -> None:
+    # The deadline shortens the per-read timeouts; it never lengthens or removes them.
+    server.script(stall(4.0))
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        clients = Clients(kind, server.endpoint, timeout=timeout, max_retries=0)
+        try:
+            clients.call("get_file_content", "f", deadline=deadline)
+        except BaseException as exc:  # handed to the assertions below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=call, daemon=True)  # left behind if it hangs
+    worker.start()
+    worker.join(2.5)
+    assert outcome and isinstance(outcome[0], RequestTimeoutError)
+    assert str(outcome[0]).startswith("ReadTimeout: the request timed out")
+
+
+@pytest.mark.timeout(30)
+def test_with_a_distant_deadline_waiting_for_a_connection_still_has_its_own_timeout(
+    server: LoopbackServer,
+) -> None:
+    server.script(respond(200, b"0123456789", content_type="application/octet-stream"))
+    options: dict[str, Any] = {"api_key": "k", "timeout": httpx2.Timeout(5.0, pool=0.3)}
+    outcome: list[BaseException] = []
+    with (
+        httpx2.Client(limits=httpx2.Limits(max_connections=1)) as http,
+        FilesClient(server.endpoint, http_client=http, max_retries=0, **options) as client,
+        client.stream_file_content("f"),  # holds the only connection
+    ):
+
+        def call() -> None:
+            try:
+                client.get_file("g", deadline=20.0)
+            except BaseException as exc:  # handed to the assertions below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=call, daemon=True)
+        worker.start()
+        worker.join(2.5)
+        assert outcome and isinstance(outcome[0], RequestTimeoutError)
+        assert str(outcome[0]).startswith("PoolTimeout: the request timed out")
