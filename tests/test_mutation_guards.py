@@ -2113,3 +2113,38 @@ def test_with_a_distant_deadline_waiting_for_a_connection_still_has_its_own_time
         worker.join(2.5)
         assert outcome and isinstance(outcome[0], RequestTimeoutError)
         assert str(outcome[0]).startswith("PoolTimeout: the request timed out")
+
+
+@pytest.fixture
+def unanswered_endpoint() -> Iterator[str]:
+    """A loopback address whose listen queue is full: a new connection is never answered."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    queued = []
+    for _ in range(8):  # more than the queue holds; the ones left over wait, unanswered
+        waiting = socket.socket()
+        waiting.setblocking(False)
+        waiting.connect_ex(listener.getsockname())
+        queued.append(waiting)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        for waiting in queued:
+            waiting.close()
+        listener.close()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_unanswered_connect_ends_at_the_connect_timeout_within_a_longer_deadline(
+    unanswered_endpoint: str, kind: str
+) -> None:
+    # The deadline shortens the connect timeout, never replaces or lengthens it.
+    clients = Clients(
+        kind, unanswered_endpoint, timeout=httpx2.Timeout(10.0, connect=0.5), max_retries=0
+    )
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f", deadline=8.0)
+    assert time.monotonic() - started < 3.0
