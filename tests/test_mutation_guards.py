@@ -2148,3 +2148,70 @@ def test_an_unanswered_connect_ends_at_the_connect_timeout_within_a_longer_deadl
     with pytest.raises(RequestTimeoutError):
         clients.call("get_file", "f", deadline=8.0)
     assert time.monotonic() - started < 3.0
+
+
+@pytest.fixture
+def unread_endpoint() -> Iterator[str]:
+    """A loopback server that accepts connections with a tiny receive buffer and never reads:
+    a request larger than what the two socket buffers hold blocks the client's write."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)  # inherited when accepted
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        acceptor.join(5)
+        for conn in accepted:
+            conn.close()
+        listener.close()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_blocked_write_ends_at_the_write_timeout_within_a_longer_deadline(
+    unread_endpoint: str, kind: str
+) -> None:
+    # A 60 KB file id, through a client whose send buffer is small: the request cannot be
+    # written while nobody reads. The deadline shortens the write timeout, never stretches it.
+    small_send_buffer = [(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)]
+    options: dict[str, Any] = {
+        "api_key": "k",
+        "timeout": httpx2.Timeout(10.0, write=0.5),
+        "max_retries": 0,
+    }
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        if kind == "sync":
+            transport = httpx2.HTTPTransport(socket_options=small_send_buffer)
+            with (
+                httpx2.Client(transport=transport) as http,
+                FilesClient(unread_endpoint, http_client=http, **options) as client,
+            ):
+                client.get_file("f" * 60_000, deadline=8.0)
+        else:
+
+            async def run() -> None:
+                transport = httpx2.AsyncHTTPTransport(socket_options=small_send_buffer)
+                async with (
+                    httpx2.AsyncClient(transport=transport) as http,
+                    AsyncFilesClient(unread_endpoint, http_client=http, **options) as client,
+                ):
+                    await client.get_file("f" * 60_000, deadline=8.0)
+
+            asyncio.run(run())
+    assert time.monotonic() - started < 3.0
