@@ -2113,3 +2113,71 @@ def test_with_a_distant_deadline_waiting_for_a_connection_still_has_its_own_time
         worker.join(2.5)
         assert outcome and isinstance(outcome[0], RequestTimeoutError)
         assert str(outcome[0]).startswith("PoolTimeout: the request timed out")
+
+
+class _HangingAsyncCredential(_Credential):
+    async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:  # type: ignore[override]
+        await asyncio.sleep(3)  # longer than any deadline below
+        return super().get_token(*scopes)
+
+
+@pytest.mark.timeout(20)
+def test_an_async_token_fetched_within_the_deadline_is_sent(server: LoopbackServer) -> None:
+    # With a deadline, the async token fetch is bounded by what is left of it, and still sent.
+    server.script(respond_json(200, DOCS_SAMPLE))
+    clients = Clients("async", server.endpoint, api_key=None, credential=_AsyncCredential("tok"))
+    assert clients.call("get_file", "f", deadline=10.0).id == DOCS_SAMPLE["id"]
+    assert [request.headers.get("authorization") for request in server.requests] == ["Bearer tok1"]
+
+
+@pytest.mark.timeout(20)
+def test_an_async_token_fetch_is_cut_at_the_deadline_saying_so(server: LoopbackServer) -> None:
+    clients = Clients(
+        "async", server.endpoint, api_key=None, credential=_HangingAsyncCredential("tok")
+    )
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError) as raised:
+        clients.call("get_file", "f", deadline=0.3)
+    assert time.monotonic() - started < 0.9  # not a second more, nor the credential's 3 s
+    assert (
+        str(raised.value) == "deadline of 0.3 s exceeded while the credential was getting a token"
+    )
+    assert server.requests == []
+
+
+@pytest.mark.timeout(20)
+def test_an_async_cached_token_is_used_without_asking_the_credential(
+    server: LoopbackServer,
+) -> None:
+    # Past its deadline, a call holding a fresh token fails on the deadline itself, not on a
+    # token fetch that was never needed.
+    server.script(respond_json(200, DOCS_SAMPLE))
+
+    async def scenario() -> RequestTimeoutError:
+        async with AsyncFilesClient(
+            server.endpoint, credential=_AsyncCredential("tok"), max_retries=0
+        ) as client:
+            await client.get_file("f")
+            with pytest.raises(RequestTimeoutError) as raised:
+                await client.get_file("f", deadline=1e-6)
+            return raised.value
+
+    assert str(asyncio.run(scenario())) == "deadline of 1e-06 s exceeded"
+    assert len(server.requests) == 1
+
+
+def test_the_async_client_closes_the_http_client_it_built_and_only_that_one() -> None:
+    async def scenario() -> tuple[bool, bool]:
+        own = AsyncFilesClient("https://r.openai.azure.com", api_key="k")
+        built = own._pipeline.http
+        await own.close()
+        caller_http = httpx2.AsyncClient()
+        theirs = AsyncFilesClient(
+            "https://r.openai.azure.com", api_key="k", http_client=caller_http
+        )
+        await theirs.close()
+        caller_closed = caller_http.is_closed
+        await caller_http.aclose()
+        return built.is_closed, caller_closed
+
+    assert asyncio.run(scenario()) == (True, False)
