@@ -2181,3 +2181,90 @@ def test_the_async_client_closes_the_http_client_it_built_and_only_that_one() ->
         return built.is_closed, caller_closed
 
     assert asyncio.run(scenario()) == (True, False)
+
+
+class _HangingCredential(_Credential):
+    def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
+        time.sleep(3)  # longer than any deadline below
+        return super().get_token(*scopes)
+
+
+def _token_threads(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
+    """The threads started from now on, whatever their name, as they were started."""
+    started: list[threading.Thread] = []
+    start = threading.Thread.start
+
+    def recording_start(thread: threading.Thread) -> None:
+        started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    return started
+
+
+@pytest.mark.timeout(20)
+def test_a_token_fetched_within_the_deadline_is_sent(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a deadline, a sync credential gets its token on a daemon thread of its own.
+    server.script(respond_json(200, DOCS_SAMPLE))
+    threads = _token_threads(monkeypatch)
+    clients = Clients("sync", server.endpoint, api_key=None, credential=_Credential("tok"))
+    assert clients.call("get_file", "f", deadline=10.0).id == DOCS_SAMPLE["id"]
+    assert [request.headers.get("authorization") for request in server.requests] == ["Bearer tok1"]
+    fetchers = [thread for thread in threads if thread.name == "azure-openai-files-token"]
+    assert len(fetchers) == 1 and fetchers[0].daemon
+
+
+@pytest.mark.timeout(20)
+def test_a_token_fetch_is_cut_at_the_deadline_on_a_daemon_thread_saying_so(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads = _token_threads(monkeypatch)
+    clients = Clients("sync", server.endpoint, api_key=None, credential=_HangingCredential("t"))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError) as raised:
+        clients.call("get_file", "f", deadline=0.3)
+    assert time.monotonic() - started < 0.9  # not a second more, nor the credential's 3 s
+    assert (
+        str(raised.value) == "deadline of 0.3 s exceeded while the credential was getting a token"
+    )
+    assert server.requests == []
+    # The credential cannot be interrupted: its thread is left behind, and must not keep the
+    # interpreter from exiting.
+    fetchers = [thread for thread in threads if thread.name == "azure-openai-files-token"]
+    assert len(fetchers) == 1 and fetchers[0].daemon and fetchers[0].is_alive()
+
+
+@pytest.mark.timeout(20)
+def test_a_credential_failure_within_the_deadline_is_raised_as_it_is(
+    server: LoopbackServer,
+) -> None:
+    failure = RuntimeError("no login")
+    clients = Clients("sync", server.endpoint, api_key=None, credential=_FailingCredential(failure))
+    with pytest.raises(CredentialError) as raised:
+        clients.call("get_file", "f", deadline=10.0)
+    assert raised.value.__cause__ is failure and server.requests == []
+
+
+@pytest.mark.timeout(20)
+def test_a_cached_token_is_used_without_a_fetching_thread(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.script(respond_json(200, DOCS_SAMPLE), respond_json(200, DOCS_SAMPLE))
+    with FilesClient(server.endpoint, credential=_Credential("tok"), max_retries=0) as client:
+        client.get_file("f")
+        threads = _token_threads(monkeypatch)
+        client.get_file("f", deadline=10.0)
+    assert [thread.name for thread in threads] == []
+    assert server.requests[1].headers.get("authorization") == "Bearer tok1"
+
+
+def test_the_client_closes_the_http_client_it_built_and_only_that_one() -> None:
+    own = FilesClient("https://r.openai.azure.com", api_key="k")
+    built = own._pipeline.http
+    own.close()
+    with httpx2.Client() as caller_http:
+        FilesClient("https://r.openai.azure.com", api_key="k", http_client=caller_http).close()
+        caller_closed = caller_http.is_closed
+    assert (built.is_closed, caller_closed) == (True, False)
