@@ -2268,3 +2268,50 @@ def test_the_client_closes_the_http_client_it_built_and_only_that_one() -> None:
         FilesClient("https://r.openai.azure.com", api_key="k", http_client=caller_http).close()
         caller_closed = caller_http.is_closed
     assert (built.is_closed, caller_closed) == (True, False)
+
+
+def test_an_argument_no_url_can_carry_is_a_value_error_saying_so() -> None:
+    with (
+        FilesClient("https://r.openai.azure.com", api_key="k") as client,
+        pytest.raises(ValueError, match=r"^the arguments do not make a valid request URL: \S"),
+    ):
+        client.get_file("f" * 70_000)
+
+
+@pytest.mark.timeout(20)
+def test_without_a_deadline_a_stalled_read_ends_at_the_packages_read_timeout(
+    server: LoopbackServer,
+) -> None:
+    # The package's timeouts go with every request, over a caller's http client's own, and not
+    # only with those bounded by a deadline.
+    server.script(stall(4.0))
+    started = time.monotonic()
+    with (
+        httpx2.Client(timeout=30.0) as http,
+        FilesClient(
+            server.endpoint, api_key="k", http_client=http, timeout=0.3, max_retries=0
+        ) as client,
+        pytest.raises(RequestTimeoutError) as raised,
+    ):
+        client.get_file_content("f")
+    assert time.monotonic() - started < 2.5
+    assert str(raised.value).startswith("ReadTimeout: the request timed out")
+
+
+def _drip_head(conn: socket.socket, request: ReceivedRequest) -> None:
+    """A status line and headers one byte every 0.1 s: each read is on time, the head is not."""
+    for byte in b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 80:
+        time.sleep(0.1)
+        conn.sendall(bytes([byte]))
+
+
+@pytest.mark.timeout(20)
+def test_a_dripped_head_ends_at_the_deadline_before_the_read_timeout(
+    server: LoopbackServer,
+) -> None:
+    server.script(_drip_head)
+    clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f", deadline=0.6)
+    assert time.monotonic() - started < 2.5
