@@ -2315,3 +2315,27 @@ def test_a_dripped_head_ends_at_the_deadline_before_the_read_timeout(
     with pytest.raises(RequestTimeoutError):
         clients.call("get_file", "f", deadline=0.6)
     assert time.monotonic() - started < 2.5
+
+
+def test_the_package_user_agent_is_sent_over_a_callers_http_clients(
+    server: LoopbackServer,
+) -> None:
+    from azure_openai_files._config import USER_AGENT
+
+    server.script(respond_json(200, DOCS_SAMPLE))
+    with (
+        httpx2.Client(headers={"User-Agent": "theirs/1"}) as http,
+        FilesClient(server.endpoint, api_key="k", http_client=http) as client,
+    ):
+        client.get_file("f")
+    assert server.requests[0].headers.get("user-agent") == USER_AGENT
+
+
+@pytest.mark.timeout(20)
+def test_the_clients_deadline_bounds_a_call_that_names_none(server: LoopbackServer) -> None:
+    server.script(_drip_head)
+    clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0, deadline=0.6)
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f")
+    assert time.monotonic() - started < 2.5
