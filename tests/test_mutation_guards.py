@@ -2339,3 +2339,13 @@ def test_the_clients_deadline_bounds_a_call_that_names_none(server: LoopbackServ
     with pytest.raises(RequestTimeoutError):
         clients.call("get_file", "f")
     assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_content_calls_insist_on_a_200(server: LoopbackServer, kind: str) -> None:
+    # A metadata call takes any 2xx with a file object; only whole content refuses a 206.
+    server.script(respond_json(206, DOCS_SAMPLE))
+    assert (
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f").id
+        == (DOCS_SAMPLE["id"])
+    )
