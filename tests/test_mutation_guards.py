@@ -78,6 +78,7 @@ from tests.loopback import (
     Reply,
     drip,
     partial_body,
+    reset_connection,
     respond,
     respond_json,
     serving,
@@ -2349,3 +2350,24 @@ def test_only_content_calls_insist_on_a_200(server: LoopbackServer, kind: str) -
         Clients(kind, server.endpoint, max_retries=0).call("get_file", "f").id
         == (DOCS_SAMPLE["id"])
     )
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_connection_reset_before_the_head_is_retried(server: LoopbackServer, kind: str) -> None:
+    server.script(reset_connection, respond_json(200, DOCS_SAMPLE))
+    clients = Clients(kind, server.endpoint, retry_backoff=0)
+    assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+    assert len(server.requests) == 2
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_connection_reset_with_no_retry_left_is_a_transport_error(
+    server: LoopbackServer, kind: str
+) -> None:
+    server.script(reset_connection)
+    with pytest.raises(TransportError) as raised:
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
+    assert raised.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+    assert isinstance(raised.value.__cause__, httpx2.TransportError)  # chained to the failure
