@@ -78,6 +78,7 @@ from tests.loopback import (
     Reply,
     drip,
     partial_body,
+    reset_connection,
     respond,
     respond_json,
     serving,
@@ -2215,3 +2216,260 @@ def test_a_blocked_write_ends_at_the_write_timeout_within_a_longer_deadline(
 
             asyncio.run(run())
     assert time.monotonic() - started < 3.0
+
+
+class _HangingAsyncCredential(_Credential):
+    async def get_token(self, *scopes: str, **kwargs: Any) -> _Token:  # type: ignore[override]
+        await asyncio.sleep(3)  # longer than any deadline below
+        return super().get_token(*scopes)
+
+
+@pytest.mark.timeout(20)
+def test_an_async_token_fetched_within_the_deadline_is_sent(server: LoopbackServer) -> None:
+    # With a deadline, the async token fetch is bounded by what is left of it, and still sent.
+    server.script(respond_json(200, DOCS_SAMPLE))
+    clients = Clients("async", server.endpoint, api_key=None, credential=_AsyncCredential("tok"))
+    assert clients.call("get_file", "f", deadline=10.0).id == DOCS_SAMPLE["id"]
+    assert [request.headers.get("authorization") for request in server.requests] == ["Bearer tok1"]
+
+
+@pytest.mark.timeout(20)
+def test_an_async_token_fetch_is_cut_at_the_deadline_saying_so(server: LoopbackServer) -> None:
+    clients = Clients(
+        "async", server.endpoint, api_key=None, credential=_HangingAsyncCredential("tok")
+    )
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError) as raised:
+        clients.call("get_file", "f", deadline=0.3)
+    assert time.monotonic() - started < 0.9  # not a second more, nor the credential's 3 s
+    assert (
+        str(raised.value) == "deadline of 0.3 s exceeded while the credential was getting a token"
+    )
+    assert server.requests == []
+
+
+@pytest.mark.timeout(20)
+def test_an_async_cached_token_is_used_without_asking_the_credential(
+    server: LoopbackServer,
+) -> None:
+    # Past its deadline, a call holding a fresh token fails on the deadline itself, not on a
+    # token fetch that was never needed.
+    server.script(respond_json(200, DOCS_SAMPLE))
+
+    async def scenario() -> RequestTimeoutError:
+        async with AsyncFilesClient(
+            server.endpoint, credential=_AsyncCredential("tok"), max_retries=0
+        ) as client:
+            await client.get_file("f")
+            with pytest.raises(RequestTimeoutError) as raised:
+                await client.get_file("f", deadline=1e-6)
+            return raised.value
+
+    assert str(asyncio.run(scenario())) == "deadline of 1e-06 s exceeded"
+    assert len(server.requests) == 1
+
+
+def test_the_async_client_closes_the_http_client_it_built_and_only_that_one() -> None:
+    async def scenario() -> tuple[bool, bool]:
+        own = AsyncFilesClient("https://r.openai.azure.com", api_key="k")
+        built = own._pipeline.http
+        await own.close()
+        caller_http = httpx2.AsyncClient()
+        theirs = AsyncFilesClient(
+            "https://r.openai.azure.com", api_key="k", http_client=caller_http
+        )
+        await theirs.close()
+        caller_closed = caller_http.is_closed
+        await caller_http.aclose()
+        return built.is_closed, caller_closed
+
+    assert asyncio.run(scenario()) == (True, False)
+
+
+class _HangingCredential(_Credential):
+    def get_token(self, *scopes: str, **kwargs: Any) -> _Token:
+        time.sleep(3)  # longer than any deadline below
+        return super().get_token(*scopes)
+
+
+def _token_threads(monkeypatch: pytest.MonkeyPatch) -> list[threading.Thread]:
+    """The threads started from now on, whatever their name, as they were started."""
+    started: list[threading.Thread] = []
+    start = threading.Thread.start
+
+    def recording_start(thread: threading.Thread) -> None:
+        started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    return started
+
+
+@pytest.mark.timeout(20)
+def test_a_token_fetched_within_the_deadline_is_sent(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a deadline, a sync credential gets its token on a daemon thread of its own.
+    server.script(respond_json(200, DOCS_SAMPLE))
+    threads = _token_threads(monkeypatch)
+    clients = Clients("sync", server.endpoint, api_key=None, credential=_Credential("tok"))
+    assert clients.call("get_file", "f", deadline=10.0).id == DOCS_SAMPLE["id"]
+    assert [request.headers.get("authorization") for request in server.requests] == ["Bearer tok1"]
+    fetchers = [thread for thread in threads if thread.name == "azure-openai-files-token"]
+    assert len(fetchers) == 1 and fetchers[0].daemon
+
+
+@pytest.mark.timeout(20)
+def test_a_token_fetch_is_cut_at_the_deadline_on_a_daemon_thread_saying_so(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads = _token_threads(monkeypatch)
+    clients = Clients("sync", server.endpoint, api_key=None, credential=_HangingCredential("t"))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError) as raised:
+        clients.call("get_file", "f", deadline=0.3)
+    assert time.monotonic() - started < 0.9  # not a second more, nor the credential's 3 s
+    assert (
+        str(raised.value) == "deadline of 0.3 s exceeded while the credential was getting a token"
+    )
+    assert server.requests == []
+    # The credential cannot be interrupted: its thread is left behind, and must not keep the
+    # interpreter from exiting.
+    fetchers = [thread for thread in threads if thread.name == "azure-openai-files-token"]
+    assert len(fetchers) == 1 and fetchers[0].daemon and fetchers[0].is_alive()
+
+
+@pytest.mark.timeout(20)
+def test_a_credential_failure_within_the_deadline_is_raised_as_it_is(
+    server: LoopbackServer,
+) -> None:
+    failure = RuntimeError("no login")
+    clients = Clients("sync", server.endpoint, api_key=None, credential=_FailingCredential(failure))
+    with pytest.raises(CredentialError) as raised:
+        clients.call("get_file", "f", deadline=10.0)
+    assert raised.value.__cause__ is failure and server.requests == []
+
+
+@pytest.mark.timeout(20)
+def test_a_cached_token_is_used_without_a_fetching_thread(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.script(respond_json(200, DOCS_SAMPLE), respond_json(200, DOCS_SAMPLE))
+    with FilesClient(server.endpoint, credential=_Credential("tok"), max_retries=0) as client:
+        client.get_file("f")
+        threads = _token_threads(monkeypatch)
+        client.get_file("f", deadline=10.0)
+    assert [thread.name for thread in threads] == []
+    assert server.requests[1].headers.get("authorization") == "Bearer tok1"
+
+
+def test_the_client_closes_the_http_client_it_built_and_only_that_one() -> None:
+    own = FilesClient("https://r.openai.azure.com", api_key="k")
+    built = own._pipeline.http
+    own.close()
+    with httpx2.Client() as caller_http:
+        FilesClient("https://r.openai.azure.com", api_key="k", http_client=caller_http).close()
+        caller_closed = caller_http.is_closed
+    assert (built.is_closed, caller_closed) == (True, False)
+
+
+def test_an_argument_no_url_can_carry_is_a_value_error_saying_so() -> None:
+    with (
+        FilesClient("https://r.openai.azure.com", api_key="k") as client,
+        pytest.raises(ValueError, match=r"^the arguments do not make a valid request URL: \S"),
+    ):
+        client.get_file("f" * 70_000)
+
+
+@pytest.mark.timeout(20)
+def test_without_a_deadline_a_stalled_read_ends_at_the_packages_read_timeout(
+    server: LoopbackServer,
+) -> None:
+    # The package's timeouts go with every request, over a caller's http client's own, and not
+    # only with those bounded by a deadline.
+    server.script(stall(4.0))
+    started = time.monotonic()
+    with (
+        httpx2.Client(timeout=30.0) as http,
+        FilesClient(
+            server.endpoint, api_key="k", http_client=http, timeout=0.3, max_retries=0
+        ) as client,
+        pytest.raises(RequestTimeoutError) as raised,
+    ):
+        client.get_file_content("f")
+    assert time.monotonic() - started < 2.5
+    assert str(raised.value).startswith("ReadTimeout: the request timed out")
+
+
+def _drip_head(conn: socket.socket, request: ReceivedRequest) -> None:
+    """A status line and headers one byte every 0.1 s: each read is on time, the head is not."""
+    for byte in b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 80:
+        time.sleep(0.1)
+        conn.sendall(bytes([byte]))
+
+
+@pytest.mark.timeout(20)
+def test_a_dripped_head_ends_at_the_deadline_before_the_read_timeout(
+    server: LoopbackServer,
+) -> None:
+    server.script(_drip_head)
+    clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f", deadline=0.6)
+    assert time.monotonic() - started < 2.5
+
+
+def test_the_package_user_agent_is_sent_over_a_callers_http_clients(
+    server: LoopbackServer,
+) -> None:
+    from azure_openai_files._config import USER_AGENT
+
+    server.script(respond_json(200, DOCS_SAMPLE))
+    with (
+        httpx2.Client(headers={"User-Agent": "theirs/1"}) as http,
+        FilesClient(server.endpoint, api_key="k", http_client=http) as client,
+    ):
+        client.get_file("f")
+    assert server.requests[0].headers.get("user-agent") == USER_AGENT
+
+
+@pytest.mark.timeout(20)
+def test_the_clients_deadline_bounds_a_call_that_names_none(server: LoopbackServer) -> None:
+    server.script(_drip_head)
+    clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0, deadline=0.6)
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f")
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_content_calls_insist_on_a_200(server: LoopbackServer, kind: str) -> None:
+    # A metadata call takes any 2xx with a file object; only whole content refuses a 206.
+    server.script(respond_json(206, DOCS_SAMPLE))
+    assert (
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f").id
+        == (DOCS_SAMPLE["id"])
+    )
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_connection_reset_before_the_head_is_retried(server: LoopbackServer, kind: str) -> None:
+    server.script(reset_connection, respond_json(200, DOCS_SAMPLE))
+    clients = Clients(kind, server.endpoint, retry_backoff=0)
+    assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+    assert len(server.requests) == 2
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_connection_reset_with_no_retry_left_is_a_transport_error(
+    server: LoopbackServer, kind: str
+) -> None:
+    server.script(reset_connection)
+    with pytest.raises(TransportError) as raised:
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
+    assert raised.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+    assert isinstance(raised.value.__cause__, httpx2.TransportError)  # chained to the failure
