@@ -193,6 +193,14 @@ def test_dripped_response_headers_cannot_outlive_the_deadline(
     worker.start()
     worker.join(DEADLINE + SLACK)
     assert outcome and isinstance(outcome[0], RequestTimeoutError)
+    # What ended it, chained: the head's bound, on the request that was sent.
+    cause = outcome[0].__cause__
+    while cause is not None and not isinstance(cause, httpx2.ReadTimeout):
+        cause = cause.__cause__
+    assert isinstance(cause, httpx2.ReadTimeout)
+    assert cause.request.url.path == "/openai/files/f"
+    if kind == "async":  # a blocking read shortened to the head's end times out as a read
+        assert str(cause) == "the response head took too long"
 
 
 @pytest.mark.timeout(20)

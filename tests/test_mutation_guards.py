@@ -2473,3 +2473,50 @@ def test_a_connection_reset_with_no_retry_left_is_a_transport_error(
         Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
     assert raised.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
     assert isinstance(raised.value.__cause__, httpx2.TransportError)  # chained to the failure
+
+
+def _async_content_call_on(
+    handler: Any, timeout: httpx2.Timeout, deadline: float | None = None
+) -> bytes:
+    """get_file_content through a caller's AsyncClient on a transport that never reports
+    when its request goes out (no httpcore2 trace): only the outer head bound applies."""
+
+    async def run() -> bytes:
+        async with (
+            httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as http,
+            AsyncFilesClient(
+                "http://127.0.0.1:9", api_key="k", http_client=http, timeout=timeout, max_retries=0
+            ) as client,
+        ):
+            content: bytes = await client.get_file_content("f", deadline=deadline)
+            return content
+
+    return asyncio.run(run())
+
+
+def _answering_after(seconds: float) -> Any:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        await asyncio.sleep(seconds)
+        return httpx2.Response(200, content=b"abc")
+
+    return handler
+
+
+@pytest.mark.timeout(30)
+def test_a_head_may_take_the_pool_connect_and_read_timeouts_together_when_the_send_is_unseen() -> (
+    None
+):
+    # Waiting for a connection and connecting count here: the transport never says when the
+    # request went out, so the head's bound is all three timeouts from the start of the attempt.
+    within = httpx2.Timeout(1.0, pool=1.0, connect=1.0, read=1.0)
+    assert _async_content_call_on(_answering_after(2.5), within) == b"abc"
+    with pytest.raises(RequestTimeoutError):
+        _async_content_call_on(_answering_after(1.5), httpx2.Timeout(1.0, pool=0.0, connect=0.0))
+
+
+@pytest.mark.timeout(30)
+def test_a_head_whose_send_is_unseen_is_still_bounded_by_the_deadline() -> None:
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        _async_content_call_on(_answering_after(10.0), httpx2.Timeout(5.0), deadline=1.0)
+    assert time.monotonic() - started < 4.0
