@@ -221,7 +221,9 @@ class _Pipeline:
         """The response head's time limit: one read timeout from when the request goes out,
         never past the deadline. Per-read timeouts restart with every byte, so only this
         bounds a server that drips its status line and headers."""
-        return HeadClock(self.settings.timeout.read or 0.0, state.deadline_at)
+        read = self.settings.timeout.read
+        assert read is not None  # ClientSettings refuses a timeout with a part left None
+        return HeadClock(read, state.deadline_at)
 
     def _error_body_too_slow(self, started: float) -> bool:
         """An error body is a small document: what has not arrived within one read timeout of
@@ -495,7 +497,7 @@ class AsyncPipeline(_Pipeline):
         outer = (timeout.pool or 0.0) + (timeout.connect or 0.0) + clock.limit
         remaining = state.remaining()
         if remaining is not None:
-            outer = max(0.0, min(outer, remaining))
+            outer = min(outer, remaining)  # past the deadline: asyncio.timeout expires at once
         try:
             async with asyncio.timeout(outer) as bound:
                 loop = asyncio.get_running_loop()
