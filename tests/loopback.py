@@ -236,6 +236,18 @@ def drip(
     return reply
 
 
+def drip_head(interval: float, padding: int = 180) -> Reply:
+    """A status line and headers one byte every `interval` seconds: each read is on time,
+    the head as a whole is not."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        for byte in b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * padding:
+            time.sleep(interval)
+            conn.sendall(bytes([byte]))
+
+    return reply
+
+
 def stall_after(
     prefix: bytes,
     announce: int,

@@ -26,7 +26,7 @@ from azure_openai_files import (
 )
 from azure_openai_files._head_bound import HeadClock, bound_response_heads
 from tests.clients import KINDS, Clients
-from tests.loopback import LoopbackServer, drip, respond_json, stall_after
+from tests.loopback import LoopbackServer, drip, drip_head, respond_json, stall_after
 
 FILE = {"id": "file-1", "filename": "train.jsonl", "purpose": "fine-tune", "bytes": 5}
 # A valid file object, padded to 100 bytes: dripped at 0.5 s a byte it takes 50 s.
@@ -168,19 +168,12 @@ def test_a_token_fetch_counts_against_the_deadline_async(
     assert asyncio.run(run()) < 1.0 + SLACK and server.requests == []
 
 
-def drip_headers(conn: Any, request: Any) -> None:
-    """A status line and headers one byte every 0.5 s: 100 s in all."""
-    for byte in b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 180:
-        time.sleep(DRIP)
-        conn.sendall(bytes([byte]))
-
-
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("kind", KINDS)
 def test_dripped_response_headers_cannot_outlive_the_deadline(
     server: LoopbackServer, kind: str
 ) -> None:
-    server.script(drip_headers)
+    server.script(drip_head(DRIP))  # 100 s in all
     outcome: list[BaseException] = []
 
     def call() -> None:
@@ -236,7 +229,7 @@ def test_a_dripping_error_body_without_a_deadline_is_cut_after_one_read_timeout(
 def test_dripped_response_headers_without_a_deadline_end_after_one_read_timeout(
     server: LoopbackServer, kind: str
 ) -> None:
-    server.script(drip_headers)
+    server.script(drip_head(DRIP))  # 100 s in all
     with Timer() as timer, pytest.raises(RequestTimeoutError):
         Clients(kind, server.endpoint, timeout=2.0, max_retries=0).call("get_file", "f")
     assert timer.elapsed < 2.0 + SLACK
@@ -297,7 +290,7 @@ def test_dripped_response_headers_through_a_proxy_from_the_environment_are_bound
     for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", server.endpoint)
-    server.script(drip_headers)
+    server.script(drip_head(DRIP))  # 100 s in all
     with Timer() as timer, pytest.raises(RequestTimeoutError):
         Clients("sync", "http://localhost:9", timeout=2.0, max_retries=0).call("get_file", "f")
     assert timer.elapsed < 2.0 + SLACK

@@ -77,6 +77,7 @@ from tests.loopback import (
     ReceivedRequest,
     Reply,
     drip,
+    drip_head,
     partial_body,
     reset_connection,
     respond,
@@ -2401,18 +2402,11 @@ def test_without_a_deadline_a_stalled_read_ends_at_the_packages_read_timeout(
     assert str(raised.value).startswith("ReadTimeout: the request timed out")
 
 
-def _drip_head(conn: socket.socket, request: ReceivedRequest) -> None:
-    """A status line and headers one byte every 0.1 s: each read is on time, the head is not."""
-    for byte in b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 80:
-        time.sleep(0.1)
-        conn.sendall(bytes([byte]))
-
-
 @pytest.mark.timeout(20)
 def test_a_dripped_head_ends_at_the_deadline_before_the_read_timeout(
     server: LoopbackServer,
 ) -> None:
-    server.script(_drip_head)
+    server.script(drip_head(0.1, padding=80))
     clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0)
     started = time.monotonic()
     with pytest.raises(RequestTimeoutError):
@@ -2436,7 +2430,7 @@ def test_the_package_user_agent_is_sent_over_a_callers_http_clients(
 
 @pytest.mark.timeout(20)
 def test_the_clients_deadline_bounds_a_call_that_names_none(server: LoopbackServer) -> None:
-    server.script(_drip_head)
+    server.script(drip_head(0.1, padding=80))
     clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0, deadline=0.6)
     started = time.monotonic()
     with pytest.raises(RequestTimeoutError):
