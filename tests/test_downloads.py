@@ -226,6 +226,34 @@ def test_an_encoding_the_client_cannot_decode_is_refused_and_leaves_nothing(
         clients.stream("f")
 
 
+@pytest.mark.parametrize("encoding", ["br", "zstd", "compress", "x-unknown-coding"])
+def test_content_read_whole_in_an_encoding_the_client_cannot_decode_is_refused(
+    clients: Clients, server: LoopbackServer, encoding: str
+) -> None:
+    server.script(respond(200, GZIPPED, {"Content-Encoding": encoding}, content_type=OCTETS))
+    with pytest.raises(UnexpectedResponseError, match="cannot decode") as caught:
+        clients.call("get_file_content", "f")
+    assert caught.value.status_code == 200 and len(server.requests) == 1
+    assert caught.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+
+
+@pytest.mark.parametrize("reader", ["get_file_content", "stream", "download"])
+def test_a_body_that_does_not_decode_as_declared_is_refused_once_not_retried(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, reader: str
+) -> None:
+    server.script(respond(200, BODY, {"Content-Encoding": "gzip"}, content_type=OCTETS))
+    with pytest.raises(UnexpectedResponseError, match="does not decode") as caught:
+        if reader == "get_file_content":
+            clients.call("get_file_content", "f")
+        elif reader == "stream":
+            clients.stream("f")
+        else:
+            clients.download("f", tmp_path / "out.bin")
+    assert not isinstance(caught.value, IncompleteDownloadError)
+    assert caught.value.status_code == 200 and len(server.requests) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_refused_encoding_names_only_the_codings_not_decoded_and_the_response(
     clients: Clients, server: LoopbackServer
 ) -> None:

@@ -8,11 +8,15 @@ with a ValueError that does not quote it, before it can reach a header, a log or
 
 from __future__ import annotations
 
+import base64
+import binascii
 import inspect
 import ipaddress
+import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 import httpx2
 
@@ -88,6 +92,52 @@ class ApiKeyAuth:
         return "ApiKeyAuth(<redacted>)"
 
 
+class Renewal(NamedTuple):
+    """Why a token is fetched again: the service refused `refused_header` with a 401, and
+    maybe asked for `claims` (a Continuous Access Evaluation challenge)."""
+
+    refused_header: str
+    claims: str | None
+
+
+# One item of a WWW-Authenticate header: a scheme (`Bearer`) or one of its `name=value`
+# parameters, the value quoted or a bare token.
+_CHALLENGE_ITEM = re.compile(
+    r'[\s,]*([\w!#$%&\'*+.^`|~-]+)(?:\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*)))?'
+)
+
+
+def claims_challenge(headers: Mapping[str, str]) -> str | None:
+    """The claims a 401's `WWW-Authenticate: Bearer ... error="insufficient_claims",
+    claims="<base64url JSON>"` challenge asks for, decoded; None for any other 401 (the
+    header as azure-core's bearer token policy reads it)."""
+    header = headers.get("www-authenticate")
+    if not header:
+        return None
+    challenges: list[tuple[str, dict[str, str]]] = []
+    for match in _CHALLENGE_ITEM.finditer(header):
+        name, quoted, bare = match.groups()
+        if quoted is None and bare is None:
+            challenges.append((name.lower(), {}))
+        elif challenges:
+            challenges[-1][1][name.lower()] = quoted if quoted is not None else bare
+    for scheme, parameters in challenges:
+        encoded = parameters.get("claims")
+        if scheme != "bearer" or parameters.get("error") != "insufficient_claims" or not encoded:
+            continue
+        try:
+            claims = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+        except (binascii.Error, ValueError):
+            return None  # not a challenge this client can answer: the 401 stands
+        return claims or None
+    return None
+
+
+def _token_options(renewal: Renewal | None) -> dict[str, str]:
+    """The keyword arguments of `get_token`: the claims of a challenge, when there is one."""
+    return {"claims": renewal.claims} if renewal is not None and renewal.claims else {}
+
+
 class _CachedToken:
     """Token cache shared by the sync and async bearer auths."""
 
@@ -116,6 +166,18 @@ class _CachedToken:
         if self.value is not None and header_value == f"Bearer {self.value}":
             self.value, self.expires_on = None, 0.0
 
+    def usable(self, renewal: Renewal | None) -> str | None:
+        """The header to send without asking the credential: the fresh token, unless it is
+        the one being renewed (another call may have renewed it already) or claims are asked
+        for (a cached token cannot satisfy them)."""
+        token = self.fresh()
+        if token is None:
+            return None
+        header = f"Bearer {token}"
+        if renewal is not None and (renewal.claims or header == renewal.refused_header):
+            return None
+        return header
+
 
 def credential_error(credential: object, exc: Exception) -> CredentialError:
     """The credential's failure as one readable line, its exception chained."""
@@ -141,16 +203,19 @@ class BearerTokenAuth:
         token = self._cache.fresh()
         return None if token is None else f"Bearer {token}"
 
-    def header_value(self) -> str:
-        token = self._cache.fresh()
-        if token is not None:
-            return f"Bearer {token}"
+    def header_value(self, renewal: Renewal | None = None) -> str:
+        """The header for the next attempt: the cached token while it is fresh, else a new
+        one from the credential. With a `renewal` (after a 401) the refused token is never
+        the cached answer, and the credential is given the challenge's claims."""
+        header = self._cache.usable(renewal)
+        if header is not None:
+            return header
         with self._lock:
-            token = self._cache.fresh()
-            if token is not None:
-                return f"Bearer {token}"
+            header = self._cache.usable(renewal)
+            if header is not None:
+                return header
             try:
-                access_token = self._credential.get_token(TOKEN_SCOPE)
+                access_token = self._credential.get_token(TOKEN_SCOPE, **_token_options(renewal))
             except Exception as exc:
                 raise credential_error(self._credential, exc) from exc
             return self._cache.store(access_token)
@@ -173,23 +238,27 @@ class AsyncBearerTokenAuth:
         self._cache = _CachedToken()
         self._lock: asyncio.Lock | None = None
 
-    async def header_value(self) -> str:
-        token = self._cache.fresh()
-        if token is not None:
-            return f"Bearer {token}"
+    async def header_value(self, renewal: Renewal | None = None) -> str:
+        """As `BearerTokenAuth.header_value`."""
+        header = self._cache.usable(renewal)
+        if header is not None:
+            return header
         import asyncio  # deferred: only async users pay for importing asyncio
 
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
-            token = self._cache.fresh()
-            if token is not None:
-                return f"Bearer {token}"
+            header = self._cache.usable(renewal)
+            if header is not None:
+                return header
+            options = _token_options(renewal)
             try:
                 if inspect.iscoroutinefunction(self._credential.get_token):
-                    result = await self._credential.get_token(TOKEN_SCOPE)
+                    result = await self._credential.get_token(TOKEN_SCOPE, **options)
                 else:
-                    result = await asyncio.to_thread(self._credential.get_token, TOKEN_SCOPE)
+                    result = await asyncio.to_thread(
+                        self._credential.get_token, TOKEN_SCOPE, **options
+                    )
                     if inspect.isawaitable(result):  # an async get_token in disguise
                         result = await result
             except Exception as exc:

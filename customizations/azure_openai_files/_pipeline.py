@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import httpx2
 
-from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth
+from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth, Renewal, claims_challenge
 from ._config import DEFAULT_LIMITS, USER_AGENT, ClientSettings, check_deadline
 from ._errors import (
     AuthenticationError,
@@ -29,6 +29,7 @@ from ._errors import (
 from ._head_bound import HeadClock
 from ._logging import loggable_headers, logger
 from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
+from ._streaming import body_is_encoded, undecodable
 
 # Error bodies are read up to this size; the rest is dropped (a gateway page can be large).
 MAX_ERROR_BODY = 1024 * 1024
@@ -240,20 +241,35 @@ class _Pipeline:
             client_request_id=state.client_request_id,
         )
 
-    def _renews_token(
+    def _token_renewal(
         self, error: FilesError, state: RetryState, auth: Any, sent_header: str
-    ) -> bool:
-        """After a 401 the token is forgotten (it may be revoked), and the call tries once more
-        with a new one; a key is not retried (the next call reads the key again)."""
+    ) -> Renewal | None:
+        """After a 401 to a token, once per call: what to ask the credential for (the claims
+        of a CAE challenge, or simply a token other than the refused one). A key is not
+        retried (the next call reads the key again)."""
         if not isinstance(error, AuthenticationError) or isinstance(auth, ApiKeyAuth):
-            return False
+            return None
         auth.invalidate(sent_header)
         if state.token_renewed:
-            return False
+            return None
         state.token_renewed = True
+        return Renewal(sent_header, claims_challenge(error.headers))
+
+    @staticmethod
+    def _resends_with(renewal: Renewal, renewed_header: str, state: RetryState) -> bool:
+        """Whether the renewed token is worth a resend: never the refused token again (a
+        credential with a cache of its own, such as azure-identity's, may hand it back)."""
+        if renewed_header == renewal.refused_header:
+            logger.info(
+                "Not retrying after HTTP 401: the credential returned the refused token again "
+                "(client request id %s)",
+                state.client_request_id,
+            )
+            return False
         state.forgive_attempt()  # a renewal is not a retry: the budget stays for failures
         logger.info(
-            "Retrying with a new token after HTTP 401 (client request id %s)",
+            "Retrying with a new token after HTTP 401%s (client request id %s)",
+            " and a claims challenge" if renewal.claims else "",
             state.client_request_id,
         )
         return True
@@ -366,8 +382,10 @@ class SyncPipeline(_Pipeline):
         the call did not ask for is only part of it)."""
         request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
+        renewed_header: str | None = None
         while True:
-            auth_header = self._auth_header(state)
+            auth_header = renewed_header or self._auth_header(state)
+            renewed_header = None
             self._start_attempt(request, state, auth_header)
             clock = self._head_clock(state)
             try:
@@ -389,8 +407,11 @@ class SyncPipeline(_Pipeline):
                     if check is not None:
                         response.stream = _GuardedBody(response.stream, check)
                     try:
+                        body_is_encoded(response)  # an encoding it cannot decode is refused
                         response.read()
                         return response
+                    except httpx2.DecodingError as exc:
+                        error, retryable = undecodable(response, exc), False
                     except httpx2.HTTPError as exc:
                         error, retryable = transport_error(exc), True
                     finally:
@@ -400,8 +421,12 @@ class SyncPipeline(_Pipeline):
                         response, self._read_error_body(response, state, clock.sent_at)
                     )
                     retryable = self._is_retryable(error)
-                    if self._renews_token(error, state, self._auth, auth_header):
-                        continue
+                    renewal = self._token_renewal(error, state, self._auth, auth_header)
+                    if renewal is not None:
+                        renewed_header = self._auth_header(state, renewal)
+                        if self._resends_with(renewal, renewed_header, state):
+                            continue
+                        renewed_header = None
             time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
     def _send_head(
@@ -414,23 +439,26 @@ class SyncPipeline(_Pipeline):
         with clock.awaiting_head():
             return self.http.send(request, **SEND_OPTIONS)
 
-    def _auth_header(self, state: RetryState) -> str:
-        """The auth header; a token fetch counts against the call's deadline."""
+    def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
+        """The auth header (a renewed token after a 401); a token fetch counts against the
+        call's deadline."""
         if isinstance(self._auth, ApiKeyAuth):
             return self._auth.header_value()
-        header = self._auth.cached_header_value()
-        if header is not None:
-            return header
+        auth = self._auth
+        if renewal is None:
+            header = auth.cached_header_value()
+            if header is not None:
+                return header
         remaining = state.remaining()
         if remaining is None:
-            return self._auth.header_value()
+            return auth.header_value(renewal)
         # A sync credential cannot be interrupted: wait for it on a thread of its own, at most
         # until the deadline (a token it gets later is cached for the next call).
         outcome: list[str | Exception] = []
 
         def fetch() -> None:
             try:
-                outcome.append(self._auth.header_value())
+                outcome.append(auth.header_value(renewal))
             except Exception as exc:  # handed to the caller below
                 outcome.append(exc)
 
@@ -511,20 +539,21 @@ class AsyncPipeline(_Pipeline):
             # Handled as any read timeout: retried within the budget and the deadline.
             raise httpx2.ReadTimeout("the response head took too long", request=request) from None
 
-    async def _auth_header(self, state: RetryState) -> str:
-        """The auth header; a token fetch counts against the call's deadline."""
+    async def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
+        """As `SyncPipeline._auth_header`."""
         import asyncio  # deferred: only async users pay for importing asyncio
 
         if isinstance(self._auth, ApiKeyAuth):
             return self._auth.header_value()
-        header = self._auth.cached_header_value()
-        if header is not None:
-            return header
+        if renewal is None:
+            header = self._auth.cached_header_value()
+            if header is not None:
+                return header
         remaining = state.remaining()
         if remaining is None:
-            return await self._auth.header_value()
+            return await self._auth.header_value(renewal)
         try:
-            return await asyncio.wait_for(self._auth.header_value(), max(remaining, 0.0))
+            return await asyncio.wait_for(self._auth.header_value(renewal), max(remaining, 0.0))
         except TimeoutError:
             raise state.deadline_error(" while the credential was getting a token") from None
 
@@ -543,8 +572,10 @@ class AsyncPipeline(_Pipeline):
 
         request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
+        renewed_header: str | None = None
         while True:
-            auth_header = await self._auth_header(state)
+            auth_header = renewed_header or await self._auth_header(state)
+            renewed_header = None
             self._start_attempt(request, state, auth_header)
             clock = self._head_clock(state)
             try:
@@ -566,8 +597,11 @@ class AsyncPipeline(_Pipeline):
                     if check is not None:
                         response.stream = _AsyncGuardedBody(response.stream, check)
                     try:
+                        body_is_encoded(response)  # an encoding it cannot decode is refused
                         await response.aread()
                         return response
+                    except httpx2.DecodingError as exc:
+                        error, retryable = undecodable(response, exc), False
                     except httpx2.HTTPError as exc:
                         error, retryable = transport_error(exc), True
                     finally:
@@ -577,8 +611,12 @@ class AsyncPipeline(_Pipeline):
                         response, await self._read_error_body(response, state, clock.sent_at)
                     )
                     retryable = self._is_retryable(error)
-                    if self._renews_token(error, state, self._auth, auth_header):
-                        continue
+                    renewal = self._token_renewal(error, state, self._auth, auth_header)
+                    if renewal is not None:
+                        renewed_header = await self._auth_header(state, renewal)
+                        if self._resends_with(renewal, renewed_header, state):
+                            continue
+                        renewed_header = None
             await asyncio.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
 
     async def _read_error_body(

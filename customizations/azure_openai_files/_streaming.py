@@ -14,7 +14,7 @@ from types import TracebackType
 
 import httpx2
 
-from ._errors import IncompleteDownloadError, UnexpectedResponseError
+from ._errors import IncompleteDownloadError, UnexpectedResponseError, sent_client_request_id
 from ._retry import RetryState
 
 # Content requests ask for the bytes as stored, so lengths and Range offsets are exact.
@@ -30,7 +30,8 @@ DECODED_ENCODINGS = frozenset({"identity", "gzip", "deflate"})
 
 
 def body_is_encoded(response: httpx2.Response) -> bool:
-    """Whether the body needs decoding; an encoding this package cannot decode is refused."""
+    """Whether the body needs decoding; an encoding this package cannot decode is refused
+    (every body it reads goes through here: whole content, streams, downloads)."""
     value = response.headers.get("content-encoding")
     if value is None:
         return False
@@ -42,8 +43,23 @@ def body_is_encoded(response: httpx2.Response) -> bool:
             "cannot decode (it asks for identity)",
             status_code=response.status_code,
             headers=response.headers,
+            client_request_id=sent_client_request_id(response),
         )
     return any(coding != "identity" for coding in codings)
+
+
+def undecodable(response: httpx2.Response, exc: httpx2.DecodingError) -> UnexpectedResponseError:
+    """A body that does not decode as its Content-Encoding says: the service's (or a proxy's)
+    mistake, which sending again would repeat, so never retried."""
+    error = UnexpectedResponseError(
+        f"the content does not decode as its Content-Encoding "
+        f"{response.headers.get('content-encoding', '')!r} says ({type(exc).__name__})",
+        status_code=response.status_code,
+        headers=response.headers,
+        client_request_id=sent_client_request_id(response),
+    )
+    error.__cause__ = exc
+    return error
 
 
 def content_length(response: httpx2.Response) -> int | None:
@@ -133,6 +149,8 @@ class ContentStream(_StreamBase):
                 if self._state.deadline_at is not None:
                     self._state.check_deadline()
                 yield chunk
+        except httpx2.DecodingError as exc:
+            raise undecodable(response, exc) from exc
         except httpx2.HTTPError as exc:
             on_wire = response.num_bytes_downloaded
             raise incomplete(on_wire, self.content_length, exc, self.client_request_id) from exc
@@ -174,6 +192,8 @@ class AsyncContentStream(_StreamBase):
                 if self._state.deadline_at is not None:
                     self._state.check_deadline()
                 yield chunk
+        except httpx2.DecodingError as exc:
+            raise undecodable(response, exc) from exc
         except httpx2.HTTPError as exc:
             on_wire = response.num_bytes_downloaded
             raise incomplete(on_wire, self.content_length, exc, self.client_request_id) from exc
