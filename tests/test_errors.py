@@ -277,3 +277,46 @@ def test_an_error_subclass_whose_new_takes_the_message_survives_pickle_and_deepc
     for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
         assert type(copied) is _MessageFirstError
         assert copied.args == ("quota reached",) and vars(copied) == {"detail": "tenant-1"}
+
+
+HOSTILE = "line one\nFORGED log line\r\x1b[2J\x1b[31mred\x85\u2028end"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_service_error_is_one_printable_line_and_keeps_the_raw_text(
+    server: LoopbackServer, kind: str
+) -> None:
+    body = {"error": {"code": "Bad\ncode\x1b]0;", "message": HOSTILE}}
+    server.script(respond_json(400, body))
+    with pytest.raises(aof.BadRequestError) as caught:
+        Clients(kind, server.endpoint).call("get_file", "f")
+    text = str(caught.value)
+    assert text.isprintable(), text
+    assert "\\n" in text and "\\x1b" in text and "\\u2028" in text
+    assert caught.value.message == HOSTILE and caught.value.code == "Bad\ncode\x1b]0;"
+
+
+def test_a_processing_failure_and_a_credential_failure_are_printable_lines() -> None:
+    assert str(aof.FileProcessingError("file-1", HOSTILE)).isprintable()
+
+    class Failing:
+        def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+            raise OSError("\x1b[31mdenied\x1b[0m")
+
+    with pytest.raises(aof.CredentialError) as caught:
+        FilesClient("https://example.invalid", credential=Failing()).get_file("f")
+    assert str(caught.value).isprintable() and "\\x1b[31mdenied" in str(caught.value)
+
+
+def test_the_retry_log_escapes_the_services_code(
+    server: LoopbackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(
+        respond_json(503, {"error": {"code": "Busy\nFORGED", "message": "m"}}),
+        respond_json(200, DOCS_SAMPLE),
+    )
+    with caplog.at_level("INFO", logger="azure_openai_files"):
+        Clients("sync", server.endpoint, retry_backoff=0).call("get_file", "f")
+    retries = [record.getMessage() for record in caplog.records if "Retrying" in record.getMessage()]
+    assert retries and all(message.isprintable() for message in retries)
+    assert "Busy\\nFORGED" in retries[0]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 import httpx2
 
-from ._errors import CredentialError
+from ._errors import CredentialError, printable
 
 if TYPE_CHECKING:
     import asyncio
@@ -183,7 +183,9 @@ def credential_error(credential: object, exc: Exception) -> CredentialError:
     """The credential's failure as one readable line, its exception chained."""
     lines = str(exc).strip().splitlines()
     reason = f"{type(exc).__name__}: {lines[0][:300]}" if lines else type(exc).__name__
-    error = CredentialError(f"{type(credential).__name__} could not get a token: {reason}")
+    error = CredentialError(
+        printable(f"{type(credential).__name__} could not get a token: {reason}")
+    )
     error.__cause__ = exc
     return error
 

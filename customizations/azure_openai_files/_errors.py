@@ -19,6 +19,17 @@ MESSAGE_BODY_LIMIT = 2048
 HTML_EXCERPT_LIMIT = 200
 
 
+# Control characters (C0, DEL, C1) and Unicode line breaks: what could end a log line or
+# drive a terminal when a message from the service is printed.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """`text` on one line: each control character written as its Python escape (`\\n`,
+    `\\x1b`), so text from the service cannot forge log lines or terminal output."""
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
+
+
 def _rebuild(cls: type[FilesError], args: tuple[Any, ...], state: dict[str, Any]) -> FilesError:
     error = cls.__new__(cls, *args)
     error.args = args
@@ -76,11 +87,13 @@ class ServiceError(FilesError):
         super().__init__(self._one_line())
 
     def _one_line(self) -> str:
+        """The message: the service's code and message on one line (the raw text stays in
+        `code` and `message`)."""
         context = f"HTTP {self.status_code}"
         if self.request_id:
             context += f", request id {self.request_id}"
         prefix = f"{self.code}: " if self.code else ""
-        return f"{prefix}{self.message} ({context})"
+        return printable(f"{prefix}{self.message} ({context})")
 
 
 class BadRequestError(ServiceError):
@@ -150,7 +163,9 @@ class FileProcessingError(FilesError):
     def __init__(self, file_id: str, status_details: str | None) -> None:
         self.file_id = file_id
         self.status_details = status_details
-        super().__init__(f"file {file_id} failed processing: {status_details or 'no details'}")
+        super().__init__(
+            printable(f"file {file_id} failed processing: {status_details or 'no details'}")
+        )
 
 
 class WaitTimeoutError(FilesError):

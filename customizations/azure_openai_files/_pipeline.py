@@ -25,6 +25,7 @@ from ._errors import (
     TransportError,
     UnexpectedResponseError,
     error_from_response,
+    printable,
 )
 from ._head_bound import HeadClock
 from ._logging import loggable_headers, logger
@@ -649,5 +650,5 @@ def _reason(error: FilesError) -> str:
             if isinstance(error, RateLimitError) and error.retry_after is not None
             else ""
         )
-        return f"HTTP {error.status_code}{code}{wait}"
+        return printable(f"HTTP {error.status_code}{code}{wait}")
     return str(error)
