@@ -317,6 +317,7 @@ def test_the_retry_log_escapes_the_services_code(
     )
     with caplog.at_level("INFO", logger="azure_openai_files"):
         Clients("sync", server.endpoint, retry_backoff=0).call("get_file", "f")
-    retries = [record.getMessage() for record in caplog.records if "Retrying" in record.getMessage()]
+    messages = [record.getMessage() for record in caplog.records]
+    retries = [message for message in messages if "Retrying" in message]
     assert retries and all(message.isprintable() for message in retries)
     assert "Busy\\nFORGED" in retries[0]
