@@ -1110,7 +1110,7 @@ def test_service_error_text_is_sanitized(
 
     line = one_error_line(capsys.readouterr().err)
     assert "\x1b" not in line
-    assert "gone\\x1b[2J now" in line
+    assert "gone\\x1b[2J\\nnow" in line  # escaped by the error itself
 
 
 @pytest.mark.parametrize(
@@ -1146,10 +1146,31 @@ def test_unexpected_exception_is_one_line_without_traceback_or_secret(
     out, err = capsys.readouterr()
     assert code == 1
     line = one_error_line(err)
-    assert line.startswith("azure-openai-files: unexpected RuntimeError: ")
-    assert "<redacted>" in line
+    assert line == "azure-openai-files: unexpected RuntimeError (its message is not shown)"
     assert SECRET_KEY not in out + err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("key", ["e", "k", "found"])
+def test_a_short_key_leaves_every_message_intact(
+    server: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    key: str,
+) -> None:
+    # The library never puts a key in a message, so nothing is searched for and replaced:
+    # a key that is a common word or letter cannot mangle the message or the request id.
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "environment-key")
+    body = {"error": {"code": "fileNotFound", "message": "The file was not found."}}
+    server.script(respond_json(404, body, {"apim-request-id": "req-e1e2-k3"}))
+
+    code = run_cli("--endpoint", server.endpoint, "--api-key", key, "get", "file-keep")
+
+    assert code == EXIT_SERVICE
+    assert one_error_line(capsys.readouterr().err) == (
+        "azure-openai-files: NotFoundError: fileNotFound: The file was not found. "
+        "(HTTP 404, request id req-e1e2-k3)"
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from ._errors import (
     ServiceError,
     TransportError,
     WaitTimeoutError,
+    printable,
 )
 from ._logging import logger
 from ._models import FileObject
@@ -280,7 +281,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     level = logger.level
     handler = _configure_logging(args.verbose)
-    secrets = [s for s in (args.api_key, os.environ.get(API_KEY_ENV)) if s and s.strip()]
     try:
         with _signals_raise_terminated():
             code = _run(args)
@@ -301,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + stop.signum
     except Exception as error:  # one line, never a traceback: it could carry a secret
         code, message = describe_failure(error)
-        _error(message, secrets)
+        _error(message)
         return code
     finally:
         if handler is not None:
@@ -331,7 +331,9 @@ def describe_failure(error: Exception) -> tuple[int, str]:
         return EXIT_FILE, named
     if isinstance(error, FilesError | OSError):
         return EXIT_FAILURE, named
-    return EXIT_FAILURE, f"unexpected {named}"
+    # The library's errors never carry a key or token; an exception from anywhere else might
+    # (a header value, a URL), so only its class is shown.
+    return EXIT_FAILURE, f"unexpected {type(error).__name__} (its message is not shown)"
 
 
 @contextmanager
@@ -470,9 +472,7 @@ def _configure_logging(verbosity: int) -> logging.Handler | None:
 ERROR_LINE_LIMIT = 600
 
 
-def _error(message: str, secrets: Sequence[str] = ()) -> None:
-    for secret in secrets:
-        message = message.replace(secret, "<redacted>").replace(secret.strip(), "<redacted>")
+def _error(message: str) -> None:
     line = printable(" ".join(message.split()))
     if len(line) > ERROR_LINE_LIMIT:
         line = f"{line[: ERROR_LINE_LIMIT - 160]} … {line[-150:]}"
@@ -484,13 +484,8 @@ def _note(message: str) -> None:
 
 
 # Control characters (C0, DEL, C1): a terminal would act on them (move the cursor, change
-# colours, set the title) instead of showing them.
+# colours, set the title) instead of showing them; dropped from file names.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """`text` safe for a terminal: each control character shown escaped (`\\n`, `\\x1b`)."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 # --------------------------------------------------------------------------------------
