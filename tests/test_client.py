@@ -19,6 +19,7 @@ import pytest
 
 import azure_openai_files as aof
 from azure_openai_files import (
+    AsyncFilesClient,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -629,3 +630,60 @@ def test_package_version_is_the_pyproject_version() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert aof.__version__ == project["version"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", aof.__version__)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["get_file", "get_file_content", "download_file"])
+def test_a_call_on_a_closed_client_is_a_files_error_and_sends_nothing(
+    server: LoopbackServer, kind: str, method: str, tmp_path: Path
+) -> None:
+    server.script(respond_json(200, DOCS_SAMPLE))
+    args: tuple[Any, ...] = ("f", tmp_path / "out") if method == "download_file" else ("f",)
+
+    if kind == "sync":
+        client = FilesClient(server.endpoint, api_key=FAKE_KEY)
+        client.close()
+        with pytest.raises(aof.FilesError, match="the client is closed") as caught:
+            getattr(client, method)(*args)
+    else:
+
+        async def run() -> None:
+            client = AsyncFilesClient(server.endpoint, api_key=FAKE_KEY)
+            await client.close()
+            await getattr(client, method)(*args)
+
+        with pytest.raises(aof.FilesError, match="the client is closed") as caught:
+            asyncio.run(run())
+    assert not isinstance(caught.value, RuntimeError)
+    assert server.requests == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_call_under_way_when_the_client_closes_ends_as_a_files_error(
+    server: LoopbackServer, kind: str
+) -> None:
+    def slow_head(conn: Any, request: Any) -> None:
+        time.sleep(0.5)
+        respond_json(503, {"error": {"code": "busy", "message": "try again"}})(conn, request)
+
+    server.script(slow_head)
+    options: dict[str, Any] = {"api_key": FAKE_KEY, "retry_backoff": 0}
+    if kind == "sync":
+        client = FilesClient(server.endpoint, **options)
+        closer = threading.Timer(0.2, client.close)
+        closer.start()
+        with pytest.raises(aof.FilesError) as caught:
+            client.get_file("f")
+        closer.join()
+    else:
+
+        async def run() -> None:
+            client = AsyncFilesClient(server.endpoint, **options)
+            call = asyncio.create_task(client.get_file("f"))
+            await asyncio.sleep(0.2)
+            await client.close()
+            await call
+
+        with pytest.raises(aof.FilesError) as caught:
+            asyncio.run(run())
+    assert "closed" in str(caught.value)

@@ -165,6 +165,13 @@ class _Pipeline:
             check_deadline(deadline) if deadline is not None else self.settings.deadline,
         )
 
+    @staticmethod
+    def closed_error() -> FilesError:
+        return FilesError(
+            "the client is closed (or its http_client was closed by its owner); "
+            "create a new client to send more requests"
+        )
+
     def _http_options(self) -> dict[str, Any]:
         """The client this package builds when the caller passes no http_client."""
         return {"timeout": self.settings.timeout, "limits": DEFAULT_LIMITS}
@@ -381,6 +388,8 @@ class SyncPipeline(_Pipeline):
         fails for good (raised as a FilesError). `metadata`: the body is a small document,
         bounded in size and in time. `whole_content`: only a 200 is the file's content (a 206
         the call did not ask for is only part of it)."""
+        if self.http.is_closed:
+            raise self.closed_error()
         request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
         renewed_header: str | None = None
@@ -437,8 +446,13 @@ class SyncPipeline(_Pipeline):
         client the package built (its network backend enforces it). A caller's blocking
         client bounds each read only: see README "Retries, timeouts and errors"."""
         clock.attach(request.extensions, asynchronous=False)
-        with clock.awaiting_head():
-            return self.http.send(request, **SEND_OPTIONS)
+        try:
+            with clock.awaiting_head():
+                return self.http.send(request, **SEND_OPTIONS)
+        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
+            if self.http.is_closed:
+                raise self.closed_error() from exc
+            raise
 
     def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
         """The auth header (a renewed token after a 401); a token fetch counts against the
@@ -536,6 +550,10 @@ class AsyncPipeline(_Pipeline):
                 )
                 clock.attach(request.extensions, asynchronous=True)
                 return await self.http.send(request, **SEND_OPTIONS)
+        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
+            if self.http.is_closed:
+                raise self.closed_error() from exc
+            raise
         except TimeoutError:
             # Handled as any read timeout: retried within the budget and the deadline.
             raise httpx2.ReadTimeout("the response head took too long", request=request) from None
@@ -571,6 +589,8 @@ class AsyncPipeline(_Pipeline):
         """As `SyncPipeline.send`."""
         import asyncio  # deferred: only async users pay for importing asyncio
 
+        if self.http.is_closed:
+            raise self.closed_error()
         request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
         renewed_header: str | None = None
