@@ -534,3 +534,18 @@ def test_a_destination_created_during_the_download_is_not_clobbered(
     with pytest.raises(FileExistsError, match="appeared during the download"):
         clients.download("f", destination, progress=someone_else_writes_it)
     assert destination.read_bytes() == b"theirs" and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("below", [(), ("sub",)], ids=["parent", "ancestor"])
+def test_a_destination_below_a_regular_file_is_not_a_directory_before_sending(
+    clients: Clients, server: LoopbackServer, tmp_path: Path, below: tuple[str, ...]
+) -> None:
+    in_the_way = tmp_path / "report.jsonl"
+    in_the_way.write_bytes(b"kept")
+    destination = in_the_way.joinpath(*below, "out.bin")
+    with pytest.raises(NotADirectoryError) as caught:
+        clients.download("f", destination)
+    assert str(caught.value) == (
+        f"destination folder {destination.parent} is not a folder: {in_the_way} is a file"
+    )
+    assert server.requests == [] and in_the_way.read_bytes() == b"kept"

@@ -82,6 +82,12 @@ def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool)
     if path.is_dir():
         raise IsADirectoryError(f"destination {path} is a directory; name the file to write")
     if not path.parent.is_dir():
+        # The nearest thing that exists on the way says why: a file in the way, or nothing.
+        existing = next((folder for folder in path.parents if os.path.lexists(folder)), None)
+        if existing is not None and not existing.is_dir():
+            raise NotADirectoryError(
+                f"destination folder {path.parent} is not a folder: {existing} is a file"
+            )
         raise FileNotFoundError(f"destination folder {path.parent} does not exist")
     if os.path.lexists(path):
         if not overwrite:
