@@ -687,3 +687,11 @@ def test_a_call_under_way_when_the_client_closes_ends_as_a_files_error(
         with pytest.raises(aof.FilesError) as caught:
             asyncio.run(run())
     assert "closed" in str(caught.value)
+
+
+@pytest.mark.parametrize("api_version", aof.SUPPORTED_API_VERSIONS)
+def test_expires_at_is_read_whatever_the_api_version(api_version: str) -> None:
+    sent = {**DOCS_SAMPLE, "expires_at": 1_700_000_000}
+    assert aof.FileObject.from_dict(sent, api_version=api_version).expires_at == 1_700_000_000
+    for absent in ({**DOCS_SAMPLE}, {**DOCS_SAMPLE, "expires_at": None}):
+        assert aof.FileObject.from_dict(absent, api_version=api_version).expires_at is None

@@ -498,8 +498,6 @@ def _print_file(file: FileObject, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(document, indent=2, sort_keys=False))
         return
-    # Read through the JSON object: `expires_at` (newer api-versions) may not be an attribute.
-    expires_at = document.get("expires_at")
     rows: list[tuple[str, str]] = [
         ("id", file.id or "-"),
         ("filename", file.filename),
@@ -508,8 +506,8 @@ def _print_file(file: FileObject, *, as_json: bool) -> None:
         ("bytes", "unknown" if file.bytes is None else f"{file.bytes} ({_size(file.bytes)})"),
         ("created_at", "-" if file.created_at is None else _timestamp(file.created_at)),
     ]
-    if isinstance(expires_at, int) and not isinstance(expires_at, bool):
-        rows.append(("expires_at", _timestamp(expires_at)))
+    if file.expires_at is not None:
+        rows.append(("expires_at", _timestamp(file.expires_at)))
     if file.status_details:
         rows.append(("status_details", file.status_details))
     shown = {name for name, _ in rows}

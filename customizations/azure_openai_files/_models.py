@@ -6,7 +6,8 @@ Each api-version's generated `FileObject` checks the JSON type of every field it
 version's new fields are checked without edits here. The generator renames `bytes` and
 `object` to `bytes_` and `object_` (they shadow Python builtins); this thin layer gives
 users the names the REST API documents, and the same attributes whatever the api-version
-(`None` where a version does not send a field, e.g. `expires_at` before 2025-04-01-preview).
+(`None` where a field is absent). A field a newer version names is read on every version
+(`expires_at` arrives from services that predate its document).
 """
 
 from __future__ import annotations
@@ -118,9 +119,13 @@ class FileObject:
 
     @property
     def expires_at(self) -> int | None:
-        """Unix seconds when the service deletes the file; None when it does not say (and
-        always before api-version 2025-04-01-preview, which introduced the field)."""
-        return self._field("expires_at")  # type: ignore[no-any-return]
+        """Unix seconds when the service deletes the file; None when it does not say. Read
+        whatever the api-version: documents before 2025-04-01-preview do not name the field,
+        but a service that sends it has it read here too (and kept in `extra`)."""
+        value = self._field("expires_at")
+        if value is None:
+            value = self._model.additional_properties.get("expires_at")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     @property
     def filename(self) -> str:
