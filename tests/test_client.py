@@ -394,6 +394,52 @@ def test_construction_errors_are_clear() -> None:
         FilesClient("https://r.openai.azure.com", api_key="k", timeout=httpx2.Timeout(None))
 
 
+@pytest.mark.parametrize("api_version", ["", "   "])
+def test_a_blank_api_version_is_refused_not_replaced_by_the_default(
+    api_version: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_VERSION", "2024-06-01")
+    with pytest.raises(ValueError, match="api_version must not be blank: pass one of"):
+        FilesClient("https://r.openai.azure.com", api_key="k", api_version=api_version)
+
+
+def test_an_empty_api_version_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_VERSION", "")
+    with FilesClient("https://r.openai.azure.com", api_key="k") as client:
+        assert client.api_version == aof.DEFAULT_API_VERSION
+
+
+@pytest.mark.parametrize("api_version", ["2024-13-45", "2024-02-30", "2025-00-01-preview"])
+def test_a_dated_api_version_must_be_a_real_date(api_version: str) -> None:
+    with pytest.raises(ValueError, match=f"api_version '{api_version}' is not a real date"):
+        FilesClient("https://r.openai.azure.com", api_key="k", api_version=api_version)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "suffix", "resource"),
+    [
+        ("https://r.openai.azure.com/openai", "/openai", "https://r.openai.azure.com"),
+        ("https://r.openai.azure.com/openai/", "/openai", "https://r.openai.azure.com"),
+        ("https://r.openai.azure.com/openai/v1/", "/openai/v1", "https://r.openai.azure.com"),
+        ("https://gw.example.com:8443/team/openai", "/openai", "https://gw.example.com:8443/team"),
+    ],
+)
+def test_an_endpoint_that_already_ends_in_openai_is_refused_naming_what_to_pass(
+    endpoint: str, suffix: str, resource: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        FilesClient(endpoint, api_key="k")
+    assert str(caught.value) == (
+        f"endpoint must be the resource URL without {suffix!r}: pass {resource} "
+        "(the client adds /openai to every route)"
+    )
+
+
+def test_an_endpoint_with_a_path_of_its_own_keeps_it() -> None:
+    with FilesClient("https://gw.example.com/team/", api_key="k") as client:
+        assert client.endpoint == "https://gw.example.com/team/openai"
+
+
 def test_bearer_tokens_are_refused_over_plain_http_except_loopback() -> None:
     with pytest.raises(ValueError, match="https"):
         FilesClient("http://r.openai.azure.com", credential=FakeCredential())

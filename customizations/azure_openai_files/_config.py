@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
+import re
 import sys
 from typing import NamedTuple
 
@@ -22,7 +23,7 @@ from ._auth import (
 )
 from ._operations import check_api_version
 from ._retry import RetryPolicy
-from ._version import DEFAULT_API_VERSION, __version__
+from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
 
 ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
 API_KEY_ENV = "AZURE_OPENAI_API_KEY"
@@ -127,13 +128,37 @@ def _base_url(endpoint: str | None) -> httpx2.URL:
         )
     if url.query or url.fragment or url.userinfo:
         raise ValueError("endpoint must not contain a query, fragment or user info")
-    return url.copy_with(path=url.path.rstrip("/") + "/openai")
+    path = url.path.rstrip("/")
+    api_base = _API_BASE_PATH.search(path)
+    if api_base is not None:
+        # Every route gets /openai itself: this endpoint would make /openai/openai/files/...
+        resource = f"{url.scheme}://{url.netloc.decode('ascii')}{path[: api_base.start()]}"
+        raise ValueError(
+            f"endpoint must be the resource URL without {api_base.group()!r}: pass {resource} "
+            "(the client adds /openai to every route)"
+        )
+    return url.copy_with(path=path + "/openai")
+
+
+# An endpoint that already ends in the API's base path, as the portal shows it.
+_API_BASE_PATH = re.compile(r"/openai(/v1)?$", re.IGNORECASE)
 
 
 def _api_version(api_version: str | None) -> str:
-    version = api_version or os.environ.get(API_VERSION_ENV) or DEFAULT_API_VERSION
+    # An explicit value is checked as given (an empty one is a mistake, not "the default");
+    # an empty environment variable counts as unset.
+    version = (
+        api_version
+        if api_version is not None
+        else os.environ.get(API_VERSION_ENV) or DEFAULT_API_VERSION
+    )
+    if not isinstance(version, str):
+        raise TypeError(f"api_version must be a str, not {type(version).__name__}")
     if not version.strip():
-        raise ValueError("api_version must not be blank")
+        raise ValueError(
+            f"api_version must not be blank: pass one of {', '.join(SUPPORTED_API_VERSIONS)}, "
+            f"or None for the default ({DEFAULT_API_VERSION})"
+        )
     # Unlisted dated versions are sent as given; anything else is refused (see _operations).
     return check_api_version(version.strip())
 

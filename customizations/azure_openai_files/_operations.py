@@ -24,6 +24,7 @@ Why these are patched (remove an item when the generator covers it):
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import importlib
 import json
@@ -119,10 +120,26 @@ def generated_api_versions() -> tuple[str, ...]:
     return tuple(_GENERATED)
 
 
+def _is_dated(api_version: str) -> bool:
+    """A `YYYY-MM-DD` or `YYYY-MM-DD-preview` version whose date exists on the calendar."""
+    if not _DATED_VERSION.fullmatch(api_version):
+        return False
+    try:
+        datetime.date.fromisoformat(api_version[:10])
+    except ValueError:
+        return False
+    return True
+
+
 def check_api_version(api_version: str) -> str:
     """`api_version` if this package can speak it, else a ValueError (nothing is sent)."""
-    if api_version in _GENERATED or _DATED_VERSION.fullmatch(api_version):
+    if api_version in _GENERATED or _is_dated(api_version):
         return api_version
+    if _DATED_VERSION.fullmatch(api_version):
+        raise ValueError(
+            f"api_version {api_version!r} is not a real date: use one of "
+            f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21"
+        )
     raise ValueError(
         f"api_version {api_version!r} is not supported: use one of "
         f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21"
@@ -197,7 +214,7 @@ def _api_version_of(response: httpx2.Response) -> str:
     except RuntimeError:  # a response built without a request
         return _NEWEST_DATED
     version: str | None = url.params.get("api-version")
-    if version is not None and (version in _GENERATED or _DATED_VERSION.fullmatch(version)):
+    if version is not None and (version in _GENERATED or _is_dated(version)):
         return version
     return "v1" if "/openai/v1/" in url.path else _NEWEST_DATED
 
