@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 LOCK := .ci/requirements-dev.lock
 
-.PHONY: test api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record mutation
+.PHONY: test test-newest-deps api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record mutation
 
 $(READY): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(READY): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-test: $(READY) check-generated validate-spec check-api lint typecheck pytest
+test: $(READY) check-generated validate-spec check-api lint typecheck pytest test-newest-deps
 
 generate: $(READY)
 	$(BIN)/python .ci/generate.py
@@ -52,6 +52,21 @@ typecheck: $(READY)
 # pytest exits 5 when it collects nothing; that is a failure here too.
 pytest: $(READY)
 	$(BIN)/python -m pytest
+
+# Consumers get the newest httpx2/httpcore2/attrs that pyproject's ranges admit, not the lock's
+# pins: those releases, overlaid on .venv, run the tests that lean on httpx2's transport
+# internals (response-head bounds, timeouts, connection handling).
+NEWEST_DEPS := $(VENV)/newest-deps
+NEWEST_DEPS_TESTS ?= tests/test_deadlines.py tests/test_http_client.py tests/test_faults.py
+test-newest-deps: $(READY)
+	rm -rf $(NEWEST_DEPS) $(NEWEST_DEPS).txt
+	$(BIN)/python .ci/runtime_requirements.py > $(NEWEST_DEPS).txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade \
+	  --target $(NEWEST_DEPS) -r $(NEWEST_DEPS).txt
+	PYTHONPATH=$(NEWEST_DEPS) $(BIN)/python -c "import httpx2, httpcore2, attrs; \
+	  print('newest in range: httpx2', httpx2.__version__, 'httpcore2', httpcore2.__version__, \
+	  'attrs', attrs.__version__)"
+	PYTHONPATH=$(NEWEST_DEPS) $(BIN)/python -m pytest -q -p no:cacheprovider $(NEWEST_DEPS_TESTS)
 
 build: $(READY)
 	rm -rf dist

@@ -363,3 +363,33 @@ def test_a_calls_deadline_is_checked_like_the_clients_before_sending(
     with pytest.raises(error, match="deadline"):
         Clients(kind, server.endpoint).call("get_file", "f", deadline=deadline)
     assert server.requests == []
+
+
+def test_every_pool_of_the_package_client_gets_the_head_bound_on_this_httpx2(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The private attributes the bound needs are where this httpx2 keeps them (run again on
+    # the newest httpx2 the dependency range admits: see `make test-newest-deps`).
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    with caplog.at_level("WARNING", logger="azure_openai_files"):
+        http = httpx2.Client()
+        bound_response_heads(http)
+    pools = [http._transport, *(t for t in http._mounts.values() if t is not None)]
+    assert len(pools) == 2 and caplog.records == []
+    assert all(
+        type(transport._pool._network_backend).__name__ == "_HeadBoundedBackend"  # type: ignore[attr-defined]
+        for transport in pools
+    )
+    http.close()
+
+
+def test_a_transport_without_the_expected_pool_is_reported_not_skipped_silently(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    http = httpx2.Client(transport=httpx2.MockTransport(lambda request: httpx2.Response(200)))
+    with caplog.at_level("WARNING", logger="azure_openai_files"):
+        bound_response_heads(http)
+    [record] = caplog.records
+    assert "MockTransport has no connection pool" in record.getMessage()
+    assert "bounded per read only" in record.getMessage()
+    http.close()

@@ -161,9 +161,28 @@ def bound_response_heads(client: httpx2.Client) -> None:
     """Put the head-bounding backend under every connection pool of `client`: its transport
     and the proxy transports httpx2 mounts from the environment. Only for clients this
     package built: a caller's client is never modified. httpx2 offers no public way to pass
-    a network backend, hence its private attributes here (the pinned httpx2 version is
-    covered by `tests/test_deadlines.py`, direct and through a proxy)."""
+    a network backend, hence its private attributes here. `make test` runs the deadline
+    tests on the pinned httpx2 and again on the newest release the dependency range admits;
+    should a release move these attributes, the client still works with per-read timeouts
+    and says so in a warning, instead of losing the bound unnoticed."""
     for transport in (client._transport, *client._mounts.values()):
+        if transport is None:  # a NO_PROXY pattern: requests go out through client._transport
+            continue
         pool: Any = getattr(transport, "_pool", None)
-        if pool is not None:
-            pool._network_backend = _HeadBoundedBackend(pool._network_backend)
+        if pool is None or not hasattr(pool, "_network_backend"):
+            _warn_unbounded(transport)
+            continue
+        pool._network_backend = _HeadBoundedBackend(pool._network_backend)
+
+
+def _warn_unbounded(transport: object) -> None:
+    import httpx2  # loaded already: the client being set up is one
+
+    from ._logging import logger
+
+    logger.warning(
+        "httpx2 %s: %s has no connection pool where this package expects it; response heads "
+        "are bounded per read only (each read within the read timeout), not as a whole",
+        httpx2.__version__,
+        type(transport).__name__,
+    )

@@ -1,15 +1,15 @@
-# The public API of azure-openai-files 0.1.0, as released (`make api-release`).
+# The public API of azure-openai-files 0.2.0, as released (`make api-release`).
 # `make check-api` compares the code with it to find breaking changes.
 
 DEFAULT_API_VERSION = '2024-10-21'
-SUPPORTED_API_VERSIONS: tuple[str, ...] = ('2024-06-01', '2024-10-21')
+SUPPORTED_API_VERSIONS: tuple[str, ...] = ('2024-06-01', '2024-10-21', '2025-04-01-preview', 'v1')
 
 class AsyncContentStream:
     received = ...  # instance attribute
     @property
     def status_code(self) -> int: ...
     @property
-    def headers(self) -> httpx.Headers: ...
+    def headers(self) -> httpx2.Headers: ...
     @property
     def content_length(self) -> int | None: ...
     @property
@@ -20,7 +20,7 @@ class AsyncContentStream:
     def client_request_id(self) -> str | None: ...
     def __init__(
         self,
-        response: httpx.Response,
+        response: httpx2.Response,
         state: RetryState,
     ) -> None: ...
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
@@ -44,14 +44,15 @@ class AsyncFilesClient:
         endpoint: str | None = None,
         *,
         api_key: str | KeyCredential | None = None,
-        credential: Any = None,
+        credential: TokenCredential | AsyncTokenCredential | None = None,
         api_version: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx2.Timeout | None = None,
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.AsyncClient | None = None,
     ) -> None: ...
     async def get_file(
         self,
@@ -73,7 +74,7 @@ class AsyncFilesClient:
         *,
         deadline: float | None = None,
         client_request_id: str | None = None,
-    ) -> _StreamRequest: ...
+    ) -> contextlib.AbstractAsyncContextManager[AsyncContentStream]: ...
     async def download_file(
         self,
         file_id: str,
@@ -114,7 +115,7 @@ class ContentStream:
     @property
     def status_code(self) -> int: ...
     @property
-    def headers(self) -> httpx.Headers: ...
+    def headers(self) -> httpx2.Headers: ...
     @property
     def content_length(self) -> int | None: ...
     @property
@@ -125,7 +126,7 @@ class ContentStream:
     def client_request_id(self) -> str | None: ...
     def __init__(
         self,
-        response: httpx.Response,
+        response: httpx2.Response,
         state: RetryState,
     ) -> None: ...
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
@@ -139,6 +140,9 @@ class ContentStream:
         tb: TracebackType | None,
     ) -> None: ...
 
+class CredentialError(FilesError):
+    pass
+
 class FileObject:
     __hash__ = None
     @property
@@ -147,6 +151,8 @@ class FileObject:
     def bytes(self) -> int | None: ...
     @property
     def created_at(self) -> int | None: ...
+    @property
+    def expires_at(self) -> int | None: ...
     @property
     def filename(self) -> str: ...
     @property
@@ -159,9 +165,14 @@ class FileObject:
     def status_details(self) -> str | None: ...
     @property
     def extra(self) -> dict[str, Any]: ...
-    def __init__(self, model: _GeneratedFileObject) -> None: ...
+    def __init__(self, model: GeneratedFile) -> None: ...
     @classmethod
-    def from_dict(cls, data: object) -> FileObject: ...
+    def from_dict(
+        cls,
+        data: object,
+        *,
+        api_version: str | None = None,
+    ) -> FileObject: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, other: builtins.object) -> bool: ...
 
@@ -175,13 +186,13 @@ class FileProcessingError(FilesError):
     ) -> None: ...
 
 class FileState(StrEnum):
-    DELETED = 'deleted'
-    DELETING = 'deleting'
-    ERROR = 'error'
-    PENDING = 'pending'
-    PROCESSED = 'processed'
-    RUNNING = 'running'
     UPLOADED = 'uploaded'
+    PENDING = 'pending'
+    RUNNING = 'running'
+    PROCESSED = 'processed'
+    ERROR = 'error'
+    DELETING = 'deleting'
+    DELETED = 'deleted'
 
 class FilesClient:
     @property
@@ -195,12 +206,13 @@ class FilesClient:
         api_key: str | KeyCredential | None = None,
         credential: TokenCredential | None = None,
         api_version: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
+        timeout: float | httpx2.Timeout | None = None,
         max_retries: int = 3,
         retry_backoff: float = 0.5,
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        http_client: httpx2.Client | None = None,
     ) -> None: ...
     def get_file(
         self,
@@ -222,7 +234,7 @@ class FilesClient:
         *,
         deadline: float | None = None,
         client_request_id: str | None = None,
-    ) -> ContentStream: ...
+    ) -> contextlib.AbstractContextManager[ContentStream]: ...
     def download_file(
         self,
         file_id: str,
@@ -250,7 +262,7 @@ class FilesClient:
     ) -> None: ...
 
 class FilesError(Exception):
-    pass
+    def __reduce__(self) -> tuple[Any, ...]: ...
 
 class IncompleteDownloadError(TransportError):
     received: int
@@ -261,6 +273,7 @@ class IncompleteDownloadError(TransportError):
         *,
         received: int,
         expected: int | None,
+        client_request_id: str | None = None,
     ) -> None: ...
 
 class NotFoundError(ServiceError):
@@ -270,12 +283,14 @@ class PermissionDeniedError(ServiceError):
     pass
 
 class Purpose(StrEnum):
+    FINE_TUNE = 'fine-tune'
+    FINE_TUNE_RESULTS = 'fine-tune-results'
     ASSISTANTS = 'assistants'
     ASSISTANTS_OUTPUT = 'assistants_output'
     BATCH = 'batch'
     BATCH_OUTPUT = 'batch_output'
-    FINE_TUNE = 'fine-tune'
-    FINE_TUNE_RESULTS = 'fine-tune-results'
+    EVALS = 'evals'
+    EVALS_OUTPUT = 'evals_output'
 
 class RateLimitError(ServiceError):
     pass
@@ -293,6 +308,8 @@ class ServiceError(FilesError):
     target: str | None
     details = ...  # instance attribute
     inner_error: dict[str, Any] | None
+    param: str | None
+    type: str | None
     headers: dict[str, str]
     request_id = ...  # instance attribute
     client_request_id = ...  # instance attribute
@@ -306,12 +323,21 @@ class ServiceError(FilesError):
         target: str | None = None,
         details: list[dict[str, Any]] | None = None,
         inner_error: dict[str, Any] | None = None,
+        param: str | None = None,
+        type: str | None = None,
         headers: Mapping[str, str] | None = None,
         retry_after: float | None = None,
+        client_request_id: str | None = None,
     ) -> None: ...
 
 class TransportError(FilesError):
-    pass
+    client_request_id: str | None
+    def __init__(
+        self,
+        message: str,
+        *,
+        client_request_id: str | None = None,
+    ) -> None: ...
 
 class UnexpectedResponseError(ServiceError):
     pass
