@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 LOCK := .ci/requirements-dev.lock
 
-.PHONY: test test-newest-deps api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record mutation
+.PHONY: test test-newest-deps release api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record mutation
 
 $(READY): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ check-api: $(READY)
 
 api-release: $(READY)
 	$(BIN)/python .ci/api.py --release
+
+# The last step of releasing: checks the checkout is a finished release (versions, dated
+# CHANGELOG section, README install tag, stored surface, nothing uncommitted), then tags it.
+release: $(READY)
+	$(BIN)/python .ci/release.py
 
 validate-spec: $(READY)
 	$(BIN)/python .ci/validate_spec.py
@@ -66,7 +71,7 @@ test-newest-deps: $(READY)
 	PYTHONPATH=$(NEWEST_DEPS) $(BIN)/python -c "import httpx2, httpcore2, attrs; \
 	  print('newest in range: httpx2', httpx2.__version__, 'httpcore2', httpcore2.__version__, \
 	  'attrs', attrs.__version__)"
-	PYTHONPATH=$(NEWEST_DEPS) $(BIN)/python -m pytest -q -p no:cacheprovider $(NEWEST_DEPS_TESTS)
+	PYTHONPATH=$(NEWEST_DEPS) $(BIN)/python -m pytest -q -p no:cacheprovider -n auto $(NEWEST_DEPS_TESTS)
 
 build: $(READY)
 	rm -rf dist
