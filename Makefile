@@ -24,7 +24,7 @@ check-generated: $(READY)
 
 # The public API stub (.ci/api/): `api` regenerates it after an intended change; `check-api`
 # fails on a surface that differs from it or breaks the last release unannounced;
-# `api-release` stores the surface of the version being released (see README, Releasing).
+# `api-release` stores the surface of the version being released (see CONTRIBUTING.md, Releasing).
 api: $(READY)
 	$(BIN)/python .ci/api.py --write
 

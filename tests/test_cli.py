@@ -1153,12 +1153,12 @@ def test_unexpected_exception_is_one_line_without_traceback_or_secret(
 
 
 # --------------------------------------------------------------------------------------
-# README: "Try it by hand"
+# CONTRIBUTING.md: "Try it by hand"
 # --------------------------------------------------------------------------------------
 
 
 def _try_it_by_hand() -> str:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "CONTRIBUTING.md").read_text(encoding="utf-8")
     return readme.split("## Try it by hand\n", 1)[1].split("\n## ", 1)[0]
 
 
