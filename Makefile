@@ -24,7 +24,7 @@ check-generated: $(READY)
 
 # The public API stub (.ci/api/): `api` regenerates it after an intended change; `check-api`
 # fails on a surface that differs from it or breaks the last release unannounced;
-# `api-release` stores the surface of the version being released (see README, Releasing).
+# `api-release` stores the surface of the version being released (see CONTRIBUTING.md, Releasing).
 api: $(READY)
 	$(BIN)/python .ci/api.py --write
 
@@ -52,7 +52,7 @@ format: $(READY)
 
 typecheck: $(READY)
 	$(BIN)/mypy -p azure_openai_files -p azure_openai_files_generated
-	$(BIN)/mypy --strict tests/consumers .ci/api.py  # consumer snippets: the contract
+	$(BIN)/mypy --strict samples .ci/api.py  # the sample programs: the contract
 
 # pytest exits 5 when it collects nothing; that is a failure here too.
 pytest: $(READY)

@@ -1174,12 +1174,12 @@ def test_a_short_key_leaves_every_message_intact(
 
 
 # --------------------------------------------------------------------------------------
-# README: "Try it by hand"
+# CONTRIBUTING.md: "Try it by hand"
 # --------------------------------------------------------------------------------------
 
 
 def _try_it_by_hand() -> str:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[1] / "CONTRIBUTING.md").read_text(encoding="utf-8")
     return readme.split("## Try it by hand\n", 1)[1].split("\n## ", 1)[0]
 
 

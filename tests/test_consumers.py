@@ -1,5 +1,6 @@
-"""The consumer snippets (tests/consumers/) run against the replay server, once per
-api-version in `SUPPORTED_API_VERSIONS`, configured only through the environment.
+"""The sample programs (samples/, code written as consuming teams write it) run against the
+replay server, once per api-version in `SUPPORTED_API_VERSIONS`, configured only through the
+environment.
 
 File ids come from each version's recordings (a processed file with content, a failed one,
 a throttled one, ...), so a newly supported api-version is covered as soon as its
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from azure_openai_files import SUPPORTED_API_VERSIONS
-from tests.consumers import (
+from samples import (
     async_fetch,
     download_with_progress,
     handle_errors,
@@ -30,7 +31,7 @@ from tests.consumers import (
 )
 from tests.replay import GeneratedBody, Recording, ReplayServer, load_recordings, replay_server
 
-CONSUMERS_DIR = Path(__file__).parent / "consumers"
+SAMPLES_DIR = Path(__file__).resolve().parent.parent / "samples"
 # No recording of any api-version has this id: the replay server answers 404 notFound.
 MISSING_FILE = "file-no-recording-has-this-id"
 KEY = "any-key-works-with-the-replay-server"
@@ -241,7 +242,7 @@ def test_handle_errors_branches_on_the_error_class(
 
 
 def test_snippets_use_only_the_public_package() -> None:
-    snippets = sorted(p for p in CONSUMERS_DIR.glob("*.py") if p.name != "__init__.py")
+    snippets = sorted(p for p in SAMPLES_DIR.glob("*.py") if p.name != "__init__.py")
     assert len(snippets) >= 5
     for snippet in snippets:
         tree = ast.parse(snippet.read_text(encoding="utf-8"))
@@ -258,9 +259,21 @@ def test_snippets_use_only_the_public_package() -> None:
 def test_a_snippet_runs_as_a_program(cast: Cast) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     got = subprocess.run(
-        [sys.executable, "-m", "tests.consumers.show_files", cast.ready_id],
+        [sys.executable, "-m", "samples.show_files", cast.ready_id],
         capture_output=True, text=True, env=env, timeout=60, check=False,
         cwd=Path(__file__).parent.parent,
     )  # fmt: skip
     assert got.returncode == 0, got.stderr
     assert got.stdout.startswith(f"{cast.ready_id} ")
+
+
+def test_each_sample_names_the_command_that_runs_it() -> None:
+    for sample in sorted(p for p in SAMPLES_DIR.glob("*.py") if p.name != "__init__.py"):
+        docstring = ast.get_docstring(ast.parse(sample.read_text(encoding="utf-8"))) or ""
+        assert f"python -m samples.{sample.stem} " in docstring, sample.name
+
+
+def test_the_samples_are_type_checked_strictly() -> None:
+    """`make typecheck` holds the samples to `mypy --strict`, as consumers' CI would."""
+    makefile = (SAMPLES_DIR.parent / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^\t\$\(BIN\)/mypy --strict samples ", makefile, re.MULTILINE)

@@ -12,7 +12,7 @@ byte, drips, stalls, resets and early closes. For every case:
 - the api key appears in no exception text (the whole chain) and no log record (DEBUG).
 
 The default profile is reproducible (derandomized) and takes well under a minute;
-`FUZZ_PROFILE=long` explores many more cases with a random seed (see README, "Fuzzing").
+`FUZZ_PROFILE=long` explores many more cases with a random seed (see docs/fuzzing.md).
 """
 
 from __future__ import annotations

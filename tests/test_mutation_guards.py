@@ -1,6 +1,6 @@
 """Exact behaviour of the retry policy, the auth headers and the error mapping, stated
 directly on the I/O-free code: each test fails when the line keeping its promise changes
-(found by `make mutation`; see README, "Mutation testing")."""
+(found by `make mutation`; see docs/mutation-testing.md)."""
 
 from __future__ import annotations
 

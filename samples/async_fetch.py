@@ -1,6 +1,6 @@
 """Fetch several files' metadata concurrently, then stream and download the first ready one.
 
-python -m tests.consumers.async_fetch FOLDER FILE_ID [FILE_ID ...]
+python -m samples.async_fetch FOLDER FILE_ID [FILE_ID ...]
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ names, configuration from the environment, errors handled by class and attribute
 
 They are the contract a regeneration must keep: `make typecheck` checks them under
 `mypy --strict`, and tests/test_consumers.py runs each against the replay server for every
-api-version in `SUPPORTED_API_VERSIONS`. Each has `main(argv) -> int` and runs as
-`python -m tests.consumers.<name> ARGS` with AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY
+api-version in `SUPPORTED_API_VERSIONS`. Each has `main(argv) -> int` and runs, from a
+checkout, as `python -m samples.<name> ARGS` with AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY
 and OPENAI_API_VERSION set.
 """

@@ -1,6 +1,6 @@
 """Print one line per file: id, name, status and size; a missing file is reported, not fatal.
 
-python -m tests.consumers.show_files FILE_ID [FILE_ID ...]
+python -m samples.show_files FILE_ID [FILE_ID ...]
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Call the service once, without retries, and branch on the error class and its attributes,
 as a service that must decide between "retry later", "fix the config" and "give up" does.
 
-    python -m tests.consumers.handle_errors FILE_ID
+    python -m samples.handle_errors FILE_ID
 """
 
 from __future__ import annotations

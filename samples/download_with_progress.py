@@ -1,6 +1,6 @@
 """Download one file into a folder under its own name, reporting progress as it arrives.
 
-python -m tests.consumers.download_with_progress FILE_ID FOLDER
+python -m samples.download_with_progress FILE_ID FOLDER
 """
 
 from __future__ import annotations

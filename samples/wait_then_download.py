@@ -1,7 +1,7 @@
 """Wait until a file is processed, then read its content; a failed file is reported with the
 service's details.
 
-    python -m tests.consumers.wait_then_download FILE_ID
+    python -m samples.wait_then_download FILE_ID
 """
 
 from __future__ import annotations
