@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +143,10 @@ def test_the_claims_reach_the_credential_decoded() -> None:
         endpoint.stop()
     assert seen == [{}, {"claims": CLAIMS}]
     assert json.loads(seen[1]["claims"]) == json.loads(CLAIMS)
+
+
+def test_the_readme_installs_what_azure_identity_aio_needs() -> None:
+    # azure.identity.aio sends through aiohttp, which azure-identity does not install.
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    installs = re.findall(r'`(pip install "azure-openai-files\[entra\]"[^`]*)`', readme)
+    assert any("aiohttp" in line.split() for line in installs), installs
