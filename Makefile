@@ -81,7 +81,7 @@ bench: $(READY)
 
 # Re-record the contract-test recordings against a real resource (live mode).
 record: $(READY)
-	$(BIN)/python -m tests.record $(if $(API_VERSION),--api-version $(API_VERSION))
+	$(BIN)/python -m tests.support.record $(if $(API_VERSION),--api-version $(API_VERSION))
 
 # Mutation testing of the reliability core (minutes per module; not part of `make test`).
 # mutmut runs in .mutation/, a copy laid out as src/azure_openai_files (see [tool.mutmut] in

@@ -6,29 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from typing import Any
 
 import pytest
 
 from azure_openai_files import AsyncFilesClient, AuthenticationError, FilesClient
-from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
-from tests.loopback import LoopbackServer, respond, respond_json
-
-UNAUTHORIZED = {"error": {"code": "401", "message": "Access token is missing or invalid."}}
-
-
-class NumberedCredential:
-    """Sync credential: a new token on every request (`fake-token-1`, `-2`, ...), valid an
-    hour, and the thread each request ran on."""
-
-    def __init__(self) -> None:
-        self.threads: list[int] = []
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        self.threads.append(threading.get_ident())
-        token = f"fake-token-{len(self.threads)}"
-        return type("AccessToken", (), {"token": token, "expires_on": time.time() + 3600})()
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
+from tests.support.credentials import UNAUTHORIZED, NumberedCredential
+from tests.support.loopback import LoopbackServer, respond, respond_json
 
 
 def tokens_sent(server: LoopbackServer) -> list[str]:

@@ -41,7 +41,7 @@ from azure_openai_files._cli import (
     printable,
     safe_filename,
 )
-from tests.loopback import (
+from tests.support.loopback import (
     LoopbackServer,
     ReceivedRequest,
     partial_body,
@@ -50,7 +50,7 @@ from tests.loopback import (
     respond_json,
     stall,
 )
-from tests.replay import (
+from tests.support.replay import (
     GeneratedBody,
     ReplayServer,
     api_versions,

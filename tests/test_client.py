@@ -37,8 +37,9 @@ from azure_openai_files import (
     WaitTimeoutError,
 )
 from azure_openai_files._polling import LAST_POLL, PollSchedule
-from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
-from tests.loopback import LoopbackServer, partial_body, respond, respond_json, stall_after
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
+from tests.support.credentials import Key, NumberedAsyncCredential, NumberedCredential
+from tests.support.loopback import LoopbackServer, partial_body, respond, respond_json, stall_after
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_FOUND = {"error": {"code": "notFound", "message": "The resource is not found."}}
@@ -386,7 +387,7 @@ def test_construction_errors_are_clear() -> None:
     with pytest.raises(ValueError, match="no credential"):
         FilesClient("https://r.openai.azure.com")
     with pytest.raises(ValueError, match="not both"):
-        FilesClient("https://r.openai.azure.com", api_key="k", credential=FakeCredential())
+        FilesClient("https://r.openai.azure.com", api_key="k", credential=NumberedCredential())
     with pytest.raises(ValueError, match="http"):
         FilesClient("ftp://r.openai.azure.com", api_key="k")
     with pytest.raises(ValueError, match="never 'no timeout'"):
@@ -395,9 +396,9 @@ def test_construction_errors_are_clear() -> None:
 
 def test_bearer_tokens_are_refused_over_plain_http_except_loopback() -> None:
     with pytest.raises(ValueError, match="https"):
-        FilesClient("http://r.openai.azure.com", credential=FakeCredential())
-    FilesClient("http://127.0.0.1:1", credential=FakeCredential()).close()
-    FilesClient("http://localhost:1", credential=FakeCredential()).close()
+        FilesClient("http://r.openai.azure.com", credential=NumberedCredential())
+    FilesClient("http://127.0.0.1:1", credential=NumberedCredential()).close()
+    FilesClient("http://localhost:1", credential=NumberedCredential()).close()
 
 
 def test_environment_variables_configure_the_client(
@@ -419,34 +420,9 @@ def test_default_timeouts_are_finite() -> None:
     assert None not in (timeout.connect, timeout.read, timeout.write, timeout.pool)
 
 
-class FakeCredential:
-    """An Entra ID credential: get_token(*scopes) -> object with .token and .expires_on."""
-
-    def __init__(self, lifetime: float = 3600, delay: float = 0) -> None:
-        self.lifetime, self.delay = lifetime, delay
-        self.calls: list[tuple[str, ...]] = []
-        self._lock = threading.Lock()
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        time.sleep(self.delay)
-        with self._lock:
-            self.calls.append(scopes)
-            number = len(self.calls)
-        return type(
-            "AccessToken",
-            (),
-            {"token": f"fake-token-{number}", "expires_on": time.time() + self.lifetime},
-        )()
-
-
-class FakeAsyncCredential(FakeCredential):
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        return FakeCredential.get_token(self, *scopes)
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_tokens_are_cached_until_near_expiry(server: LoopbackServer, kind: str) -> None:
-    credential = FakeCredential(lifetime=3600)
+    credential = NumberedCredential(lifetime=3600)
     server.script(respond_json(200, DOCS_SAMPLE))
 
     def three_calls(client: Any) -> Any:
@@ -465,13 +441,13 @@ def test_tokens_are_cached_until_near_expiry(server: LoopbackServer, kind: str) 
                 await three_async_calls(client)
 
         asyncio.run(run())
-    assert credential.calls == [("https://cognitiveservices.azure.com/.default",)]
+    assert credential.scopes == [("https://cognitiveservices.azure.com/.default",)]
     assert [r.headers["authorization"] for r in server.requests] == ["Bearer fake-token-1"] * 3
     assert all("api-key" not in r.headers for r in server.requests)
 
 
 def test_tokens_close_to_expiry_are_refreshed(server: LoopbackServer) -> None:
-    credential = FakeCredential(lifetime=120)  # inside the refresh margin
+    credential = NumberedCredential(lifetime=120)  # inside the refresh margin
     server.script(respond_json(200, DOCS_SAMPLE))
     with FilesClient(server.endpoint, credential=credential) as client:
         client.get_file("f")
@@ -483,7 +459,7 @@ def test_tokens_close_to_expiry_are_refreshed(server: LoopbackServer) -> None:
 
 
 def test_concurrent_threads_share_one_token_request(server: LoopbackServer) -> None:
-    credential = FakeCredential(delay=0.05)
+    credential = NumberedCredential(delay=0.05)
     server.script(respond_json(200, DOCS_SAMPLE))
     with FilesClient(server.endpoint, credential=credential) as client:
         threads = [threading.Thread(target=client.get_file, args=("f",)) for _ in range(8)]
@@ -491,13 +467,13 @@ def test_concurrent_threads_share_one_token_request(server: LoopbackServer) -> N
             thread.start()
         for thread in threads:
             thread.join()
-    assert len(credential.calls) == 1 and len(server.requests) == 8
+    assert len(credential.scopes) == 1 and len(server.requests) == 8
 
 
 def test_async_client_accepts_async_credentials_and_shares_one_request(
     server: LoopbackServer,
 ) -> None:
-    credential = FakeAsyncCredential()
+    credential = NumberedAsyncCredential()
     server.script(respond_json(200, DOCS_SAMPLE))
 
     async def run() -> None:
@@ -505,15 +481,12 @@ def test_async_client_accepts_async_credentials_and_shares_one_request(
             await asyncio.gather(*(client.get_file("f") for _ in range(8)))
 
     asyncio.run(run())
-    assert len(credential.calls) == 1
+    assert len(credential.scopes) == 1
     assert {r.headers["authorization"] for r in server.requests} == {"Bearer fake-token-1"}
 
 
 def test_a_rotated_key_is_used_without_a_new_client(server: LoopbackServer) -> None:
-    class RotatingKey:
-        key = "first-key"
-
-    rotating = RotatingKey()
+    rotating = Key("first-key")
     server.script(respond_json(200, DOCS_SAMPLE))
     with FilesClient(server.endpoint, api_key=rotating) as client:
         client.get_file("f")
@@ -527,7 +500,7 @@ def test_secrets_never_appear_in_reprs_errors_or_logs(
 ) -> None:
     caplog.set_level("DEBUG", logger="azure_openai_files")
     server.script(respond_json(401, {"error": {"code": "unauthorized", "message": "Bad key."}}))
-    for options in ({"api_key": FAKE_KEY}, {"credential": FakeCredential()}):
+    for options in ({"api_key": FAKE_KEY}, {"credential": NumberedCredential()}):
         with FilesClient(server.endpoint, max_retries=1, retry_backoff=0, **options) as client:  # type: ignore[arg-type]
             with pytest.raises(AuthenticationError) as caught:
                 client.get_file("f")

@@ -25,8 +25,9 @@ from azure_openai_files import (
     UnexpectedResponseError,
 )
 from azure_openai_files._head_bound import HeadClock, bound_response_heads
-from tests.clients import KINDS, Clients
-from tests.loopback import LoopbackServer, drip, drip_head, respond_json, stall_after
+from tests.support.clients import KINDS, Clients, Timer
+from tests.support.credentials import NumberedAsyncCredential, NumberedCredential
+from tests.support.loopback import LoopbackServer, drip, drip_head, respond_json, stall_after
 
 FILE = {"id": "file-1", "filename": "train.jsonl", "purpose": "fine-tune", "bytes": 5}
 # A valid file object, padded to 100 bytes: dripped at 0.5 s a byte it takes 50 s.
@@ -34,15 +35,6 @@ SLOW_FILE = json.dumps(FILE).ljust(100).encode()
 DRIP = 0.5
 DEADLINE = 2.0
 SLACK = 2.0  # one dripped byte, plus a loaded machine
-
-
-class Timer:
-    def __enter__(self) -> Timer:
-        self.started = time.monotonic()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.elapsed = time.monotonic() - self.started
 
 
 @pytest.mark.timeout(20)
@@ -119,31 +111,11 @@ def test_an_endless_error_body_is_read_only_up_to_its_bound(
     assert timer.elapsed < 10  # without the bound it waits for the rest until the read timeout
 
 
-class SlowCredential:
-    """A sync credential that takes `delay` seconds to answer (a slow identity endpoint)."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        time.sleep(self.delay)
-        return type("AccessToken", (), {"token": "fake-token", "expires_on": time.time() + 3600})()
-
-
-class SlowAsyncCredential:
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        await asyncio.sleep(self.delay)
-        return type("AccessToken", (), {"token": "fake-token", "expires_on": time.time() + 3600})()
-
-
 @pytest.mark.timeout(20)
 def test_a_token_fetch_counts_against_the_deadline_sync(server: LoopbackServer) -> None:
     server.script(respond_json(200, FILE))
     with (
-        FilesClient(server.endpoint, credential=SlowCredential(6)) as client,
+        FilesClient(server.endpoint, credential=NumberedCredential(delay=6)) as client,
         Timer() as timer,
         pytest.raises(RequestTimeoutError, match="token"),
     ):
@@ -152,7 +124,9 @@ def test_a_token_fetch_counts_against_the_deadline_sync(server: LoopbackServer) 
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("credential", [SlowCredential(6), SlowAsyncCredential(6)])
+@pytest.mark.parametrize(
+    "credential", [NumberedCredential(delay=6), NumberedAsyncCredential(delay=6)]
+)
 def test_a_token_fetch_counts_against_the_deadline_async(
     server: LoopbackServer, credential: Any
 ) -> None:

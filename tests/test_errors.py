@@ -25,10 +25,13 @@ from azure_openai_files import (
     TransportError,
     UnexpectedResponseError,
 )
-from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
-from tests.loopback import LoopbackServer, partial_body, respond, respond_json
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
+from tests.support.credentials import FailingAsyncCredential, FailingCredential
+from tests.support.loopback import LoopbackServer, partial_body, respond, respond_json
 
 NOT_FOUND = {"error": {"code": "notFound", "message": "File not found."}}
+# What a credential chain says when no way of getting a token works.
+NO_IDENTITY = "no managed identity endpoint\nattempted: env, cli, msi"
 SERVICE_FIELDS: dict[str, Any] = {
     "status_code": 404,
     "code": "notFound",
@@ -194,22 +197,12 @@ def test_an_html_error_page_becomes_a_short_readable_line(
     assert "tracking" not in message and "font-family" not in message
 
 
-class FailingCredential:
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        raise RuntimeError("no managed identity endpoint\nattempted: env, cli, msi")
-
-
-class FailingAsyncCredential:
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        raise RuntimeError("no managed identity endpoint\nattempted: env, cli, msi")
-
-
 @pytest.mark.parametrize(
     ("kind", "credential"),
     [
-        ("sync", FailingCredential()),
-        ("async", FailingCredential()),
-        ("async", FailingAsyncCredential()),
+        ("sync", FailingCredential(RuntimeError(NO_IDENTITY))),
+        ("async", FailingCredential(RuntimeError(NO_IDENTITY))),
+        ("async", FailingAsyncCredential(RuntimeError(NO_IDENTITY))),
     ],
 )
 def test_a_credential_that_cannot_get_a_token_is_a_credential_error(

@@ -31,7 +31,7 @@ from azure_openai_files_generated.v2024_10_21.models import (
     TypeDiscriminator,
 )
 from azure_openai_files_generated.v2024_10_21.types import Unset
-from tests.clients import DOCS_SAMPLE
+from tests.support.clients import DOCS_SAMPLE
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"

@@ -22,11 +22,11 @@ from azure_openai_files import (
     ServiceError,
 )
 from azure_openai_files._config import DEFAULT_LIMITS
-from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS
-from tests.loopback import LoopbackServer, respond, respond_json, serving, stall
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, FAST_RETRIES, KINDS
+from tests.support.credentials import FixedCredential
+from tests.support.loopback import LoopbackServer, respond, respond_json, serving, stall
 
 API_VERSION = "2024-10-21"
-FAST_RETRIES: dict[str, Any] = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
 
 
 def use(
@@ -185,11 +185,6 @@ def test_callers_base_url_params_and_default_headers_leave_routing_and_api_key_a
     assert sent.headers["x-caller-tag"] == "kept"
 
 
-class FakeCredential:
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        return type("AccessToken", (), {"token": "package-token", "expires_on": time.time() + 3600})
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_callers_credential_headers_do_not_replace_the_packages_bearer_token(
     kind: str, server: LoopbackServer
@@ -202,7 +197,7 @@ def test_callers_credential_headers_do_not_replace_the_packages_bearer_token(
         CALLER_DEFAULTS,
         call("get_file", "file-1"),
         api_key=None,
-        credential=FakeCredential(),
+        credential=FixedCredential("package-token"),
     )
 
     (sent,) = server.requests

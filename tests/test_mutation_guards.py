@@ -69,9 +69,9 @@ from azure_openai_files._pipeline import (
 )
 from azure_openai_files._retry import RetryPolicy, RetryState, requested_retry_after
 from azure_openai_files._streaming import incomplete
-from tests.clients import DOCS_SAMPLE, KINDS, Clients
-from tests.fuzzing import Delivery, ScriptedResponse, render
-from tests.loopback import (
+from tests.support.clients import DOCS_SAMPLE, KINDS, Clients
+from tests.support.fuzzing import Delivery, ScriptedResponse, render
+from tests.support.loopback import (
     CRLF,
     LoopbackServer,
     ReceivedRequest,

@@ -279,7 +279,7 @@ _EVERY_METHOD_WITHOUT_HTTPX = """
 import asyncio, json, sys, tempfile
 from pathlib import Path
 import azure_openai_files as aof
-from tests.loopback import respond, respond_json, serving
+from tests.support.loopback import respond, respond_json, serving
 
 FILE = {"id": "file-1", "object": "file", "filename": "a.jsonl", "purpose": "fine-tune",
         "status": "processed", "bytes": 3, "created_at": 1}

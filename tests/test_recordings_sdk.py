@@ -20,7 +20,7 @@ from azure_openai_files import (
     ServerError,
     ServiceError,
 )
-from tests.replay import GeneratedBody, Recording, ReplayServer, load_recordings
+from tests.support.replay import GeneratedBody, Recording, ReplayServer, load_recordings
 
 FAKE_KEY = "fake-key-for-replay"
 # The contract's status -> error class table.

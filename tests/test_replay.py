@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.replay import (
+from tests.support.replay import (
     GeneratedBody,
     ReplayServer,
     api_versions,

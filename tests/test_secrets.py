@@ -5,34 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 import pytest
 
 from azure_openai_files import AsyncFilesClient, FilesClient
-from tests.clients import DOCS_SAMPLE, KINDS, Clients
-from tests.loopback import LoopbackServer, respond_json
+from tests.support.clients import DOCS_SAMPLE, KINDS, Clients
+from tests.support.credentials import FixedCredential, Key
+from tests.support.loopback import LoopbackServer, respond_json
 
 SECRET = "sk-0123456789abcdef"  # an obvious fake
-
-
-class Token:
-    def __init__(self, token: str) -> None:
-        self.token, self.expires_on = token, time.time() + 3600
-
-
-class Credential:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Token:
-        return Token(self.token)
-
-
-class Key:
-    def __init__(self, key: str) -> None:
-        self.key = key
 
 
 def call(kind: str, endpoint: str, **options: Any) -> Any:
@@ -45,7 +27,11 @@ def call(kind: str, endpoint: str, **options: Any) -> Any:
     [
         ({"api_key": f"  {SECRET}\n"}, "api-key", SECRET),
         ({"api_key": Key(f"{SECRET}\r\n")}, "api-key", SECRET),
-        ({"api_key": None, "credential": Credential(f"\t{SECRET}\n")}, "authorization", SECRET),
+        (
+            {"api_key": None, "credential": FixedCredential(f"\t{SECRET}\n")},
+            "authorization",
+            SECRET,
+        ),
     ],
     ids=["key", "key-credential", "token"],
 )
@@ -72,7 +58,7 @@ def test_a_key_with_control_characters_is_refused_at_construction_without_quotin
     "options",
     [
         {"api_key": Key(f"{SECRET[:8]}\r\n{SECRET[8:]}")},
-        {"api_key": None, "credential": Credential(f"{SECRET[:8]}\x7f{SECRET[8:]}")},
+        {"api_key": None, "credential": FixedCredential(f"{SECRET[:8]}\x7f{SECRET[8:]}")},
     ],
     ids=["key-credential", "token"],
 )
@@ -94,7 +80,8 @@ def test_an_unusable_key_or_token_fails_before_anything_is_sent_and_stays_out_of
 
 @pytest.mark.parametrize("client_class", [FilesClient, AsyncFilesClient])
 @pytest.mark.parametrize(
-    "options", [{"api_key": SECRET}, {"api_key": Key(SECRET)}, {"credential": Credential(SECRET)}]
+    "options",
+    [{"api_key": SECRET}, {"api_key": Key(SECRET)}, {"credential": FixedCredential(SECRET)}],
 )
 def test_every_credential_is_refused_over_plain_http_except_to_loopback(
     client_class: Any, options: dict[str, Any]

@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.loopback import ReceivedRequest, Reply, close_now
+from tests.support.loopback import ReceivedRequest, Reply, close_now
 
 # Timing of every generated call: small, so a case takes milliseconds unless it stalls.
 READ_TIMEOUT = 0.3
