@@ -1,13 +1,17 @@
 """The exception contract: every error survives pickle and deepcopy (so it crosses process
 pools), carries the ids support asks for, reads as one short line, and nothing but a
-FilesError or a documented ValueError/TypeError/OSError leaves the package."""
+FilesError or a documented ValueError/TypeError/OSError leaves the package; bodies are read
+up to their size limits exactly, and a success that is not the answer asked for is an error."""
 
 from __future__ import annotations
 
 import concurrent.futures
 import copy
+import json
 import multiprocessing
 import pickle
+import socket
+import time
 from typing import Any
 
 import httpx2
@@ -25,9 +29,27 @@ from azure_openai_files import (
     TransportError,
     UnexpectedResponseError,
 )
+from azure_openai_files._errors import (
+    BadRequestError,
+)
+from azure_openai_files._pipeline import (
+    MAX_ERROR_BODY,
+    MAX_METADATA_BODY,
+)
 from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
-from tests.support.credentials import FailingAsyncCredential, FailingCredential
-from tests.support.loopback import LoopbackServer, partial_body, respond, respond_json
+from tests.support.credentials import (
+    FailingAsyncCredential,
+    FailingCredential,
+)
+from tests.support.loopback import (
+    CRLF,
+    LoopbackServer,
+    ReceivedRequest,
+    Reply,
+    partial_body,
+    respond,
+    respond_json,
+)
 
 NOT_FOUND = {"error": {"code": "notFound", "message": "File not found."}}
 # What a credential chain says when no way of getting a token works.
@@ -270,3 +292,95 @@ def test_an_error_subclass_whose_new_takes_the_message_survives_pickle_and_deepc
     for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
         assert type(copied) is _MessageFirstError
         assert copied.args == ("quota reached",) and vars(copied) == {"detail": "tenant-1"}
+
+
+# --- bodies at their size limits, and successes that are not the answer ---------------------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_metadata_body_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not(
+    server: LoopbackServer, kind: str, extra: int
+) -> None:
+    # JSON allows trailing whitespace: the same file object, padded to the byte.
+    document = json.dumps(DOCS_SAMPLE).encode()
+    body = document + b" " * (MAX_METADATA_BODY + extra - len(document))
+    server.script(respond(200, body, {"apim-request-id": "r-1"}))
+    clients = Clients(kind, server.endpoint, max_retries=0)
+    if extra == 0:
+        assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+        return
+    with pytest.raises(UnexpectedResponseError) as raised:
+        clients.call("get_file", "f", client_request_id="big-1")
+    error = raised.value
+    assert (
+        error.message == f"file metadata body exceeds {MAX_METADATA_BODY} bytes; not a file object"
+    )
+    assert (error.status_code, error.request_id, error.client_request_id) == (200, "r-1", "big-1")
+    assert error.headers["apim-request-id"] == "r-1"
+
+
+def _split_at(status: int, body: bytes, split: int, pause: float) -> Reply:
+    """Send the head and `body[:split]`, then the rest after `pause`: the client has read
+    exactly `split` body bytes when the rest arrives."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [
+            f"HTTP/1.1 {status} X",
+            f"Content-Length: {len(body)}",
+            "Content-Type: application/json",
+        ]
+        conn.sendall(CRLF.join(line.encode() for line in head) + CRLF * 2 + body[:split])
+        time.sleep(pause)
+        conn.sendall(body[split:])
+
+    return reply
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_error_body_is_read_on_past_exactly_the_size_limit(
+    server: LoopbackServer, kind: str
+) -> None:
+    # The limit is reached exactly at a read's end: the body is not over it yet, so the
+    # next read (the end of this JSON document) is still part of the error.
+    error = b'{"error": {"code": "atTheLimit", "message": "big"}, "pad": "'
+    tail = b'"}'
+    body = error + b"x" * (MAX_ERROR_BODY - len(error)) + tail
+    server.script(_split_at(400, body, MAX_ERROR_BODY, pause=1.0))
+    with pytest.raises(BadRequestError) as raised:
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
+    assert (raised.value.code, raised.value.message) == ("atTheLimit", "big")
+
+
+def _content_via(clients: Clients, method: str) -> Any:
+    if method == "stream":
+        return clients.stream("f")
+    return clients.call("get_file_content", "f")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["get_file_content", "stream"])
+def test_a_partial_success_for_whole_content_is_an_error_with_the_response_headers(
+    server: LoopbackServer, kind: str, method: str
+) -> None:
+    server.script(respond(203, b"part", {"apim-request-id": "r-1"}))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        _content_via(Clients(kind, server.endpoint), method)
+    error = raised.value
+    assert error.message == "unexpected success status 203 for file content"
+    assert (error.status_code, error.request_id) == (203, "r-1")
+    assert error.headers["apim-request-id"] == "r-1"
+    assert error.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+    assert len(server.requests) == 1  # a partial body is not retried
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_content_calls_insist_on_a_200(server: LoopbackServer, kind: str) -> None:
+    # A metadata call takes any 2xx with a file object; only whole content refuses a 206.
+    server.script(respond_json(206, DOCS_SAMPLE))
+    assert (
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f").id
+        == (DOCS_SAMPLE["id"])
+    )

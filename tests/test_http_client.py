@@ -1,6 +1,7 @@
 """A caller's own httpx2 client (`http_client=`): it carries every request, stays the caller's,
 and the package's guarantees (no redirects, its URL, auth, timeouts, retries) hold on it.
-Also the connection pool under concurrency, for the package's own client and a caller's."""
+Also the connection pool under concurrency, for the package's own client and a caller's, and
+the package's own settings (user agent, read timeout, proxies from the environment) on both."""
 
 from __future__ import annotations
 
@@ -22,9 +23,17 @@ from azure_openai_files import (
     ServiceError,
 )
 from azure_openai_files._config import DEFAULT_LIMITS
-from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, FAST_RETRIES, KINDS
-from tests.support.credentials import FixedCredential
-from tests.support.loopback import LoopbackServer, respond, respond_json, serving, stall
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, FAST_RETRIES, KINDS, Clients
+from tests.support.credentials import (
+    FixedCredential,
+)
+from tests.support.loopback import (
+    LoopbackServer,
+    respond,
+    respond_json,
+    serving,
+    stall,
+)
 
 API_VERSION = "2024-10-21"
 
@@ -354,3 +363,52 @@ def test_a_callers_client_limits_bound_the_connections(counting_server: Counting
 
     assert len(counting_server.requests) == 128
     assert counting_server.connections <= 8
+
+
+# --- the package's own settings over any http client ----------------------------------------------
+
+
+def test_the_package_user_agent_is_sent_over_a_callers_http_clients(
+    server: LoopbackServer,
+) -> None:
+    from azure_openai_files._config import USER_AGENT
+
+    server.script(respond_json(200, DOCS_SAMPLE))
+    with (
+        httpx2.Client(headers={"User-Agent": "theirs/1"}) as http,
+        FilesClient(server.endpoint, api_key="k", http_client=http) as client,
+    ):
+        client.get_file("f")
+    assert server.requests[0].headers.get("user-agent") == USER_AGENT
+
+
+@pytest.mark.timeout(20)
+def test_without_a_deadline_a_stalled_read_ends_at_the_packages_read_timeout(
+    server: LoopbackServer,
+) -> None:
+    # The package's timeouts go with every request, over a caller's http client's own, and not
+    # only with those bounded by a deadline.
+    server.script(stall(4.0))
+    started = time.monotonic()
+    with (
+        httpx2.Client(timeout=30.0) as http,
+        FilesClient(
+            server.endpoint, api_key="k", http_client=http, timeout=0.3, max_retries=0
+        ) as client,
+        pytest.raises(RequestTimeoutError) as raised,
+    ):
+        client.get_file_content("f")
+    assert time.monotonic() - started < 2.5
+    assert str(raised.value).startswith("ReadTimeout: the request timed out")
+
+
+@pytest.mark.timeout(30)
+def test_hosts_exempted_from_proxies_by_the_environment_leave_the_built_client_working(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx2 mounts no transport at all for a NO_PROXY host: there is no pool to bound there.
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    server.script(respond_json(200, DOCS_SAMPLE))
+    assert Clients("sync", server.endpoint).call("get_file", "f").id == DOCS_SAMPLE["id"]
