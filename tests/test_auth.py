@@ -14,16 +14,8 @@ from typing import Any
 
 import pytest
 
-from azure_openai_files import (
-    AsyncFilesClient,
-    AuthenticationError,
-    FilesClient,
-)
-from azure_openai_files._errors import (
-    CredentialError,
-    RequestTimeoutError,
-    ServerError,
-)
+from azure_openai_files import AsyncFilesClient, AuthenticationError, FilesClient
+from azure_openai_files._errors import CredentialError, RequestTimeoutError, ServerError
 from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
 from tests.support.credentials import (
     UNAUTHORIZED,
@@ -31,11 +23,7 @@ from tests.support.credentials import (
     NumberedAsyncCredential,
     NumberedCredential,
 )
-from tests.support.loopback import (
-    LoopbackServer,
-    respond,
-    respond_json,
-)
+from tests.support.loopback import LoopbackServer, respond, respond_json
 
 
 def tokens_sent(server: LoopbackServer) -> list[str]:
@@ -136,15 +124,6 @@ def test_both_clients_send_a_stream_request_when_its_block_is_entered(
                 assert await stream.read() == b"hello"
 
     asyncio.run(run())
-
-
-def test_an_async_credential_is_refused_by_the_sync_client_at_construction() -> None:
-    class AsyncCredential:
-        async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-            raise AssertionError("never called")
-
-    with pytest.raises(TypeError, match="AsyncFilesClient"):
-        FilesClient("https://r.openai.azure.com", credential=AsyncCredential())  # type: ignore[arg-type]
 
 
 # --- a 401 and the token renewed ------------------------------------------------------------------

@@ -30,10 +30,7 @@ from azure_openai_files import (
 )
 from azure_openai_files._head_bound import HeadClock, bound_response_heads
 from tests.support.clients import KINDS, Clients, Timer
-from tests.support.credentials import (
-    NumberedAsyncCredential,
-    NumberedCredential,
-)
+from tests.support.credentials import NumberedAsyncCredential, NumberedCredential
 from tests.support.fuzzing import Delivery, ScriptedResponse, render
 from tests.support.loopback import (
     LoopbackServer,

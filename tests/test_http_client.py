@@ -16,24 +16,11 @@ from typing import Any
 import httpx2
 import pytest
 
-from azure_openai_files import (
-    AsyncFilesClient,
-    FilesClient,
-    RequestTimeoutError,
-    ServiceError,
-)
+from azure_openai_files import AsyncFilesClient, FilesClient, RequestTimeoutError, ServiceError
 from azure_openai_files._config import DEFAULT_LIMITS
 from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, FAST_RETRIES, KINDS, Clients
-from tests.support.credentials import (
-    FixedCredential,
-)
-from tests.support.loopback import (
-    LoopbackServer,
-    respond,
-    respond_json,
-    serving,
-    stall,
-)
+from tests.support.credentials import FixedCredential
+from tests.support.loopback import LoopbackServer, respond, respond_json, serving, stall
 
 API_VERSION = "2024-10-21"
 
@@ -267,35 +254,6 @@ def test_caller_keeps_using_its_async_client_after_the_files_client_is_closed(
     assert [r.path for r in server.requests] == ["/openai/files/file-1", "/caller/own"]
 
 
-def test_the_client_the_package_built_is_closed_with_it() -> None:
-    client = FilesClient("https://r.openai.azure.com", api_key="k")
-    client.close()
-    assert client._pipeline.http.is_closed
-
-    async def run() -> bool:
-        async_client = AsyncFilesClient("https://r.openai.azure.com", api_key="k")
-        await async_client.close()
-        return async_client._pipeline.http.is_closed
-
-    assert asyncio.run(run())
-
-
-def test_a_client_of_the_wrong_kind_or_closed_is_refused() -> None:
-    with pytest.raises(TypeError, match=r"httpx2\.Client"):
-        FilesClient("https://r.openai.azure.com", api_key="k", http_client=httpx2.AsyncClient())  # type: ignore[arg-type]
-    with (
-        httpx2.Client() as sync_http,
-        pytest.raises(TypeError, match=r"httpx2\.AsyncClient"),
-    ):
-        AsyncFilesClient("https://r.openai.azure.com", api_key="k", http_client=sync_http)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        FilesClient("https://r.openai.azure.com", api_key="k", http_client="client")  # type: ignore[arg-type]
-    closed = httpx2.Client()
-    closed.close()
-    with pytest.raises(ValueError, match="closed"):
-        FilesClient("https://r.openai.azure.com", api_key="k", http_client=closed)
-
-
 # --- connection pool under concurrency ---------------------------------------------------
 
 
@@ -315,8 +273,7 @@ class CountingServer(LoopbackServer):
 
 @pytest.fixture
 def counting_server() -> Iterator[CountingServer]:
-    instance = CountingServer([respond_json(200, DOCS_SAMPLE)])
-    instance._socket.listen(512)
+    instance = CountingServer([respond_json(200, DOCS_SAMPLE)], backlog=512)
     instance.start()
     try:
         yield instance

@@ -10,12 +10,7 @@ import re
 import pytest
 
 from tests.support.clients import DOCS_SAMPLE, KINDS, Clients
-from tests.support.loopback import (
-    LoopbackServer,
-    respond,
-    respond_json,
-    stall,
-)
+from tests.support.loopback import LoopbackServer, respond, respond_json, stall
 
 
 def _retry_reasons(caplog: pytest.LogCaptureFixture) -> list[str]:

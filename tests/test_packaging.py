@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from email.message import Message
 from email.parser import Parser
@@ -25,6 +26,8 @@ from typing import Any
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+import azure_openai_files as aof
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
@@ -333,3 +336,9 @@ def test_importing_and_calling_every_method_never_imports_httpx() -> None:
     assert report["requests"] == 10
     assert report["httpx2_loaded"] is True
     assert report["httpx_modules"] == []
+
+
+def test_package_version_is_the_pyproject_version() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert aof.__version__ == project["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", aof.__version__)

@@ -9,9 +9,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from azure_openai_files._errors import (
-    TransportError,
-)
+from azure_openai_files._errors import TransportError
 from tests.support.clients import DOCS_SAMPLE, KINDS, Clients
 from tests.support.loopback import (
     LoopbackServer,

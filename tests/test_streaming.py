@@ -12,11 +12,7 @@ import pytest
 
 from azure_openai_files import AsyncFilesClient, FilesClient
 from tests.support.fuzzing import ScriptedResponse, render
-from tests.support.loopback import (
-    LoopbackServer,
-    respond,
-    serving,
-)
+from tests.support.loopback import LoopbackServer, respond, serving
 
 
 @pytest.fixture

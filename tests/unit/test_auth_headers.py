@@ -24,9 +24,7 @@ from azure_openai_files._auth import (
     check_credential_transport,
     credential_error,
 )
-from azure_openai_files._errors import (
-    CredentialError,
-)
+from azure_openai_files._errors import CredentialError
 from tests.support.credentials import (
     AccessToken,
     FailingCredential,

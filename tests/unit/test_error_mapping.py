@@ -28,9 +28,7 @@ from azure_openai_files._errors import (
     error_class_for,
     error_from_response,
 )
-from azure_openai_files._pipeline import (
-    transport_error,
-)
+from azure_openai_files._pipeline import transport_error
 from azure_openai_files._streaming import incomplete
 from tests.support.clients import KINDS
 
@@ -281,3 +279,36 @@ def test_with_a_read_timeout_of_zero_an_error_body_is_only_what_the_first_read_b
             asyncio.run(run())
     assert raised.value.code is None
     assert raised.value.message == '{"error": {"code"'
+
+
+# --- v1 error bodies outside the contract ---------------------------------------------------------
+
+
+def _error_from(body: bytes, url: str) -> ServiceError:
+    import httpx2
+
+    from azure_openai_files._errors import error_from_response
+
+    response = httpx2.Response(400, content=body, request=httpx2.Request("GET", url))
+    return error_from_response(response, body)
+
+
+def test_v1_error_with_a_numeric_code_and_null_param_keeps_every_valid_field() -> None:
+    body = b'{"error": {"code": 429, "message": "Slow down", "param": null, "type": "requests"}}'
+    error = _error_from(body, "https://x/openai/v1/files/f")
+    assert (error.code, error.message, error.param, error.type) == (
+        "429",
+        "Slow down",
+        None,
+        "requests",
+    )
+
+
+def test_one_malformed_field_does_not_lose_code_and_message() -> None:
+    body = (
+        b'{"error": {"code": "invalidPayload", "message": "Bad", "target": 7,'
+        b' "details": [1, {"code": "x", "message": "y"}], "innererror": "oops"}}'
+    )
+    error = _error_from(body, "https://x/openai/files/f?api-version=2024-10-21")
+    assert (error.code, error.message, error.target) == ("invalidPayload", "Bad", None)
+    assert error.inner_error is None and error.param is None

@@ -11,11 +11,7 @@ import httpx2
 import pytest
 
 from azure_openai_files import FilesClient
-from azure_openai_files._pipeline import (
-    call_headers,
-    new_client_request_id,
-    request_url,
-)
+from azure_openai_files._pipeline import call_headers, new_client_request_id, request_url
 
 
 def test_client_request_ids_are_random_version_4_uuids() -> None:
