@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from tests.support.paths import ROOT
 from tests.support.replay import (
     GeneratedBody,
     ReplayServer,
@@ -26,8 +27,6 @@ from tests.support.replay import (
     replay_server,
     replaying,
 )
-
-ROOT = Path(__file__).parent.parent
 
 
 @pytest.mark.parametrize("version", api_versions())

@@ -24,8 +24,8 @@ import azure_openai_files as aof
 from azure_openai_files import SUPPORTED_API_VERSIONS
 from azure_openai_files._operations import generated_api_versions
 from azure_openai_files_generated.v2024_10_21.models import Purpose
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"
 PACKAGE = "azure_openai_files_generated"
 SPECS = sorted((ROOT / "openapi").glob("*.yaml"))

@@ -28,8 +28,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 import azure_openai_files as aof
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
     "azure_openai_files": ROOT / "customizations" / "azure_openai_files",
     "azure_openai_files_generated": ROOT / "generated" / "azure_openai_files_generated",

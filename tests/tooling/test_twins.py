@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import unasync
 
-PACKAGE = Path(__file__).resolve().parent.parent / "customizations" / "azure_openai_files"
+from tests.support.paths import ROOT
+
+PACKAGE = ROOT / "customizations" / "azure_openai_files"
 
 # Names unasync does not know: this package's async names and httpx2's.
 REPLACEMENTS = {
