@@ -48,6 +48,7 @@ format: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy -p azure_openai_files -p azure_openai_files_generated
 	$(BIN)/mypy --strict tests/consumers .ci/api.py  # consumer snippets: the contract
+	$(BIN)/mypy tests
 
 # pytest exits 5 when it collects nothing; that is a failure here too.
 pytest: $(READY)

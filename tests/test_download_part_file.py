@@ -470,7 +470,7 @@ def test_the_temporary_name_is_drawn_at_most_a_hundred_times(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     draws: list[int] = []
-    monkeypatch.setattr(os, "urandom", lambda n: draws.append(n) or b"\x00" * n)
+    monkeypatch.setattr(os, "urandom", lambda n: draws.append(n) or b"\x00" * n)  # type: ignore[func-returns-value]
     (tmp_path / ".out.bin.000000000000.part").write_bytes(b"theirs")
     with pytest.raises(FileExistsError) as raised:
         _download._create_part_file(tmp_path / "out.bin")
@@ -540,7 +540,7 @@ def test_a_part_file_exactly_the_stale_age_old_is_kept(
     part = tmp_path / ".out.bin.0123456789ab.part"
     part.write_bytes(b"x")
     os.utime(part, (now - _download.STALE_PART_AGE, now - _download.STALE_PART_AGE))
-    monkeypatch.setattr(_download.time, "time", lambda: float(now))
+    monkeypatch.setattr(_download.time, "time", lambda: float(now))  # type: ignore[attr-defined]
     _download.remove_stale_parts(tmp_path)
     assert part.exists()  # "older than" the stale age, not as old as it
 

@@ -163,6 +163,7 @@ def _matches_a_scripted_document(result: FileObject, case: Case) -> bool:
 
 
 # The fields FileObject reads by name; anything else lands in `extra`.
+NAMED_FIELDS: tuple[str, ...]
 NAMED_FIELDS = ("filename", "purpose", "id", "object", "status", "status_details", "bytes")
 NAMED_FIELDS += ("created_at",)
 

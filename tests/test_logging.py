@@ -81,9 +81,9 @@ def test_each_attempt_logs_its_request_and_response_and_each_retry_its_reason(
     assert (first[0], str(first[1]), first[2]) == ("GET", url, 1)
     assert (second[0], str(second[1]), second[2]) == ("GET", url, 2)
     for headers in (first[3], second[3]):  # the request's own headers, secrets redacted
-        assert headers["x-ms-client-request-id"] == "log-1" and headers["api-key"] == "REDACTED"
+        assert headers["x-ms-client-request-id"] == "log-1" and headers["api-key"] == "REDACTED"  # type: ignore[index]
     assert isinstance(failed, tuple) and isinstance(succeeded, tuple)
     assert (failed[0], failed[1], str(failed[2])) == (503, "GET", url)
-    assert failed[3]["apim-request-id"] == "r-9"  # the response's headers
+    assert failed[3]["apim-request-id"] == "r-9"  # type: ignore[index]  # the response's headers
     assert (succeeded[0], succeeded[1], str(succeeded[2])) == (200, "GET", url)
     assert retry == ("GET", "/openai/files/f", 0.0, 1, 4, "HTTP 503 busy", "log-1")

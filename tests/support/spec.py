@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
@@ -26,7 +28,7 @@ OPENAPI_DIR = ROOT / "openapi"
 FILE_BYTES = "file-bytes"
 ERROR_JSON = "error-json"
 DEFAULT = "default"
-_DESERIALIZERS = {
+_DESERIALIZERS: dict[str, dict[str, Callable[[bytes], Any]]] = {
     DEFAULT: {},
     FILE_BYTES: {"application/json": bytes},
     ERROR_JSON: {"application/octet-stream": json.loads},

@@ -83,6 +83,7 @@ def methods(source: str, class_name: str, like: str | None = None) -> dict[str, 
     With `like` (the module before unasync), the class is the one at `class_name`'s place
     there: a module holding both twins holds two classes of one name once unasynced."""
     nodes = ast.parse(source).body
+    cls: ast.stmt
     if like is None:
         (cls,) = [n for n in nodes if isinstance(n, ast.ClassDef) and n.name == class_name]
     else:

@@ -122,7 +122,7 @@ def test_a_token_just_beyond_the_refresh_margin_is_kept() -> None:
 def test_a_token_exactly_at_the_refresh_margin_is_refreshed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_auth.time, "time", lambda: 1000.0)
+    monkeypatch.setattr(_auth.time, "time", lambda: 1000.0)  # type: ignore[attr-defined]
     credential = NumberedCredential("tok", lifetime=TOKEN_REFRESH_MARGIN)
     auth = BearerTokenAuth(credential)
     assert [auth.header_value(), auth.header_value()] == ["Bearer tok1", "Bearer tok2"]
@@ -141,7 +141,7 @@ def test_an_empty_token_is_refused(token: Any, error: type[Exception], message: 
             return AccessToken(token, time.time() + 3600)
 
     with pytest.raises(error, match=message):
-        BearerTokenAuth(Empty()).header_value()
+        BearerTokenAuth(Empty()).header_value()  # type: ignore[arg-type]
 
 
 class _Lacking:
@@ -162,7 +162,7 @@ def test_an_access_token_missing_a_field_is_a_type_error(access_token: _Lacking)
             return access_token
 
     with pytest.raises(TypeError, match=r"^the credential's get_token returned no str `token`"):
-        BearerTokenAuth(Broken()).header_value()
+        BearerTokenAuth(Broken()).header_value()  # type: ignore[arg-type]
 
 
 @pytest.mark.timeout(10)

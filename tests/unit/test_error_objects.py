@@ -45,7 +45,8 @@ SERVICE_FIELDS: dict[str, Any] = {
 
 
 def all_subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
+    found: set[type] = set(cls.__subclasses__())
+    sub: type
     for sub in cls.__subclasses__():
         found |= all_subclasses(sub)
     return found

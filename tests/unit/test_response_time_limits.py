@@ -100,8 +100,8 @@ def test_every_stream_of_the_head_bound_backend_shortens_reads_while_a_head_is_a
         for stream in (tcp, unix, tls):
             stream.read(1, 60.0)
             stream.read(1, None)  # no timeout of its own: the head's time still applies
-    for recorded in (inner.streams[0], inner.streams[1], tls._stream):  # type: ignore[attr-defined]
-        bounded = recorded.read_timeouts[-2:]
+    for recorded in (inner.streams[0], inner.streams[1], tls._stream):
+        bounded = recorded.read_timeouts[-2:]  # type: ignore[union-attr]
         assert all(t is not None and 0 < t <= 0.5 for t in bounded), bounded
     assert inner.streams[0].read_timeouts[0] == 60.0
 

@@ -69,7 +69,7 @@ def test_the_retry_policy_defaults_and_repr() -> None:
 
 def test_backoff_doubles_per_retry_up_to_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:
     bounds: list[tuple[float, float]] = []
-    monkeypatch.setattr(random, "uniform", lambda low, high: bounds.append((low, high)) or high)
+    monkeypatch.setattr(random, "uniform", lambda low, high: bounds.append((low, high)) or high)  # type: ignore[func-returns-value]
     policy = RetryPolicy(backoff=0.5, backoff_max=3.0)
     delays = [policy.backoff_delay(n) for n in range(5)]
     assert delays == [0.5, 1.0, 2.0, 3.0, 3.0]
@@ -123,7 +123,7 @@ def test_the_requested_wait_is_read_from_the_throttling_headers(
 def test_retry_after_as_a_future_http_date_is_the_time_until_then(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_retry.time, "time", lambda: 1_445_412_470.0)  # 10 s before the date
+    monkeypatch.setattr(_retry.time, "time", lambda: 1_445_412_470.0)  # type: ignore[attr-defined]  # 10 s before the date
     assert requested_retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 10.0
 
 
@@ -155,9 +155,9 @@ def test_a_passed_deadline_raises_a_timeout_naming_it() -> None:
 
 
 def test_a_deadline_reached_exactly_is_exceeded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)  # type: ignore[attr-defined]
     state = RetryState(RetryPolicy(), 2.0)
-    monkeypatch.setattr(_retry.time, "monotonic", lambda: 102.0)
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 102.0)  # type: ignore[attr-defined]
     assert state.remaining() == 0.0
     with pytest.raises(RequestTimeoutError):
         state.check_deadline()
@@ -166,7 +166,7 @@ def test_a_deadline_reached_exactly_is_exceeded(monkeypatch: pytest.MonkeyPatch)
 def test_a_wait_ending_exactly_at_the_deadline_is_not_started(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(_retry.time, "monotonic", lambda: 100.0)  # type: ignore[attr-defined]
     state = RetryState(RetryPolicy(max_retry_after=60.0), 2.0)
     state.attempts = 1
     with pytest.raises(RequestTimeoutError):
