@@ -1,12 +1,26 @@
 # Two commands matter on a fresh machine: `make demo` and `make test`. Both build .venv
 # themselves from the pinned lock file.
+#
+# While working, the quick loop and the whole run:
+#   make check   lint, types, drift (generated code, API lock, specs) and the unit tier, in
+#                well under a minute. `make check ARGS="-k retry"` hands ARGS to the unit tier.
+#   make unit    the unit tier alone (tests/unit/: pure logic, no server, no subprocess), in
+#                seconds; ARGS as for `make check`.
+#   make test    every check, then every test, in parallel: one pytest-xdist worker per core
+#                (PYTEST_WORKERS=N for another number). `make test ARGS="-k deadline"` hands
+#                ARGS to pytest; a run that collects nothing fails.
+# One tier by hand: `.venv/bin/python -m pytest tests/unit` (or tests/contract, tests/tooling),
+# or by marker, wherever the files are: `-m unit`, `-m behaviour`, `-m contract`, `-m tooling`
+# (tests/conftest.py says which folder is which tier).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 LOCK := .ci/requirements-dev.lock
+ARGS ?=
+PYTEST_WORKERS ?= auto
 
-.PHONY: test test-newest-deps release api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record mutation
+.PHONY: test check unit test-newest-deps release api check-api api-release check-generated validate-spec lint format typecheck pytest generate build clean lock demo bench record mutation
 
 $(READY): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +29,8 @@ $(READY): $(LOCK) pyproject.toml
 	touch $@
 
 test: $(READY) check-generated validate-spec check-api lint typecheck pytest test-newest-deps
+
+check: $(READY) lint typecheck check-generated check-api validate-spec unit
 
 generate: $(READY)
 	$(BIN)/python .ci/generate.py
@@ -53,16 +69,23 @@ format: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy -p azure_openai_files -p azure_openai_files_generated
 	$(BIN)/mypy --strict samples .ci/api.py  # the sample programs: the contract
+	$(BIN)/mypy tests
 
 # pytest exits 5 when it collects nothing; that is a failure here too.
+# worksteal: test durations range from a millisecond to a quarter of a minute, so an idle worker
+# takes tests queued for a busy one rather than waiting for the slowest file to end. Each test
+# keeps its own time limit (pytest-timeout's signal method works in every worker).
 pytest: $(READY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(ARGS)
+
+unit: $(READY)
+	$(BIN)/python -m pytest tests/unit $(ARGS)
 
 # Consumers get the newest httpx2/httpcore2/attrs that pyproject's ranges admit, not the lock's
 # pins: those releases, overlaid on .venv, run the tests that lean on httpx2's transport
 # internals (response-head bounds, timeouts, connection handling).
 NEWEST_DEPS := $(VENV)/newest-deps
-NEWEST_DEPS_TESTS ?= tests/test_deadlines.py tests/test_http_client.py tests/test_faults.py
+NEWEST_DEPS_TESTS ?= tests/test_deadlines.py tests/test_http_client.py
 test-newest-deps: $(READY)
 	rm -rf $(NEWEST_DEPS) $(NEWEST_DEPS).txt
 	$(BIN)/python .ci/runtime_requirements.py > $(NEWEST_DEPS).txt
@@ -101,7 +124,7 @@ bench: $(READY)
 
 # Re-record the contract-test recordings against a real resource (live mode).
 record: $(READY)
-	$(BIN)/python -m tests.record $(if $(API_VERSION),--api-version $(API_VERSION))
+	$(BIN)/python -m tests.support.record $(if $(API_VERSION),--api-version $(API_VERSION))
 
 # Mutation testing of the reliability core (minutes per module; not part of `make test`).
 # mutmut runs in .mutation/, a copy laid out as src/azure_openai_files (see [tool.mutmut] in

@@ -28,7 +28,7 @@ else
 fi
 
 step "Starting the replay server (recorded responses, api-version $API_VERSION)"
-"$BIN/python" -m tests.replay --port 0 --api-version "$API_VERSION" >"$work/server.log" 2>&1 &
+"$BIN/python" -m tests.support.replay --port 0 --api-version "$API_VERSION" >"$work/server.log" 2>&1 &
 server_pid=$!
 endpoint=""
 for _ in $(seq 1 100); do

@@ -8,13 +8,11 @@ import json
 import re
 import threading
 import time
-import tomllib
 import tracemalloc
 import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 
 import azure_openai_files as aof
@@ -37,9 +35,9 @@ from azure_openai_files import (
     UnexpectedResponseError,
     WaitTimeoutError,
 )
-from azure_openai_files._polling import LAST_POLL, PollSchedule
-from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
-from tests.loopback import LoopbackServer, partial_body, respond, respond_json, stall_after
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
+from tests.support.credentials import Key, NumberedAsyncCredential, NumberedCredential
+from tests.support.loopback import LoopbackServer, partial_body, respond, respond_json, stall_after
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_FOUND = {"error": {"code": "notFound", "message": "The resource is not found."}}
@@ -133,7 +131,7 @@ def test_known_values_are_enum_members_and_compare_to_strings(
     server.script(respond_json(200, {**DOCS_SAMPLE, "status": "processed"}))
     file = clients.call("get_file", "f")
     assert file.status is FileState.PROCESSED
-    assert file.status == "processed"
+    assert file.status == "processed"  # type: ignore[comparison-overlap]  # a str enum
 
 
 def test_unknown_purpose_object_and_extra_fields_are_kept(
@@ -378,73 +376,7 @@ def test_download_without_content_length_reports_unknown_total(
     assert (tmp_path / "out.txt").read_bytes() == b"hello" and seen == [(5, None)]
 
 
-# --- configuration and auth ---------------------------------------------------------------
-
-
-def test_construction_errors_are_clear() -> None:
-    with pytest.raises(ValueError, match="no endpoint"):
-        FilesClient(api_key="k")
-    with pytest.raises(ValueError, match="no credential"):
-        FilesClient("https://r.openai.azure.com")
-    with pytest.raises(ValueError, match="not both"):
-        FilesClient("https://r.openai.azure.com", api_key="k", credential=FakeCredential())
-    with pytest.raises(ValueError, match="http"):
-        FilesClient("ftp://r.openai.azure.com", api_key="k")
-    with pytest.raises(ValueError, match="never 'no timeout'"):
-        FilesClient("https://r.openai.azure.com", api_key="k", timeout=httpx2.Timeout(None))
-
-
-@pytest.mark.parametrize("api_version", ["", "   "])
-def test_a_blank_api_version_is_refused_not_replaced_by_the_default(
-    api_version: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("OPENAI_API_VERSION", "2024-06-01")
-    with pytest.raises(ValueError, match="api_version must not be blank: pass one of"):
-        FilesClient("https://r.openai.azure.com", api_key="k", api_version=api_version)
-
-
-def test_an_empty_api_version_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPENAI_API_VERSION", "")
-    with FilesClient("https://r.openai.azure.com", api_key="k") as client:
-        assert client.api_version == aof.DEFAULT_API_VERSION
-
-
-@pytest.mark.parametrize("api_version", ["2024-13-45", "2024-02-30", "2025-00-01-preview"])
-def test_a_dated_api_version_must_be_a_real_date(api_version: str) -> None:
-    with pytest.raises(ValueError, match=f"api_version '{api_version}' is not a real date"):
-        FilesClient("https://r.openai.azure.com", api_key="k", api_version=api_version)
-
-
-@pytest.mark.parametrize(
-    ("endpoint", "suffix", "resource"),
-    [
-        ("https://r.openai.azure.com/openai", "/openai", "https://r.openai.azure.com"),
-        ("https://r.openai.azure.com/openai/", "/openai", "https://r.openai.azure.com"),
-        ("https://r.openai.azure.com/openai/v1/", "/openai/v1", "https://r.openai.azure.com"),
-        ("https://gw.example.com:8443/team/openai", "/openai", "https://gw.example.com:8443/team"),
-    ],
-)
-def test_an_endpoint_that_already_ends_in_openai_is_refused_naming_what_to_pass(
-    endpoint: str, suffix: str, resource: str
-) -> None:
-    with pytest.raises(ValueError) as caught:
-        FilesClient(endpoint, api_key="k")
-    assert str(caught.value) == (
-        f"endpoint must be the resource URL without {suffix!r}: pass {resource} "
-        "(the client adds /openai to every route)"
-    )
-
-
-def test_an_endpoint_with_a_path_of_its_own_keeps_it() -> None:
-    with FilesClient("https://gw.example.com/team/", api_key="k") as client:
-        assert client.endpoint == "https://gw.example.com/team/openai"
-
-
-def test_bearer_tokens_are_refused_over_plain_http_except_loopback() -> None:
-    with pytest.raises(ValueError, match="https"):
-        FilesClient("http://r.openai.azure.com", credential=FakeCredential())
-    FilesClient("http://127.0.0.1:1", credential=FakeCredential()).close()
-    FilesClient("http://localhost:1", credential=FakeCredential()).close()
+# --- auth ---------------------------------------------------------------------------------
 
 
 def test_environment_variables_configure_the_client(
@@ -460,40 +392,9 @@ def test_environment_variables_configure_the_client(
     assert server.requests[0].query == "api-version=2024-06-01"
 
 
-def test_default_timeouts_are_finite() -> None:
-    with FilesClient("https://r.openai.azure.com", api_key="k") as client:
-        timeout = client._settings.timeout
-    assert None not in (timeout.connect, timeout.read, timeout.write, timeout.pool)
-
-
-class FakeCredential:
-    """An Entra ID credential: get_token(*scopes) -> object with .token and .expires_on."""
-
-    def __init__(self, lifetime: float = 3600, delay: float = 0) -> None:
-        self.lifetime, self.delay = lifetime, delay
-        self.calls: list[tuple[str, ...]] = []
-        self._lock = threading.Lock()
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        time.sleep(self.delay)
-        with self._lock:
-            self.calls.append(scopes)
-            number = len(self.calls)
-        return type(
-            "AccessToken",
-            (),
-            {"token": f"fake-token-{number}", "expires_on": time.time() + self.lifetime},
-        )()
-
-
-class FakeAsyncCredential(FakeCredential):
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        return FakeCredential.get_token(self, *scopes)
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_tokens_are_cached_until_near_expiry(server: LoopbackServer, kind: str) -> None:
-    credential = FakeCredential(lifetime=3600)
+    credential = NumberedCredential(lifetime=3600)
     server.script(respond_json(200, DOCS_SAMPLE))
 
     def three_calls(client: Any) -> Any:
@@ -512,13 +413,13 @@ def test_tokens_are_cached_until_near_expiry(server: LoopbackServer, kind: str) 
                 await three_async_calls(client)
 
         asyncio.run(run())
-    assert credential.calls == [("https://cognitiveservices.azure.com/.default",)]
+    assert credential.scopes == [("https://cognitiveservices.azure.com/.default",)]
     assert [r.headers["authorization"] for r in server.requests] == ["Bearer fake-token-1"] * 3
     assert all("api-key" not in r.headers for r in server.requests)
 
 
 def test_tokens_close_to_expiry_are_refreshed(server: LoopbackServer) -> None:
-    credential = FakeCredential(lifetime=120)  # inside the refresh margin
+    credential = NumberedCredential(lifetime=120)  # inside the refresh margin
     server.script(respond_json(200, DOCS_SAMPLE))
     with FilesClient(server.endpoint, credential=credential) as client:
         client.get_file("f")
@@ -530,7 +431,7 @@ def test_tokens_close_to_expiry_are_refreshed(server: LoopbackServer) -> None:
 
 
 def test_concurrent_threads_share_one_token_request(server: LoopbackServer) -> None:
-    credential = FakeCredential(delay=0.05)
+    credential = NumberedCredential(delay=0.05)
     server.script(respond_json(200, DOCS_SAMPLE))
     with FilesClient(server.endpoint, credential=credential) as client:
         threads = [threading.Thread(target=client.get_file, args=("f",)) for _ in range(8)]
@@ -538,13 +439,13 @@ def test_concurrent_threads_share_one_token_request(server: LoopbackServer) -> N
             thread.start()
         for thread in threads:
             thread.join()
-    assert len(credential.calls) == 1 and len(server.requests) == 8
+    assert len(credential.scopes) == 1 and len(server.requests) == 8
 
 
 def test_async_client_accepts_async_credentials_and_shares_one_request(
     server: LoopbackServer,
 ) -> None:
-    credential = FakeAsyncCredential()
+    credential = NumberedAsyncCredential()
     server.script(respond_json(200, DOCS_SAMPLE))
 
     async def run() -> None:
@@ -552,15 +453,12 @@ def test_async_client_accepts_async_credentials_and_shares_one_request(
             await asyncio.gather(*(client.get_file("f") for _ in range(8)))
 
     asyncio.run(run())
-    assert len(credential.calls) == 1
+    assert len(credential.scopes) == 1
     assert {r.headers["authorization"] for r in server.requests} == {"Bearer fake-token-1"}
 
 
 def test_a_rotated_key_is_used_without_a_new_client(server: LoopbackServer) -> None:
-    class RotatingKey:
-        key = "first-key"
-
-    rotating = RotatingKey()
+    rotating = Key("first-key")
     server.script(respond_json(200, DOCS_SAMPLE))
     with FilesClient(server.endpoint, api_key=rotating) as client:
         client.get_file("f")
@@ -574,8 +472,8 @@ def test_secrets_never_appear_in_reprs_errors_or_logs(
 ) -> None:
     caplog.set_level("DEBUG", logger="azure_openai_files")
     server.script(respond_json(401, {"error": {"code": "unauthorized", "message": "Bad key."}}))
-    for options in ({"api_key": FAKE_KEY}, {"credential": FakeCredential()}):
-        with FilesClient(server.endpoint, max_retries=1, retry_backoff=0, **options) as client:  # type: ignore[arg-type]
+    for options in ({"api_key": FAKE_KEY}, {"credential": NumberedCredential()}):
+        with FilesClient(server.endpoint, max_retries=1, retry_backoff=0, **options) as client:
             with pytest.raises(AuthenticationError) as caught:
                 client.get_file("f")
             texts = [
@@ -652,32 +550,6 @@ def test_wait_for_a_service_that_stops_answering_ends_with_a_wait_timeout(
     assert isinstance(caught.value.__cause__, RequestTimeoutError)
 
 
-def test_each_poll_gets_the_time_left_of_the_wait_and_at_least_the_last_poll_bound() -> None:
-    schedule = PollSchedule("f", timeout=100.0, poll_interval=1.0)
-    assert 99.0 < schedule.poll_deadline(None) <= 100.0
-    assert schedule.poll_deadline(5.0) == 5.0
-    ending = PollSchedule("f", timeout=0.01, poll_interval=1.0)
-    time.sleep(0.02)
-    assert ending.poll_deadline(None) == LAST_POLL
-
-
-# --- package surface ----------------------------------------------------------------------
-
-
-def test_supported_api_versions_are_the_openapi_documents() -> None:
-    documents = sorted(p.stem for p in (ROOT / "openapi").glob("*.yaml"))
-    assert list(aof.SUPPORTED_API_VERSIONS) == documents
-    assert aof.DEFAULT_API_VERSION in documents
-    provenance = json.loads((ROOT / "generated" / "provenance.json").read_text())
-    assert sorted(provenance["api_versions"]) == documents
-
-
-def test_package_version_is_the_pyproject_version() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert aof.__version__ == project["version"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", aof.__version__)
-
-
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("method", ["get_file", "get_file_content", "download_file"])
 def test_a_call_on_a_closed_client_is_a_files_error_and_sends_nothing(
@@ -733,11 +605,3 @@ def test_a_call_under_way_when_the_client_closes_ends_as_a_files_error(
         with pytest.raises(aof.FilesError) as caught:
             asyncio.run(run())
     assert "closed" in str(caught.value)
-
-
-@pytest.mark.parametrize("api_version", aof.SUPPORTED_API_VERSIONS)
-def test_expires_at_is_read_whatever_the_api_version(api_version: str) -> None:
-    sent = {**DOCS_SAMPLE, "expires_at": 1_700_000_000}
-    assert aof.FileObject.from_dict(sent, api_version=api_version).expires_at == 1_700_000_000
-    for absent in ({**DOCS_SAMPLE}, {**DOCS_SAMPLE, "expires_at": None}):
-        assert aof.FileObject.from_dict(absent, api_version=api_version).expires_at is None

@@ -1,15 +1,19 @@
 """No call can hang: the deadline bounds every read of every call, a metadata call is bounded
-even without one, and the bounds that keep the retry loop and the error path short hold.
-Servers here drip one byte every half second, so per-read timeouts alone never fire."""
+even without one, and the bounds that keep the retry loop and the error path short hold;
+within a longer deadline, each timeout of its own (connect, write, pool, read) still ends a
+call at its time. Servers here mostly drip one byte every half second, so per-read timeouts
+alone never fire."""
 
 from __future__ import annotations
 
 import asyncio
 import http.server
 import json
+import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -25,8 +29,18 @@ from azure_openai_files import (
     UnexpectedResponseError,
 )
 from azure_openai_files._head_bound import HeadClock, bound_response_heads
-from tests.clients import KINDS, Clients
-from tests.loopback import LoopbackServer, drip, drip_head, respond_json, stall_after
+from tests.support.clients import KINDS, Clients, Timer
+from tests.support.credentials import NumberedAsyncCredential, NumberedCredential
+from tests.support.fuzzing import Delivery, ScriptedResponse, render
+from tests.support.loopback import (
+    LoopbackServer,
+    drip,
+    drip_head,
+    respond,
+    respond_json,
+    stall,
+    stall_after,
+)
 
 FILE = {"id": "file-1", "filename": "train.jsonl", "purpose": "fine-tune", "bytes": 5}
 # A valid file object, padded to 100 bytes: dripped at 0.5 s a byte it takes 50 s.
@@ -34,15 +48,6 @@ SLOW_FILE = json.dumps(FILE).ljust(100).encode()
 DRIP = 0.5
 DEADLINE = 2.0
 SLACK = 2.0  # one dripped byte, plus a loaded machine
-
-
-class Timer:
-    def __enter__(self) -> Timer:
-        self.started = time.monotonic()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.elapsed = time.monotonic() - self.started
 
 
 @pytest.mark.timeout(20)
@@ -119,31 +124,11 @@ def test_an_endless_error_body_is_read_only_up_to_its_bound(
     assert timer.elapsed < 10  # without the bound it waits for the rest until the read timeout
 
 
-class SlowCredential:
-    """A sync credential that takes `delay` seconds to answer (a slow identity endpoint)."""
-
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        time.sleep(self.delay)
-        return type("AccessToken", (), {"token": "fake-token", "expires_on": time.time() + 3600})()
-
-
-class SlowAsyncCredential:
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        await asyncio.sleep(self.delay)
-        return type("AccessToken", (), {"token": "fake-token", "expires_on": time.time() + 3600})()
-
-
 @pytest.mark.timeout(20)
 def test_a_token_fetch_counts_against_the_deadline_sync(server: LoopbackServer) -> None:
     server.script(respond_json(200, FILE))
     with (
-        FilesClient(server.endpoint, credential=SlowCredential(6)) as client,
+        FilesClient(server.endpoint, credential=NumberedCredential(delay=6)) as client,
         Timer() as timer,
         pytest.raises(RequestTimeoutError, match="token"),
     ):
@@ -152,7 +137,9 @@ def test_a_token_fetch_counts_against_the_deadline_sync(server: LoopbackServer) 
 
 
 @pytest.mark.timeout(20)
-@pytest.mark.parametrize("credential", [SlowCredential(6), SlowAsyncCredential(6)])
+@pytest.mark.parametrize(
+    "credential", [NumberedCredential(delay=6), NumberedAsyncCredential(delay=6)]
+)
 def test_a_token_fetch_counts_against_the_deadline_async(
     server: LoopbackServer, credential: Any
 ) -> None:
@@ -363,6 +350,265 @@ def test_a_calls_deadline_is_checked_like_the_clients_before_sending(
     with pytest.raises(error, match="deadline"):
         Clients(kind, server.endpoint).call("get_file", "f", deadline=deadline)
     assert server.requests == []
+
+
+# --- each timeout of its own, within a longer deadline --------------------------------------------
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_whole_content_may_take_longer_than_one_read_timeout_within_its_deadline(
+    server: LoopbackServer, kind: str
+) -> None:
+    # Only metadata must arrive within one read timeout; content is bounded by the deadline.
+    body = b"0123456789"
+    server.script(drip(body, 0.1, content_type="application/octet-stream"))
+    clients = Clients(kind, server.endpoint, timeout=0.4, max_retries=0)
+    assert clients.call("get_file_content", "f", deadline=30.0) == body
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("timeout", "deadline"), [(0.3, 20.0), (5.0, 0.6)])
+def test_a_stalled_read_ends_at_its_own_timeout_or_the_deadline_whichever_is_first(
+    server: LoopbackServer, kind: str, timeout: float, deadline: float
+) -> None:
+    # The deadline shortens the per-read timeouts; it never lengthens or removes them.
+    server.script(stall(4.0))
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        clients = Clients(kind, server.endpoint, timeout=timeout, max_retries=0)
+        try:
+            clients.call("get_file_content", "f", deadline=deadline)
+        except BaseException as exc:  # handed to the assertions below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=call, daemon=True)  # left behind if it hangs
+    worker.start()
+    worker.join(2.5)
+    assert outcome and isinstance(outcome[0], RequestTimeoutError)
+    assert str(outcome[0]).startswith("ReadTimeout: the request timed out")
+
+
+@pytest.mark.timeout(30)
+def test_with_a_distant_deadline_waiting_for_a_connection_still_has_its_own_timeout(
+    server: LoopbackServer,
+) -> None:
+    server.script(respond(200, b"0123456789", content_type="application/octet-stream"))
+    options: dict[str, Any] = {"api_key": "k", "timeout": httpx2.Timeout(5.0, pool=0.3)}
+    outcome: list[BaseException] = []
+    with (
+        httpx2.Client(limits=httpx2.Limits(max_connections=1)) as http,
+        FilesClient(server.endpoint, http_client=http, max_retries=0, **options) as client,
+        client.stream_file_content("f"),  # holds the only connection
+    ):
+
+        def call() -> None:
+            try:
+                client.get_file("g", deadline=20.0)
+            except BaseException as exc:  # handed to the assertions below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=call, daemon=True)
+        worker.start()
+        worker.join(2.5)
+        assert outcome and isinstance(outcome[0], RequestTimeoutError)
+        assert str(outcome[0]).startswith("PoolTimeout: the request timed out")
+
+
+@pytest.fixture
+def unanswered_endpoint() -> Iterator[str]:
+    """A loopback address whose listen queue is full: a new connection is never answered."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    queued = []
+    for _ in range(8):  # more than the queue holds; the ones left over wait, unanswered
+        waiting = socket.socket()
+        waiting.setblocking(False)
+        waiting.connect_ex(listener.getsockname())
+        queued.append(waiting)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        for waiting in queued:
+            waiting.close()
+        listener.close()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_unanswered_connect_ends_at_the_connect_timeout_within_a_longer_deadline(
+    unanswered_endpoint: str, kind: str
+) -> None:
+    # The deadline shortens the connect timeout, never replaces or lengthens it.
+    clients = Clients(
+        kind, unanswered_endpoint, timeout=httpx2.Timeout(10.0, connect=0.5), max_retries=0
+    )
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f", deadline=8.0)
+    assert time.monotonic() - started < 3.0
+
+
+@pytest.fixture
+def unread_endpoint() -> Iterator[str]:
+    """A loopback server that accepts connections with a tiny receive buffer and never reads:
+    a request larger than what the two socket buffers hold blocks the client's write."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)  # inherited when accepted
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        acceptor.join(5)
+        for conn in accepted:
+            conn.close()
+        listener.close()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_blocked_write_ends_at_the_write_timeout_within_a_longer_deadline(
+    unread_endpoint: str, kind: str
+) -> None:
+    # A 60 KB file id, through a client whose send buffer is small: the request cannot be
+    # written while nobody reads. The deadline shortens the write timeout, never stretches it.
+    small_send_buffer = [(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)]
+    options: dict[str, Any] = {
+        "api_key": "k",
+        "timeout": httpx2.Timeout(10.0, write=0.5),
+        "max_retries": 0,
+    }
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        if kind == "sync":
+            transport = httpx2.HTTPTransport(socket_options=small_send_buffer)
+            with (
+                httpx2.Client(transport=transport) as http,
+                FilesClient(unread_endpoint, http_client=http, **options) as client,
+            ):
+                client.get_file("f" * 60_000, deadline=8.0)
+        else:
+
+            async def run() -> None:
+                transport = httpx2.AsyncHTTPTransport(socket_options=small_send_buffer)
+                async with (
+                    httpx2.AsyncClient(transport=transport) as http,
+                    AsyncFilesClient(unread_endpoint, http_client=http, **options) as client,
+                ):
+                    await client.get_file("f" * 60_000, deadline=8.0)
+
+            asyncio.run(run())
+    assert time.monotonic() - started < 3.0
+
+
+# --- the deadline ends slow streams and heads -----------------------------------------------------
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_slow_stream_ends_at_its_deadline(server: LoopbackServer, kind: str) -> None:
+    stop = threading.Event()
+    slow = ScriptedResponse(
+        200, b"x" * 40, "length", (), Delivery(chunk=1, gap=0.1, head_first=True)
+    )
+    server.script(render(slow, stop))
+    started = time.monotonic()
+    try:
+        with pytest.raises(RequestTimeoutError):
+            Clients(kind, server.endpoint, timeout=1.0).stream("file-1", deadline=0.5)
+    finally:
+        stop.set()
+    assert time.monotonic() - started < 2.0  # the body alone takes 4 s
+
+
+@pytest.mark.timeout(20)
+def test_a_dripped_head_ends_at_the_deadline_before_the_read_timeout(
+    server: LoopbackServer,
+) -> None:
+    server.script(drip_head(0.1, padding=80))
+    clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0)
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f", deadline=0.6)
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.timeout(20)
+def test_the_clients_deadline_bounds_a_call_that_names_none(server: LoopbackServer) -> None:
+    server.script(drip_head(0.1, padding=80))
+    clients = Clients("sync", server.endpoint, timeout=5.0, max_retries=0, deadline=0.6)
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        clients.call("get_file", "f")
+    assert time.monotonic() - started < 2.5
+
+
+# --- a head whose send the transport never reports ------------------------------------------------
+
+
+def _async_content_call_on(
+    handler: Any, timeout: httpx2.Timeout, deadline: float | None = None
+) -> bytes:
+    """get_file_content through a caller's AsyncClient on a transport that never reports
+    when its request goes out (no httpcore2 trace): only the outer head bound applies."""
+
+    async def run() -> bytes:
+        async with (
+            httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as http,
+            AsyncFilesClient(
+                "http://127.0.0.1:9", api_key="k", http_client=http, timeout=timeout, max_retries=0
+            ) as client,
+        ):
+            content: bytes = await client.get_file_content("f", deadline=deadline)
+            return content
+
+    return asyncio.run(run())
+
+
+def _answering_after(seconds: float) -> Any:
+    async def handler(request: httpx2.Request) -> httpx2.Response:
+        await asyncio.sleep(seconds)
+        return httpx2.Response(200, content=b"abc")
+
+    return handler
+
+
+@pytest.mark.timeout(30)
+def test_a_head_may_take_the_pool_connect_and_read_timeouts_together_when_the_send_is_unseen() -> (
+    None
+):
+    # Waiting for a connection and connecting count here: the transport never says when the
+    # request went out, so the head's bound is all three timeouts from the start of the attempt.
+    within = httpx2.Timeout(1.0, pool=1.0, connect=1.0, read=1.0)
+    assert _async_content_call_on(_answering_after(2.5), within) == b"abc"
+    with pytest.raises(RequestTimeoutError):
+        _async_content_call_on(_answering_after(1.5), httpx2.Timeout(1.0, pool=0.0, connect=0.0))
+
+
+@pytest.mark.timeout(30)
+def test_a_head_whose_send_is_unseen_is_still_bounded_by_the_deadline() -> None:
+    started = time.monotonic()
+    with pytest.raises(RequestTimeoutError):
+        _async_content_call_on(_answering_after(10.0), httpx2.Timeout(5.0), deadline=1.0)
+    assert time.monotonic() - started < 4.0
 
 
 def test_every_pool_of_the_package_client_gets_the_head_bound_on_this_httpx2(

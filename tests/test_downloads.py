@@ -21,8 +21,8 @@ import pytest
 
 from azure_openai_files import IncompleteDownloadError, UnexpectedResponseError
 from azure_openai_files._download import PartFile
-from tests.clients import KINDS, Clients
-from tests.loopback import (
+from tests.support.clients import FAST_RETRIES, KINDS, Clients
+from tests.support.loopback import (
     LoopbackServer,
     ReceivedRequest,
     partial_body,
@@ -34,7 +34,6 @@ from tests.loopback import (
 BODY = bytes(range(256)) * 2048  # 512 KiB, not valid UTF-8
 GZIPPED = gzip.compress(BODY)
 OCTETS = "application/octet-stream"
-FAST = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
 DAY = 24 * 60 * 60
 
 pytestmark = pytest.mark.timeout(60)
@@ -43,7 +42,7 @@ needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on t
 
 @pytest.fixture(params=KINDS)
 def clients(request: pytest.FixtureRequest, server: LoopbackServer) -> Clients:
-    return Clients(request.param, server.endpoint, max_retries=3, **FAST)
+    return Clients(request.param, server.endpoint, max_retries=3, **FAST_RETRIES)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -299,7 +298,7 @@ def test_attempts_that_make_progress_do_not_use_up_the_retries(
 ) -> None:
     for kind in KINDS:
         server.script(*[serve_range(BODY, cut_after=50_000)] * 5, serve_range(BODY))
-        path = Clients(kind, server.endpoint, max_retries=1, **FAST).download(
+        path = Clients(kind, server.endpoint, max_retries=1, **FAST_RETRIES).download(
             "f", tmp_path / f"{kind}.bin"
         )
         assert path.read_bytes() == BODY
@@ -322,7 +321,9 @@ def test_a_free_resume_is_logged_and_the_budgeted_attempts_are_numbered_from_one
     caplog.set_level(logging.INFO, logger="azure_openai_files")
     server.script(serve_range(BODY, cut_after=100_000), serve_range(BODY, cut_after=0))
     with pytest.raises(IncompleteDownloadError):
-        Clients("sync", server.endpoint, max_retries=1, **FAST).download("f", tmp_path / "o")
+        Clients("sync", server.endpoint, max_retries=1, **FAST_RETRIES).download(
+            "f", tmp_path / "o"
+        )
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
     assert len(messages) == 2, messages
     assert messages[0].startswith("Retrying GET /openai/files/f/content in ")
@@ -337,7 +338,7 @@ def test_free_resumes_are_bounded(
     for kind in KINDS:
         server.script(serve_range(BODY, cut_after=1_000))
         with pytest.raises(IncompleteDownloadError):
-            Clients(kind, server.endpoint, max_retries=1, **FAST).download(
+            Clients(kind, server.endpoint, max_retries=1, **FAST_RETRIES).download(
                 "f", tmp_path / "out.bin"
             )
         assert len(server.requests) == 2 + 1 + 1  # free ones, first attempt, one retry

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from azure_openai_files import AsyncFilesClient, AuthenticationError, FilesClient
-from tests.clients import DOCS_SAMPLE, KINDS
-from tests.loopback import LoopbackServer, ReceivedRequest, respond_json
+from tests.support.clients import DOCS_SAMPLE, KINDS
+from tests.support.loopback import LoopbackServer, ReceivedRequest, respond_json
 
 UNAUTHORIZED = {"error": {"code": "401", "message": "Access token is missing or invalid."}}
 CLAIMS = '{"access_token":{"nbf":{"essential":true,"value":"1700000000"}}}'

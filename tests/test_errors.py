@@ -1,13 +1,16 @@
-"""The exception contract: every error survives pickle and deepcopy (so it crosses process
-pools), carries the ids support asks for, reads as one short line, and nothing but a
-FilesError or a documented ValueError/TypeError/OSError leaves the package."""
+"""The exception contract through both clients: an error raised in a process pool reaches
+the parent as itself, every error carries the ids support asks for and reads as one short
+line, and nothing but a FilesError or a documented ValueError/TypeError/OSError leaves the
+package; bodies are read up to their size limits exactly, and a success that is not the
+answer asked for is an error. (The error objects on their own: tests/unit/.)"""
 
 from __future__ import annotations
 
 import concurrent.futures
-import copy
+import json
 import multiprocessing
-import pickle
+import socket
+import time
 from typing import Any
 
 import httpx2
@@ -18,75 +21,29 @@ from azure_openai_files import (
     CredentialError,
     FilesClient,
     FilesError,
-    IncompleteDownloadError,
     NotFoundError,
     ServerError,
     ServiceError,
     TransportError,
     UnexpectedResponseError,
 )
-from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
-from tests.loopback import LoopbackServer, partial_body, respond, respond_json
-
-NOT_FOUND = {"error": {"code": "notFound", "message": "File not found."}}
-SERVICE_FIELDS: dict[str, Any] = {
-    "status_code": 404,
-    "code": "notFound",
-    "target": "file_id",
-    "details": [{"code": "x", "message": "y"}],
-    "inner_error": {"code": "z"},
-    "headers": {"apim-request-id": "r-1", "x-ms-client-request-id": "c-1"},
-    "retry_after": 1.5,
-    "param": "file_id",
-    "type": "invalid_request_error",
-}
-
-
-def all_subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
-    for sub in cls.__subclasses__():
-        found |= all_subclasses(sub)
-    return found
-
-
-def sample(cls: type[FilesError]) -> FilesError:
-    """One instance of `cls`, every attribute set."""
-    if issubclass(cls, ServiceError):
-        return cls("File not found.", **SERVICE_FIELDS)
-    if issubclass(cls, IncompleteDownloadError):
-        return cls("ended early", received=3, expected=10, client_request_id="c-2")
-    if issubclass(cls, TransportError):
-        return cls("connection reset", client_request_id="c-3")
-    if cls is aof.FileProcessingError:
-        return cls("file-1", "bad line 3")
-    if cls is aof.WaitTimeoutError:
-        return cls("file-1", "running", 30.0)
-    if cls in (FilesError, CredentialError):
-        return cls("could not get a token")
-    raise AssertionError(f"add a sample of {cls.__name__} to this test")
-
-
-PUBLIC_ERRORS = sorted(
-    (cls for cls in {FilesError} | all_subclasses(FilesError) if not cls.__name__.startswith("_")),
-    key=lambda cls: cls.__name__,
+from azure_openai_files._errors import BadRequestError
+from azure_openai_files._pipeline import MAX_ERROR_BODY, MAX_METADATA_BODY
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
+from tests.support.credentials import FailingAsyncCredential, FailingCredential
+from tests.support.loopback import (
+    CRLF,
+    LoopbackServer,
+    ReceivedRequest,
+    Reply,
+    partial_body,
+    respond,
+    respond_json,
 )
 
-
-def test_every_error_class_is_exported() -> None:
-    assert {cls.__name__ for cls in PUBLIC_ERRORS} <= set(aof.__all__)
-    assert len(PUBLIC_ERRORS) >= 16
-
-
-@pytest.mark.parametrize("cls", PUBLIC_ERRORS, ids=lambda cls: cls.__name__)
-def test_every_error_survives_pickle_and_deepcopy_with_its_attributes(
-    cls: type[FilesError],
-) -> None:
-    error = sample(cls)
-    error.__cause__ = httpx2.ReadError("the live cause stays behind")
-    for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
-        assert type(copied) is cls
-        assert str(copied) == str(error) and copied.args == error.args
-        assert {k: v for k, v in vars(copied).items()} == vars(error)
+NOT_FOUND = {"error": {"code": "notFound", "message": "File not found."}}
+# What a credential chain says when no way of getting a token works.
+NO_IDENTITY = "no managed identity endpoint\nattempted: env, cli, msi"
 
 
 def raise_not_found(endpoint: str) -> None:
@@ -138,13 +95,6 @@ def test_client_request_id_falls_back_to_the_one_sent(server: LoopbackServer, ki
     assert unexpected.value.client_request_id == "mine-2"
 
 
-def test_an_echoed_client_request_id_wins() -> None:
-    error = ServiceError(
-        "m", status_code=500, headers=SERVICE_FIELDS["headers"], client_request_id="x"
-    )
-    assert error.client_request_id == "c-1"
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_transport_errors_carry_the_client_request_id(server: LoopbackServer, kind: str) -> None:
     refused = Clients(kind, "http://127.0.0.1:9", max_retries=0)  # nothing listens there
@@ -194,22 +144,12 @@ def test_an_html_error_page_becomes_a_short_readable_line(
     assert "tracking" not in message and "font-family" not in message
 
 
-class FailingCredential:
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        raise RuntimeError("no managed identity endpoint\nattempted: env, cli, msi")
-
-
-class FailingAsyncCredential:
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        raise RuntimeError("no managed identity endpoint\nattempted: env, cli, msi")
-
-
 @pytest.mark.parametrize(
     ("kind", "credential"),
     [
-        ("sync", FailingCredential()),
-        ("async", FailingCredential()),
-        ("async", FailingAsyncCredential()),
+        ("sync", FailingCredential(RuntimeError(NO_IDENTITY))),
+        ("async", FailingCredential(RuntimeError(NO_IDENTITY))),
+        ("async", FailingAsyncCredential(RuntimeError(NO_IDENTITY))),
     ],
 )
 def test_a_credential_that_cannot_get_a_token_is_a_credential_error(
@@ -262,21 +202,96 @@ def test_a_partial_content_answer_the_call_did_not_ask_for_is_not_the_file(
     assert caught.value.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
 
 
-class _MessageFirstError(FilesError):
-    """A caller's own error whose `__new__` needs the message, as `__init__` usually does."""
-
-    detail: str
-
-    def __new__(cls, message: str) -> _MessageFirstError:
-        return super().__new__(cls, message)
+# --- bodies at their size limits, and successes that are not the answer ---------------------------
 
 
-def test_an_error_subclass_whose_new_takes_the_message_survives_pickle_and_deepcopy() -> None:
-    error = _MessageFirstError("quota reached")
-    error.detail = "tenant-1"
-    for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
-        assert type(copied) is _MessageFirstError
-        assert copied.args == ("quota reached",) and vars(copied) == {"detail": "tenant-1"}
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("extra", [0, 1])
+def test_a_metadata_body_of_exactly_the_size_limit_is_read_and_one_byte_more_is_not(
+    server: LoopbackServer, kind: str, extra: int
+) -> None:
+    # JSON allows trailing whitespace: the same file object, padded to the byte.
+    document = json.dumps(DOCS_SAMPLE).encode()
+    body = document + b" " * (MAX_METADATA_BODY + extra - len(document))
+    server.script(respond(200, body, {"apim-request-id": "r-1"}))
+    clients = Clients(kind, server.endpoint, max_retries=0)
+    if extra == 0:
+        assert clients.call("get_file", "f").id == DOCS_SAMPLE["id"]
+        return
+    with pytest.raises(UnexpectedResponseError) as raised:
+        clients.call("get_file", "f", client_request_id="big-1")
+    error = raised.value
+    assert (
+        error.message == f"file metadata body exceeds {MAX_METADATA_BODY} bytes; not a file object"
+    )
+    assert (error.status_code, error.request_id, error.client_request_id) == (200, "r-1", "big-1")
+    assert error.headers["apim-request-id"] == "r-1"
+
+
+def _split_at(status: int, body: bytes, split: int, pause: float) -> Reply:
+    """Send the head and `body[:split]`, then the rest after `pause`: the client has read
+    exactly `split` body bytes when the rest arrives."""
+
+    def reply(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = [
+            f"HTTP/1.1 {status} X",
+            f"Content-Length: {len(body)}",
+            "Content-Type: application/json",
+        ]
+        conn.sendall(CRLF.join(line.encode() for line in head) + CRLF * 2 + body[:split])
+        time.sleep(pause)
+        conn.sendall(body[split:])
+
+    return reply
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_error_body_is_read_on_past_exactly_the_size_limit(
+    server: LoopbackServer, kind: str
+) -> None:
+    # The limit is reached exactly at a read's end: the body is not over it yet, so the
+    # next read (the end of this JSON document) is still part of the error.
+    error = b'{"error": {"code": "atTheLimit", "message": "big"}, "pad": "'
+    tail = b'"}'
+    body = error + b"x" * (MAX_ERROR_BODY - len(error)) + tail
+    server.script(_split_at(400, body, MAX_ERROR_BODY, pause=1.0))
+    with pytest.raises(BadRequestError) as raised:
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f")
+    assert (raised.value.code, raised.value.message) == ("atTheLimit", "big")
+
+
+def _content_via(clients: Clients, method: str) -> Any:
+    if method == "stream":
+        return clients.stream("f")
+    return clients.call("get_file_content", "f")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["get_file_content", "stream"])
+def test_a_partial_success_for_whole_content_is_an_error_with_the_response_headers(
+    server: LoopbackServer, kind: str, method: str
+) -> None:
+    server.script(respond(203, b"part", {"apim-request-id": "r-1"}))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        _content_via(Clients(kind, server.endpoint), method)
+    error = raised.value
+    assert error.message == "unexpected success status 203 for file content"
+    assert (error.status_code, error.request_id) == (203, "r-1")
+    assert error.headers["apim-request-id"] == "r-1"
+    assert error.client_request_id == server.requests[0].headers["x-ms-client-request-id"]
+    assert len(server.requests) == 1  # a partial body is not retried
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_only_content_calls_insist_on_a_200(server: LoopbackServer, kind: str) -> None:
+    # A metadata call takes any 2xx with a file object; only whole content refuses a 206.
+    server.script(respond_json(206, DOCS_SAMPLE))
+    assert (
+        Clients(kind, server.endpoint, max_retries=0).call("get_file", "f").id
+        == (DOCS_SAMPLE["id"])
+    )
 
 
 HOSTILE = "line one\nFORGED log line\r\x1b[2J\x1b[31mred\x85\u2028end"

@@ -31,8 +31,9 @@ from azure_openai_files import (
     UnexpectedResponseError,
 )
 from azure_openai_files._download import PartFile
-from tests.clients import FAKE_KEY, KINDS, Clients
-from tests.loopback import (
+from tests.support.clients import FAKE_KEY, FAST_RETRIES, KINDS, Clients, Timer
+from tests.support.credentials import NumberedCredential
+from tests.support.loopback import (
     LoopbackServer,
     partial_body,
     reset_connection,
@@ -45,12 +46,11 @@ from tests.loopback import (
 FILE = {"id": "file-1", "filename": "train.jsonl", "purpose": "fine-tune", "bytes": 5}
 BODY = bytes(range(256)) * 2048  # 512 KiB, not valid UTF-8
 THROTTLED = {"error": {"code": "tooManyRequests", "message": "Too many requests."}}
-FAST = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
 
 
 @pytest.fixture(params=KINDS)
 def clients(request: pytest.FixtureRequest, server: LoopbackServer) -> Clients:
-    return Clients(request.param, server.endpoint, max_retries=3, **FAST)
+    return Clients(request.param, server.endpoint, max_retries=3, **FAST_RETRIES)
 
 
 @pytest.fixture(autouse=True)
@@ -68,15 +68,6 @@ def logs_without_secrets(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.Lo
     caplog.set_level(logging.DEBUG, logger="azure_openai_files")
     yield caplog
     assert FAKE_KEY not in caplog.text
-
-
-class Timer:
-    def __enter__(self) -> Timer:
-        self.started = time.monotonic()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.elapsed = time.monotonic() - self.started
 
 
 def throttled(header: str, value: str) -> Any:
@@ -119,7 +110,7 @@ def test_an_unreadable_retry_after_falls_back_to_backoff(
     server: LoopbackServer, value: str
 ) -> None:
     server.script(throttled("retry-after", value), respond_json(200, FILE))
-    assert Clients("sync", server.endpoint, **FAST).call("get_file", "f").id == "file-1"
+    assert Clients("sync", server.endpoint, **FAST_RETRIES).call("get_file", "f").id == "file-1"
     assert len(server.requests) == 2
 
 
@@ -242,7 +233,7 @@ def test_a_refused_connection_is_a_transport_error(clients: Clients) -> None:
     with serving() as closed:
         endpoint = closed.endpoint  # the port is free once the server stops
     with Timer() as timer, pytest.raises(TransportError):
-        Clients(clients.kind, endpoint, max_retries=2, **FAST).call("get_file", "f")
+        Clients(clients.kind, endpoint, max_retries=2, **FAST_RETRIES).call("get_file", "f")
     assert timer.elapsed < 2.0
 
 
@@ -251,7 +242,7 @@ def test_a_stalled_body_is_a_timeout_within_bounds(
 ) -> None:
     server.script(stall(1.5))
     with Timer() as timer, pytest.raises(RequestTimeoutError):
-        Clients(clients.kind, server.endpoint, timeout=0.2, max_retries=1, **FAST).call(
+        Clients(clients.kind, server.endpoint, timeout=0.2, max_retries=1, **FAST_RETRIES).call(
             "get_file", "f"
         )
     assert len(server.requests) == 2 and 0.4 <= timer.elapsed < 1.5
@@ -397,7 +388,7 @@ def test_a_stalled_download_times_out_and_leaves_nothing(
 ) -> None:
     server.script(stall(2, announce=len(BODY)))
     with Timer() as timer, pytest.raises(TransportError):
-        Clients(clients.kind, server.endpoint, timeout=0.2, max_retries=1, **FAST).download(
+        Clients(clients.kind, server.endpoint, timeout=0.2, max_retries=1, **FAST_RETRIES).download(
             "f", tmp_path / "out.bin"
         )
     assert timer.elapsed < 1.5 and list(tmp_path.iterdir()) == []
@@ -416,19 +407,14 @@ def test_every_attempt_sends_the_same_client_request_id(
 
 
 def test_an_expiring_token_is_refreshed_between_attempts(server: LoopbackServer) -> None:
-    class ShortLivedCredential:
-        issued = 0
-
-        def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-            self.issued += 1
-            return type(
-                "T", (), {"token": f"token-{self.issued}", "expires_on": time.time() + 60}
-            )()
-
     server.script(respond(503, "", content_type=None), respond_json(200, FILE))
-    Clients("sync", server.endpoint, api_key=None, credential=ShortLivedCredential(), **FAST).call(
-        "get_file", "f"
-    )
+    Clients(
+        "sync",
+        server.endpoint,
+        api_key=None,
+        credential=NumberedCredential("token-", lifetime=60),
+        **FAST_RETRIES,
+    ).call("get_file", "f")
     assert [r.headers["authorization"] for r in server.requests] == [
         "Bearer token-1",
         "Bearer token-2",

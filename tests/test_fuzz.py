@@ -37,9 +37,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from azure_openai_files import FileObject, FilesError
-from tests.clients import KINDS, Clients
-from tests.fuzzing import DEADLINE, READ_TIMEOUT, Case, ScriptedResponse, cases, render
-from tests.loopback import LoopbackServer
+from tests.support.clients import KINDS, Clients
+from tests.support.fuzzing import DEADLINE, READ_TIMEOUT, Case, ScriptedResponse, cases, render
+from tests.support.loopback import LoopbackServer
 
 # Distinctive, so any leak is found by a plain substring search.
 FUZZ_KEY = "sk-fuzz-NEVER-SHOWN-5e1c7a9b3d"
@@ -163,6 +163,7 @@ def _matches_a_scripted_document(result: FileObject, case: Case) -> bool:
 
 
 # The fields FileObject reads by name; anything else lands in `extra`.
+NAMED_FIELDS: tuple[str, ...]
 NAMED_FIELDS = ("filename", "purpose", "id", "object", "status", "status_details", "bytes")
 NAMED_FIELDS += ("created_at",)
 

@@ -1,6 +1,7 @@
 """A caller's own httpx2 client (`http_client=`): it carries every request, stays the caller's,
 and the package's guarantees (no redirects, its URL, auth, timeouts, retries) hold on it.
-Also the connection pool under concurrency, for the package's own client and a caller's."""
+Also the connection pool under concurrency, for the package's own client and a caller's, and
+the package's own settings (user agent, read timeout, proxies from the environment) on both."""
 
 from __future__ import annotations
 
@@ -15,18 +16,13 @@ from typing import Any
 import httpx2
 import pytest
 
-from azure_openai_files import (
-    AsyncFilesClient,
-    FilesClient,
-    RequestTimeoutError,
-    ServiceError,
-)
+from azure_openai_files import AsyncFilesClient, FilesClient, RequestTimeoutError, ServiceError
 from azure_openai_files._config import DEFAULT_LIMITS
-from tests.clients import DOCS_SAMPLE, FAKE_KEY, KINDS
-from tests.loopback import LoopbackServer, respond, respond_json, serving, stall
+from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, FAST_RETRIES, KINDS, Clients
+from tests.support.credentials import FixedCredential
+from tests.support.loopback import LoopbackServer, respond, respond_json, serving, stall
 
 API_VERSION = "2024-10-21"
-FAST_RETRIES: dict[str, Any] = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
 
 
 def use(
@@ -185,11 +181,6 @@ def test_callers_base_url_params_and_default_headers_leave_routing_and_api_key_a
     assert sent.headers["x-caller-tag"] == "kept"
 
 
-class FakeCredential:
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        return type("AccessToken", (), {"token": "package-token", "expires_on": time.time() + 3600})
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_callers_credential_headers_do_not_replace_the_packages_bearer_token(
     kind: str, server: LoopbackServer
@@ -202,7 +193,7 @@ def test_callers_credential_headers_do_not_replace_the_packages_bearer_token(
         CALLER_DEFAULTS,
         call("get_file", "file-1"),
         api_key=None,
-        credential=FakeCredential(),
+        credential=FixedCredential("package-token"),
     )
 
     (sent,) = server.requests
@@ -263,35 +254,6 @@ def test_caller_keeps_using_its_async_client_after_the_files_client_is_closed(
     assert [r.path for r in server.requests] == ["/openai/files/file-1", "/caller/own"]
 
 
-def test_the_client_the_package_built_is_closed_with_it() -> None:
-    client = FilesClient("https://r.openai.azure.com", api_key="k")
-    client.close()
-    assert client._pipeline.http.is_closed
-
-    async def run() -> bool:
-        async_client = AsyncFilesClient("https://r.openai.azure.com", api_key="k")
-        await async_client.close()
-        return async_client._pipeline.http.is_closed
-
-    assert asyncio.run(run())
-
-
-def test_a_client_of_the_wrong_kind_or_closed_is_refused() -> None:
-    with pytest.raises(TypeError, match=r"httpx2\.Client"):
-        FilesClient("https://r.openai.azure.com", api_key="k", http_client=httpx2.AsyncClient())  # type: ignore[arg-type]
-    with (
-        httpx2.Client() as sync_http,
-        pytest.raises(TypeError, match=r"httpx2\.AsyncClient"),
-    ):
-        AsyncFilesClient("https://r.openai.azure.com", api_key="k", http_client=sync_http)  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        FilesClient("https://r.openai.azure.com", api_key="k", http_client="client")  # type: ignore[arg-type]
-    closed = httpx2.Client()
-    closed.close()
-    with pytest.raises(ValueError, match="closed"):
-        FilesClient("https://r.openai.azure.com", api_key="k", http_client=closed)
-
-
 # --- connection pool under concurrency ---------------------------------------------------
 
 
@@ -311,8 +273,7 @@ class CountingServer(LoopbackServer):
 
 @pytest.fixture
 def counting_server() -> Iterator[CountingServer]:
-    instance = CountingServer([respond_json(200, DOCS_SAMPLE)])
-    instance._socket.listen(512)
+    instance = CountingServer([respond_json(200, DOCS_SAMPLE)], backlog=512)
     instance.start()
     try:
         yield instance
@@ -359,3 +320,52 @@ def test_a_callers_client_limits_bound_the_connections(counting_server: Counting
 
     assert len(counting_server.requests) == 128
     assert counting_server.connections <= 8
+
+
+# --- the package's own settings over any http client ----------------------------------------------
+
+
+def test_the_package_user_agent_is_sent_over_a_callers_http_clients(
+    server: LoopbackServer,
+) -> None:
+    from azure_openai_files._config import USER_AGENT
+
+    server.script(respond_json(200, DOCS_SAMPLE))
+    with (
+        httpx2.Client(headers={"User-Agent": "theirs/1"}) as http,
+        FilesClient(server.endpoint, api_key="k", http_client=http) as client,
+    ):
+        client.get_file("f")
+    assert server.requests[0].headers.get("user-agent") == USER_AGENT
+
+
+@pytest.mark.timeout(20)
+def test_without_a_deadline_a_stalled_read_ends_at_the_packages_read_timeout(
+    server: LoopbackServer,
+) -> None:
+    # The package's timeouts go with every request, over a caller's http client's own, and not
+    # only with those bounded by a deadline.
+    server.script(stall(4.0))
+    started = time.monotonic()
+    with (
+        httpx2.Client(timeout=30.0) as http,
+        FilesClient(
+            server.endpoint, api_key="k", http_client=http, timeout=0.3, max_retries=0
+        ) as client,
+        pytest.raises(RequestTimeoutError) as raised,
+    ):
+        client.get_file_content("f")
+    assert time.monotonic() - started < 2.5
+    assert str(raised.value).startswith("ReadTimeout: the request timed out")
+
+
+@pytest.mark.timeout(30)
+def test_hosts_exempted_from_proxies_by_the_environment_leave_the_built_client_working(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # httpx2 mounts no transport at all for a NO_PROXY host: there is no pool to bound there.
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    server.script(respond_json(200, DOCS_SAMPLE))
+    assert Clients("sync", server.endpoint).call("get_file", "f").id == DOCS_SAMPLE["id"]

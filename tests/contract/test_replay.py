@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.replay import (
+from tests.support.paths import ROOT
+from tests.support.replay import (
     GeneratedBody,
     ReplayServer,
     api_versions,
@@ -26,8 +27,6 @@ from tests.replay import (
     replay_server,
     replaying,
 )
-
-ROOT = Path(__file__).parent.parent
 
 
 @pytest.mark.parametrize("version", api_versions())

@@ -2,7 +2,7 @@
 
     AZURE_OPENAI_ENDPOINT=https://<resource>.openai.azure.com \\
     AZURE_OPENAI_API_KEY=<key> AZURE_OPENAI_FILE_ID=file-... \\
-    python -m tests.record --api-version 2024-10-21 [--out DIR]
+    python -m tests.support.record --api-version 2024-10-21 [--out DIR]
 
 Records, with plain httpx2 (not the SDK, so the recordings do not depend on it):
 `live-get` and `live-content` of AZURE_OPENAI_FILE_ID, `live-get-not-found` of an id that
@@ -26,7 +26,13 @@ from urllib.parse import urlsplit
 import httpx2
 
 from azure_openai_files._operations import get_file_content_request, get_file_request
-from tests.replay import FAKE_ENDPOINT, FAKE_HOST, RECORDINGS_DIR, dump_recording, encode_body
+from tests.support.replay import (
+    FAKE_ENDPOINT,
+    FAKE_HOST,
+    RECORDINGS_DIR,
+    dump_recording,
+    encode_body,
+)
 
 # Distinct from the hand-made recordings' ids: the replay server keys on the path.
 NONEXISTENT_FILE_ID = "file-live0000000000000000000000000000"
@@ -153,7 +159,7 @@ def record(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.record", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.support.record", description=__doc__)
     parser.add_argument(
         "--api-version",
         default=os.environ.get("OPENAI_API_VERSION", "2024-10-21"),

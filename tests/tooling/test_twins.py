@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import unasync
 
-PACKAGE = Path(__file__).resolve().parent.parent / "customizations" / "azure_openai_files"
+from tests.support.paths import ROOT
+
+PACKAGE = ROOT / "customizations" / "azure_openai_files"
 
 # Names unasync does not know: this package's async names and httpx2's.
 REPLACEMENTS = {
@@ -81,6 +83,7 @@ def methods(source: str, class_name: str, like: str | None = None) -> dict[str, 
     With `like` (the module before unasync), the class is the one at `class_name`'s place
     there: a module holding both twins holds two classes of one name once unasynced."""
     nodes = ast.parse(source).body
+    cls: ast.stmt
     if like is None:
         (cls,) = [n for n in nodes if isinstance(n, ast.ClassDef) and n.name == class_name]
     else:

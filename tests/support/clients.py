@@ -1,8 +1,10 @@
-"""Run one scenario through both clients: `Clients("sync"|"async", **options).call(...)`."""
+"""Run one scenario through both clients: `Clients("sync"|"async", **options).call(...)`, and
+time it: `with Timer() as timer: ...; timer.elapsed`."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,8 @@ from azure_openai_files import AsyncFilesClient, FilesClient
 
 KINDS = ["sync", "async"]
 FAKE_KEY = "fake-key-0123456789abcdef"
+# Retries that wait next to nothing: a scenario retried three times still takes milliseconds.
+FAST_RETRIES: dict[str, Any] = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
 
 # The Files - Get sample response from the service documentation (api-version 2024-06-01).
 DOCS_SAMPLE: dict[str, Any] = {
@@ -74,3 +78,14 @@ def _describe(stream: Any) -> dict[str, Any]:
         "content_type": stream.content_type,
         "status_code": stream.status_code,
     }
+
+
+class Timer:
+    """Wall time of a block, in seconds: `timer.elapsed` once it is left."""
+
+    def __enter__(self) -> Timer:
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.elapsed = time.monotonic() - self.started

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from email.message import Message
 from email.parser import Parser
@@ -26,7 +27,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-ROOT = Path(__file__).resolve().parent.parent
+import azure_openai_files as aof
+from tests.support.paths import ROOT
+
 PACKAGES = {
     "azure_openai_files": ROOT / "customizations" / "azure_openai_files",
     "azure_openai_files_generated": ROOT / "generated" / "azure_openai_files_generated",
@@ -279,7 +282,7 @@ _EVERY_METHOD_WITHOUT_HTTPX = """
 import asyncio, json, sys, tempfile
 from pathlib import Path
 import azure_openai_files as aof
-from tests.loopback import respond, respond_json, serving
+from tests.support.loopback import respond, respond_json, serving
 
 FILE = {"id": "file-1", "object": "file", "filename": "a.jsonl", "purpose": "fine-tune",
         "status": "processed", "bytes": 3, "created_at": 1}
@@ -333,3 +336,9 @@ def test_importing_and_calling_every_method_never_imports_httpx() -> None:
     assert report["requests"] == 10
     assert report["httpx2_loaded"] is True
     assert report["httpx_modules"] == []
+
+
+def test_package_version_is_the_pyproject_version() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert aof.__version__ == project["version"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", aof.__version__)

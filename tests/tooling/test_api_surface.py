@@ -17,7 +17,7 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
 
 
 def _load_api_tool() -> ModuleType:
@@ -227,10 +227,10 @@ def test_breaking_change_needs_a_breaking_version_and_a_changelog_note(
     assert "0.1.1 is not a breaking release" in output
     assert "ServiceError.retry_after: Public object was removed" in output
 
-    set_version(project, "0.2.0")
+    set_version(project, "0.9.0")  # a breaking release no CHANGELOG section speaks for yet
     code, output = check(project, capsys)
     assert code == 1
-    assert "CHANGELOG.md's section for 0.2.0 (or Unreleased) says nothing breaking" in output
+    assert "CHANGELOG.md's section for 0.9.0 (or Unreleased) says nothing breaking" in output
 
     announce_breaking(project, "`ServiceError.retry_after` is gone; read `headers` instead.")
     code, output = check(project, capsys)

@@ -112,13 +112,15 @@ def stall(seconds: float, *, status: int = 200, announce: int = 10) -> Reply:
 
 @dataclass
 class LoopbackServer:
-    """Serves scripted replies in order; the last reply repeats once the script runs out."""
+    """Serves scripted replies in order; the last reply repeats once the script runs out.
+    `backlog`: how many connections may wait to be accepted (the system's default if None)."""
 
     replies: list[Reply] = field(default_factory=list)
     requests: list[ReceivedRequest] = field(default_factory=list)
+    backlog: int | None = None
 
     def __post_init__(self) -> None:
-        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket = socket.create_server(("127.0.0.1", 0), backlog=self.backlog)
         self._socket.settimeout(0.2)
         self._stopping = threading.Event()
         self._lock = threading.Lock()

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.loopback import LoopbackServer, ReceivedRequest, respond
-from tests.record import NONEXISTENT_FILE_ID, WRONG_KEY, WRONG_KEY_FILE_ID, record
-from tests.replay import FAKE_ENDPOINT, FAKE_HOST, load_recording, replaying
-from tests.test_recordings_spec import spec_violations
+from tests.support.loopback import LoopbackServer, ReceivedRequest, respond
+from tests.support.paths import ROOT
+from tests.support.record import NONEXISTENT_FILE_ID, WRONG_KEY, WRONG_KEY_FILE_ID, record
+from tests.support.replay import FAKE_ENDPOINT, FAKE_HOST, RECORDINGS_DIR, load_recording, replaying
+from tests.support.spec import spec_violations
 
 FAKE_KEY = "sk-test-0123456789abcdef0123456789abcdef"
 FILE_ID = "file-recorded0123456789abcdef01234"
@@ -116,9 +117,7 @@ def test_recording_the_replay_server_reproduces_the_docs_sample(tmp_path: Path) 
     docs_id = "file-181a1cbdcdcf4677ada87f63a0928099"
     with replaying(API_VERSION) as endpoint:
         written = record(endpoint, FAKE_KEY, docs_id, API_VERSION, tmp_path)
-    original = load_recording(
-        Path(__file__).parent / "recordings" / API_VERSION / "get-docs-sample.yaml"
-    )
+    original = load_recording(RECORDINGS_DIR / API_VERSION / "get-docs-sample.yaml")
     live_get = load_recording(next(p for p in written if p.stem == "live-get"))
     assert live_get.body_bytes() == original.body_bytes()
     assert live_get.headers["apim-request-id"] == original.headers["apim-request-id"]
@@ -126,10 +125,10 @@ def test_recording_the_replay_server_reproduces_the_docs_sample(tmp_path: Path) 
 
 def test_record_command_refuses_to_run_without_credentials(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "tests.record", "--out", str(tmp_path)],
+        [sys.executable, "-m", "tests.support.record", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).parent.parent,
+        cwd=ROOT,
         timeout=60,
         env={"PATH": "/usr/bin:/bin"},
     )

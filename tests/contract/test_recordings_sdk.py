@@ -20,7 +20,7 @@ from azure_openai_files import (
     ServerError,
     ServiceError,
 )
-from tests.replay import GeneratedBody, Recording, ReplayServer, load_recordings
+from tests.support.replay import GeneratedBody, Recording, ReplayServer, load_recordings
 
 FAKE_KEY = "fake-key-for-replay"
 # The contract's status -> error class table.
@@ -290,7 +290,7 @@ def test_each_client_asks_for_its_own_api_version(replay: ReplayServer) -> None:
         assert headers["api-key"] == FAKE_KEY
 
 
-# --- api-version selection and error bodies outside the contract -------------------------------
+# --- api-version selection --------------------------------------------------------------------
 
 
 def test_v1_from_the_environment_uses_the_v1_route(
@@ -304,12 +304,6 @@ def test_v1_from_the_environment_uses_the_v1_route(
     assert replay.requests[-1][1] == recording.request_path
 
 
-@pytest.mark.parametrize("version", ["preview", "v2", "latest"])
-def test_an_undated_unlisted_api_version_is_refused_before_sending(version: str) -> None:
-    with pytest.raises(ValueError, match="not supported"):
-        FilesClient("https://example.invalid", api_key=FAKE_KEY, api_version=version)
-
-
 def test_an_unlisted_dated_api_version_is_sent_as_given(replay: ReplayServer) -> None:
     replay.requests.clear()
     with (
@@ -320,33 +314,3 @@ def test_an_unlisted_dated_api_version_is_sent_as_given(replay: ReplayServer) ->
     ):
         client.get_file("file-abc")
     assert replay.requests[-1][1] == "/openai/files/file-abc?api-version=2025-03-01-preview"
-
-
-def _error_from(body: bytes, url: str) -> ServiceError:
-    import httpx2
-
-    from azure_openai_files._errors import error_from_response
-
-    response = httpx2.Response(400, content=body, request=httpx2.Request("GET", url))
-    return error_from_response(response, body)
-
-
-def test_v1_error_with_a_numeric_code_and_null_param_keeps_every_valid_field() -> None:
-    body = b'{"error": {"code": 429, "message": "Slow down", "param": null, "type": "requests"}}'
-    error = _error_from(body, "https://x/openai/v1/files/f")
-    assert (error.code, error.message, error.param, error.type) == (
-        "429",
-        "Slow down",
-        None,
-        "requests",
-    )
-
-
-def test_one_malformed_field_does_not_lose_code_and_message() -> None:
-    body = (
-        b'{"error": {"code": "invalidPayload", "message": "Bad", "target": 7,'
-        b' "details": [1, {"code": "x", "message": "y"}], "innererror": "oops"}}'
-    )
-    error = _error_from(body, "https://x/openai/files/f?api-version=2024-10-21")
-    assert (error.code, error.message, error.target) == ("invalidPayload", "Bad", None)
-    assert error.inner_error is None and error.param is None

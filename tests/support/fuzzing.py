@@ -19,7 +19,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.loopback import ReceivedRequest, Reply, close_now
+from tests.support.loopback import ReceivedRequest, Reply, close_now
 
 # Timing of every generated call: small, so a case takes milliseconds unless it stalls.
 READ_TIMEOUT = 0.3
@@ -373,13 +373,13 @@ def scripted_responses(draw: st.DrawFn, case_body: bytes, *, for_content: bool) 
         return ScriptedResponse(200, case_body, "length", (), delivery)
     if branch in (2, 3):
         # The service working as documented (content compressed by a proxy, at times).
-        headers = tuple(draw(request_id_headers))
+        documented = tuple(draw(request_id_headers))
         if for_content and draw(st.integers(0, 3)) == 0:
             compressed = gzip.compress(case_body, mtime=0)
             return ScriptedResponse(
-                200, compressed, "length", (*headers, ("Content-Encoding", "gzip")), clean=True
+                200, compressed, "length", (*documented, ("Content-Encoding", "gzip")), clean=True
             )
-        return ScriptedResponse(200, case_body, "length", headers, clean=True)
+        return ScriptedResponse(200, case_body, "length", documented, clean=True)
     status = draw(statuses)
     headers = list(draw(request_id_headers)) + draw(header_lists)
     if 200 <= status < 300:

@@ -1,0 +1,116 @@
+"""The errors as objects: every error class is exported and survives pickle and deepcopy with
+its attributes (so it crosses process pools), and each carries the fields it documents."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import Any
+
+import httpx2
+import pytest
+
+import azure_openai_files as aof
+from azure_openai_files import CredentialError, FilesError, ServiceError, TransportError
+from azure_openai_files._errors import (
+    FileProcessingError,
+    IncompleteDownloadError,
+    WaitTimeoutError,
+)
+
+
+def test_the_other_errors_carry_their_fields() -> None:
+    incomplete = IncompleteDownloadError("cut", received=3, expected=10)
+    assert (incomplete.received, incomplete.expected, str(incomplete)) == (3, 10, "cut")
+    failed = FileProcessingError("file-1", None)
+    assert (failed.file_id, failed.status_details) == ("file-1", None)
+    assert str(failed) == "file file-1 failed processing: no details"
+    assert str(FileProcessingError("file-1", "bad row")) == "file file-1 failed processing: bad row"
+    waited = WaitTimeoutError("file-1", "running", 2.5)
+    assert (waited.file_id, waited.last_status, waited.timeout) == ("file-1", "running", 2.5)
+    assert str(waited) == "file file-1 still has status 'running' after 2.5 s of waiting"
+
+
+SERVICE_FIELDS: dict[str, Any] = {
+    "status_code": 404,
+    "code": "notFound",
+    "target": "file_id",
+    "details": [{"code": "x", "message": "y"}],
+    "inner_error": {"code": "z"},
+    "headers": {"apim-request-id": "r-1", "x-ms-client-request-id": "c-1"},
+    "retry_after": 1.5,
+    "param": "file_id",
+    "type": "invalid_request_error",
+}
+
+
+def all_subclasses(cls: type) -> set[type]:
+    found: set[type] = set(cls.__subclasses__())
+    sub: type
+    for sub in cls.__subclasses__():
+        found |= all_subclasses(sub)
+    return found
+
+
+def sample(cls: type[FilesError]) -> FilesError:
+    """One instance of `cls`, every attribute set."""
+    if issubclass(cls, ServiceError):
+        return cls("File not found.", **SERVICE_FIELDS)
+    if issubclass(cls, IncompleteDownloadError):
+        return cls("ended early", received=3, expected=10, client_request_id="c-2")
+    if issubclass(cls, TransportError):
+        return cls("connection reset", client_request_id="c-3")
+    if cls is aof.FileProcessingError:
+        return cls("file-1", "bad line 3")
+    if cls is aof.WaitTimeoutError:
+        return cls("file-1", "running", 30.0)
+    if cls in (FilesError, CredentialError):
+        return cls("could not get a token")
+    raise AssertionError(f"add a sample of {cls.__name__} to this test")
+
+
+PUBLIC_ERRORS = sorted(
+    (cls for cls in {FilesError} | all_subclasses(FilesError) if not cls.__name__.startswith("_")),
+    key=lambda cls: cls.__name__,
+)
+
+
+def test_every_error_class_is_exported() -> None:
+    assert {cls.__name__ for cls in PUBLIC_ERRORS} <= set(aof.__all__)
+    assert len(PUBLIC_ERRORS) >= 16
+
+
+@pytest.mark.parametrize("cls", PUBLIC_ERRORS, ids=lambda cls: cls.__name__)
+def test_every_error_survives_pickle_and_deepcopy_with_its_attributes(
+    cls: type[FilesError],
+) -> None:
+    error = sample(cls)
+    error.__cause__ = httpx2.ReadError("the live cause stays behind")
+    for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(copied) is cls
+        assert str(copied) == str(error) and copied.args == error.args
+        assert {k: v for k, v in vars(copied).items()} == vars(error)
+
+
+def test_an_echoed_client_request_id_wins() -> None:
+    error = ServiceError(
+        "m", status_code=500, headers=SERVICE_FIELDS["headers"], client_request_id="x"
+    )
+    assert error.client_request_id == "c-1"
+
+
+class _MessageFirstError(FilesError):
+    """A caller's own error whose `__new__` needs the message, as `__init__` usually does."""
+
+    detail: str
+
+    def __new__(cls, message: str) -> _MessageFirstError:
+        return super().__new__(cls, message)
+
+
+def test_an_error_subclass_whose_new_takes_the_message_survives_pickle_and_deepcopy() -> None:
+    error = _MessageFirstError("quota reached")
+    error.detail = "tenant-1"
+    for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(copied) is _MessageFirstError
+        assert copied.args == ("quota reached",) and vars(copied) == {"detail": "tenant-1"}
