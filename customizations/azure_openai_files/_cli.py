@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._auth import TokenCredential
-from ._client import FilesClient
 from ._config import API_KEY_ENV, API_VERSION_ENV, ENDPOINT_ENV
 from ._errors import (
     FileProcessingError,
@@ -46,6 +45,7 @@ from ._errors import (
 from ._logging import logger
 from ._models import FileObject
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
+from ._sync_client import FilesClient
 from ._version import DEFAULT_API_VERSION, __version__
 
 PROG = "azure-openai-files"

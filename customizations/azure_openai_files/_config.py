@@ -8,20 +8,19 @@ import math
 import os
 import re
 import sys
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import httpx2
 
 from ._auth import (
     ApiKeyAuth,
-    AsyncBearerTokenAuth,
     AsyncTokenCredential,
-    BearerTokenAuth,
     KeyCredential,
     TokenCredential,
     check_credential_transport,
 )
-from ._operations import check_api_version
+from ._generated_api import check_api_version
 from ._retry import RetryPolicy
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
 
@@ -44,6 +43,9 @@ DEFAULT_LIMITS = httpx2.Limits(
 )
 
 USER_AGENT = f"azure-openai-files/{__version__} Python/{'.'.join(map(str, sys.version_info[:3]))}"
+
+
+_BearerAuth = TypeVar("_BearerAuth")
 
 
 class ClientSettings(NamedTuple):
@@ -76,19 +78,21 @@ def resolve_auth(
     api_key: str | KeyCredential | None,
     credential: TokenCredential | AsyncTokenCredential | None,
     *,
-    is_async: bool,
-) -> ApiKeyAuth | BearerTokenAuth | AsyncBearerTokenAuth:
+    bearer: Callable[[Any], _BearerAuth],
+) -> ApiKeyAuth | _BearerAuth:
+    """The client's auth: an api key (given, or from the environment), or `bearer` (the
+    client flavour's Entra ID auth) around the credential."""
     if api_key is not None and credential is not None:
         raise ValueError("pass either api_key or credential, not both")
     if credential is not None:
         if not callable(getattr(credential, "get_token", None)):
             raise TypeError("credential must have a get_token(*scopes) method (Entra ID)")
         check_credential_transport(settings.base_url)
-        if is_async:
-            return AsyncBearerTokenAuth(credential)
-        if inspect.iscoroutinefunction(credential.get_token):
+        # A blocking auth cannot await an async credential's get_token.
+        blocking = not inspect.iscoroutinefunction(getattr(bearer, "header_value", None))
+        if blocking and inspect.iscoroutinefunction(credential.get_token):
             raise TypeError("an async credential needs AsyncFilesClient; pass a sync one here")
-        return BearerTokenAuth(credential)  # type: ignore[arg-type]
+        return bearer(credential)
     if api_key is None:
         api_key = os.environ.get(API_KEY_ENV)
     if api_key is None or (isinstance(api_key, str) and not api_key.strip()):
@@ -159,7 +163,7 @@ def _api_version(api_version: str | None) -> str:
             f"api_version must not be blank: pass one of {', '.join(SUPPORTED_API_VERSIONS)}, "
             f"or None for the default ({DEFAULT_API_VERSION})"
         )
-    # Unlisted dated versions are sent as given; anything else is refused (see _operations).
+    # Unlisted dated versions are sent as given; anything else is refused (see _generated_api).
     return check_api_version(version.strip())
 
 

@@ -1,5 +1,5 @@
 """The only module that calls into generated/: which generated code serves an api-version,
-the requests it builds and the responses it parses.
+the operations it builds and the models it parses documents with.
 
 generated/ holds one subpackage per api-version, each generated from that version's own
 document (routes, parameter names, models and error shapes differ between them);
@@ -31,14 +31,27 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import httpx2
 
-from ._errors import UnexpectedResponseError
-from ._models import FileObject, GeneratedFile
+from ._operation import Expect, Operation
 
 _RequestBuilder = Callable[[str], dict[str, Any]]
+
+
+class GeneratedFile(Protocol):
+    """What every api-version's generated FileObject has (attrs classes; `Unset` or None
+    where a field is absent)."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def additional_properties(self) -> dict[str, Any]: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 class GeneratedApi(NamedTuple):
@@ -175,14 +188,29 @@ def validate_file_id(file_id: object) -> str:
     return file_id
 
 
-def get_file_request(file_id: str, api_version: str) -> dict[str, Any]:
-    """method, url (relative to {endpoint}/openai) and params of the get-file operation."""
-    return _api_for(api_version).build_get_file(validate_file_id(file_id))
+def _operation(name: str, built: dict[str, Any], expect: Expect) -> Operation:
+    return Operation(
+        name=name,
+        method=built["method"],
+        url=built["url"],
+        params=built.get("params"),
+        expect=expect,
+        safe_to_resend=built["method"] in ("GET", "HEAD"),
+    )
 
 
-def get_file_content_request(file_id: str, api_version: str) -> dict[str, Any]:
-    """method, url (relative to {endpoint}/openai) and params of the get-content operation."""
-    return _api_for(api_version).build_get_file_content(validate_file_id(file_id))
+def get_file_operation(file_id: str, api_version: str) -> Operation:
+    """Files - Get: the file's metadata."""
+    built = _api_for(api_version).build_get_file(validate_file_id(file_id))
+    return _operation("get_file", built, Expect.DOCUMENT)
+
+
+def get_file_content_operation(
+    file_id: str, api_version: str, name: str, expect: Expect
+) -> Operation:
+    """Files - Get Content, read as `expect` says (whole, streamed, or resumable)."""
+    built = _api_for(api_version).build_get_file_content(validate_file_id(file_id))
+    return _operation(name, built, expect)
 
 
 def parse_file_model(data: object, api_version: str) -> GeneratedFile:
@@ -193,21 +221,7 @@ def parse_file_model(data: object, api_version: str) -> GeneratedFile:
     return _api_for(api_version).parse_file_model(data)
 
 
-def parse_file(response: httpx2.Response) -> FileObject:
-    """The 200 body of the get-file operation, read by the generated model of the api-version
-    that built the request; a body that breaks the contract is a typed error."""
-    try:
-        return FileObject(parse_file_model(json.loads(response.content), _api_version_of(response)))
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-        raise UnexpectedResponseError(
-            f"file metadata does not match the API contract: {problem}",
-            status_code=response.status_code,
-            headers=response.headers,
-        ) from exc
-
-
-def _api_version_of(response: httpx2.Response) -> str:
+def api_version_of(response: httpx2.Response) -> str:
     """The api-version of the request that got `response` (v1 requests carry none)."""
     try:
         url = response.request.url
@@ -219,7 +233,7 @@ def _api_version_of(response: httpx2.Response) -> str:
     return "v1" if "/openai/v1/" in url.path else _NEWEST_DATED
 
 
-def _parse_azure_error(body: bytes, response: httpx2.Response) -> dict[str, Any] | None:
+def parse_error_fields(body: bytes, response: httpx2.Response) -> dict[str, Any] | None:
     """The fields of an error body (either shape: the dated versions' code, message, target,
     details, innererror; v1's code, message, param, type, inner_error), or None when the
     body is not an error object. Each field is kept when its JSON type is one the
@@ -228,7 +242,7 @@ def _parse_azure_error(body: bytes, response: httpx2.Response) -> dict[str, Any]
         document = json.loads(body)
     except (ValueError, RecursionError):
         return None
-    api = _api_for(_api_version_of(response))
+    api = _api_for(api_version_of(response))
     source = document.get("error") if isinstance(document, dict) else None
     if source is None or not _has_json_type(source, api.error_envelope_json_types["error"]):
         return None
