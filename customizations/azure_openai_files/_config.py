@@ -20,6 +20,7 @@ from ._auth import (
     TokenCredential,
     check_credential_transport,
 )
+from ._errors import InvalidArgument, InvalidArgumentType
 from ._generated_api import check_api_version
 from ._retry import RetryPolicy
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
@@ -108,11 +109,11 @@ def check_deadline(deadline: float | None) -> float | None:
     if deadline is None:
         return None
     if isinstance(deadline, bool) or not isinstance(deadline, int | float):
-        raise TypeError(
-            f"deadline must be seconds (a number) or None, not {type(deadline).__name__}"
+        raise InvalidArgumentType(
+            "deadline", f"must be seconds (a number) or None, not {type(deadline).__name__}"
         )
     if not (deadline > 0 and math.isfinite(deadline)):
-        raise ValueError("deadline must be a positive number of seconds, or None")
+        raise InvalidArgument("deadline", "must be a positive number of seconds, or None")
     return deadline
 
 
@@ -125,21 +126,23 @@ def _base_url(endpoint: str | None) -> httpx2.URL:
     try:
         url = httpx2.URL(endpoint.strip())
     except httpx2.InvalidURL as exc:
-        raise ValueError(f"endpoint is not a valid URL: {exc}") from None
+        raise InvalidArgument("endpoint", f"is not a valid URL: {exc}") from None
     if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(
-            "endpoint must be an http(s) URL with a host, e.g. https://myresource.openai.azure.com"
+        raise InvalidArgument(
+            "endpoint",
+            "must be an http(s) URL with a host, e.g. https://myresource.openai.azure.com",
         )
     if url.query or url.fragment or url.userinfo:
-        raise ValueError("endpoint must not contain a query, fragment or user info")
+        raise InvalidArgument("endpoint", "must not contain a query, fragment or user info")
     path = url.path.rstrip("/")
     api_base = _API_BASE_PATH.search(path)
     if api_base is not None:
         # Every route gets /openai itself: this endpoint would make /openai/openai/files/...
         resource = f"{url.scheme}://{url.netloc.decode('ascii')}{path[: api_base.start()]}"
-        raise ValueError(
-            f"endpoint must be the resource URL without {api_base.group()!r}: pass {resource} "
-            "(the client adds /openai to every route)"
+        raise InvalidArgument(
+            "endpoint",
+            f"must be the resource URL without {api_base.group()!r}: pass {resource} "
+            "(the client adds /openai to every route)",
         )
     return url.copy_with(path=path + "/openai")
 
@@ -157,11 +160,12 @@ def _api_version(api_version: str | None) -> str:
         else os.environ.get(API_VERSION_ENV) or DEFAULT_API_VERSION
     )
     if not isinstance(version, str):
-        raise TypeError(f"api_version must be a str, not {type(version).__name__}")
+        raise InvalidArgumentType("api_version", f"must be a str, not {type(version).__name__}")
     if not version.strip():
-        raise ValueError(
-            f"api_version must not be blank: pass one of {', '.join(SUPPORTED_API_VERSIONS)}, "
-            f"or None for the default ({DEFAULT_API_VERSION})"
+        raise InvalidArgument(
+            "api_version",
+            f"must not be blank: pass one of {', '.join(SUPPORTED_API_VERSIONS)}, "
+            f"or None for the default ({DEFAULT_API_VERSION})",
         )
     # Unlisted dated versions are sent as given; anything else is refused (see _generated_api).
     return check_api_version(version.strip())
@@ -172,10 +176,10 @@ def _timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx2.Timeout):
         if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
-            raise ValueError("every part of timeout must be finite; never 'no timeout'")
+            raise InvalidArgument("timeout", "must be finite in every part; never 'no timeout'")
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError("timeout must be seconds (float) or an httpx2.Timeout")
+        raise InvalidArgumentType("timeout", "must be seconds (float) or an httpx2.Timeout")
     if not (timeout > 0 and math.isfinite(timeout)):
-        raise ValueError("timeout must be a positive, finite number of seconds")
+        raise InvalidArgument("timeout", "must be a positive, finite number of seconds")
     return httpx2.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))

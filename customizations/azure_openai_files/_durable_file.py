@@ -19,6 +19,8 @@ import threading
 import time
 from pathlib import Path
 
+from ._errors import DestinationExistsError
+
 # Hand written data to the disk every this many bytes, so the fsync before the rename has
 # little left to do instead of stalling on the whole file.
 WRITEBACK_EVERY = 8 * 1024 * 1024
@@ -67,7 +69,7 @@ def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool)
         raise FileNotFoundError(f"destination folder {path.parent} does not exist")
     if os.path.lexists(path):
         if not overwrite:
-            raise FileExistsError(f"destination {path} exists; pass overwrite=True to replace it")
+            raise DestinationExistsError(str(path))
         replaced_file_mode(path)  # refuses anything but a regular file
     return path
 

@@ -40,6 +40,43 @@ class FilesError(Exception):
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
+class InvalidArgument(ValueError):
+    """A caller's argument refused before anything is sent: `parameter` names it, `reason`
+    says what is wrong (the message is both), so a caller such as the command line can word
+    it for its own options."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        self.parameter = parameter
+        self.reason = reason
+        super().__init__(f"{parameter} {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.parameter, self.reason))
+
+
+class InvalidArgumentType(TypeError):
+    """As `InvalidArgument`, for an argument of a type the parameter does not take."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        self.parameter = parameter
+        self.reason = reason
+        super().__init__(f"{parameter} {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.parameter, self.reason))
+
+
+class DestinationExistsError(FileExistsError):
+    """A download's destination exists and the call did not ask to overwrite it."""
+
+    def __init__(self, destination: str) -> None:
+        self.destination = destination
+        super().__init__(f"destination {destination} exists; pass overwrite=True to replace it")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.destination,))
+
+
 class CredentialError(FilesError):
     """The credential could not get a token; its own exception is chained as `__cause__`."""
 

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple, Protocol
 
 import httpx2
 
+from ._errors import InvalidArgument
 from ._operation import Expect, Operation
 
 _RequestBuilder = Callable[[str], dict[str, Any]]
@@ -149,13 +150,15 @@ def check_api_version(api_version: str) -> str:
     if api_version in _GENERATED or _is_dated(api_version):
         return api_version
     if _DATED_VERSION.fullmatch(api_version):
-        raise ValueError(
-            f"api_version {api_version!r} is not a real date: use one of "
-            f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21"
+        raise InvalidArgument(
+            "api_version",
+            f"{api_version!r} is not a real date: use one of "
+            f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21",
         )
-    raise ValueError(
-        f"api_version {api_version!r} is not supported: use one of "
-        f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21"
+    raise InvalidArgument(
+        "api_version",
+        f"{api_version!r} is not supported: use one of "
+        f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21",
     )
 
 
@@ -189,13 +192,14 @@ def validate_file_id(file_id: object) -> str:
 
 
 def _operation(name: str, built: dict[str, Any], expect: Expect) -> Operation:
+    method = built["method"].upper()  # the generated builders spell it in lower case
     return Operation(
         name=name,
-        method=built["method"],
+        method=method,
         url=built["url"],
         params=built.get("params"),
         expect=expect,
-        safe_to_resend=built["method"] in ("GET", "HEAD"),
+        safe_to_resend=method in ("GET", "HEAD"),
     )
 
 
