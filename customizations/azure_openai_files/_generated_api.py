@@ -3,7 +3,8 @@ the operations it builds and the models it parses documents with.
 
 generated/ holds one subpackage per api-version, each generated from that version's own
 document (routes, parameter names, models and error shapes differ between them);
-`_GENERATED` below is the whole dispatch. Adding a version adds one entry here.
+`_GENERATED` below is the whole dispatch, derived from the documents by `make generate`:
+adding a version adds nothing here.
 
 An api-version this package does not list:
 - a dated one (`2025-03-01-preview`, `2024-02-01`, ...) is sent as given and read with the
@@ -27,6 +28,7 @@ import contextlib
 import datetime
 import functools
 import importlib
+import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -34,6 +36,8 @@ from functools import partial
 from typing import Any, NamedTuple, Protocol
 
 import httpx2
+
+from azure_openai_files_generated import API_VERSIONS
 
 from ._errors import InvalidArgument
 from ._operation import Expect, Operation
@@ -68,31 +72,9 @@ class GeneratedApi(NamedTuple):
     parse_inner_error_model: Callable[[Mapping[str, Any]], Any] | None
 
 
-# api-version -> its generated subpackage and the builders of Files - Get and Files - Get
-# Content there (`module.function` under api/files/). Adding a version adds one entry.
-_GENERATED: dict[str, tuple[str, str, str]] = {
-    "2024-06-01": (
-        "v2024_06_01",
-        "files_get.build_files_get_request",
-        "files_get_content.build_files_get_content_request",
-    ),
-    "2024-10-21": (
-        "v2024_10_21",
-        "files_get.build_files_get_request",
-        "files_get_content.build_files_get_content_request",
-    ),
-    "2025-04-01-preview": (
-        "v2025_04_01_preview",
-        "files_get.build_files_get_request",
-        "files_get_content.build_files_get_content_request",
-    ),
-    # No api-version query: the document makes it optional, and its default is v1.
-    "v1": (
-        "v1",
-        "retrieve_file.build_retrieve_file_request",
-        "download_file.build_download_file_request",
-    ),
-}
+# api-version -> its generated subpackage and request builders: derived from openapi/ by
+# `make generate` (the generated package's API_VERSIONS), never listed here.
+_GENERATED: Mapping[str, Mapping[str, str]] = API_VERSIONS
 
 _DATED_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(-preview)?")
 # Unlisted dated versions are read with the newest dated document's code (see above);
@@ -104,29 +86,36 @@ _NEWEST_DATED = max(version for version in _GENERATED if _DATED_VERSION.fullmatc
 def _load(api_version: str) -> GeneratedApi:
     """One version's generated code, imported on first use: a client loads only the version
     it speaks (importing all four would cost every user ~40 ms at import)."""
-    package, get, get_content = _GENERATED[api_version]
-    root = f"azure_openai_files_generated.{package}"
+    entry = _GENERATED[api_version]
+    root = f"azure_openai_files_generated.{entry['package']}"
     models = importlib.import_module(f"{root}.models")
 
-    def builder(path: str) -> _RequestBuilder:
-        module, function = path.split(".")
+    def builder(role: str) -> _RequestBuilder:
+        module, function = entry[role].rsplit(".", 1)
         built: Callable[..., dict[str, Any]] = getattr(
-            importlib.import_module(f"{root}.api.files.{module}"), function
+            importlib.import_module(f"{root}.{module}"), function
         )
-        if _DATED_VERSION.fullmatch(api_version):
+        # A document that requires the api-version query gets it; v1's makes it optional
+        # (its default is v1), and it is not sent.
+        if _requires_api_version(built):
             return partial(built, api_version=api_version)
         return built
 
     inner_error = getattr(models, "InnerError", None)  # v1's inner_error is free-form
     return GeneratedApi(
-        build_get_file=builder(get),
-        build_get_file_content=builder(get_content),
+        build_get_file=builder("get_file"),
+        build_get_file_content=builder("get_file_content"),
         parse_file_model=models.FileObject.from_dict,
         parse_error_model=models.Error.from_dict,
         error_json_types=models.error.JSON_TYPES,
         error_envelope_json_types=models.error_response.JSON_TYPES,
         parse_inner_error_model=None if inner_error is None else inner_error.from_dict,
     )
+
+
+def _requires_api_version(builder: Callable[..., Any]) -> bool:
+    parameter = inspect.signature(builder).parameters.get("api_version")
+    return parameter is not None and parameter.default is inspect.Parameter.empty
 
 
 def generated_api_versions() -> tuple[str, ...]:
