@@ -32,11 +32,15 @@ test: $(READY) check-generated validate-spec check-api lint typecheck pytest tes
 
 check: $(READY) lint typecheck check-generated check-api validate-spec unit
 
+# Everything generated: generated/ from openapi/, and the sync twins (_sync_*.py) from their
+# async sources in customizations/ (.ci/unasync.py).
 generate: $(READY)
 	$(BIN)/python .ci/generate.py
+	$(BIN)/python .ci/unasync.py
 
 check-generated: $(READY)
 	$(BIN)/python .ci/generate.py --check
+	$(BIN)/python .ci/unasync.py --check
 
 # The public API stub (.ci/api/): `api` regenerates it after an intended change; `check-api`
 # fails on a surface that differs from it or breaks the last release unannounced;

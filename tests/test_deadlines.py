@@ -28,7 +28,7 @@ from azure_openai_files import (
     ServerError,
     UnexpectedResponseError,
 )
-from azure_openai_files._head_bound import HeadClock, bound_response_heads
+from azure_openai_files._response_head_timeout import HeadClock, bound_response_heads
 from tests.support.clients import KINDS, Clients, Timer
 from tests.support.credentials import NumberedAsyncCredential, NumberedCredential
 from tests.support.fuzzing import Delivery, ScriptedResponse, render

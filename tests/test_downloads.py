@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from azure_openai_files import IncompleteDownloadError, UnexpectedResponseError
-from azure_openai_files._download import PartFile
+from azure_openai_files._durable_file import DurableFile
 from tests.support.clients import FAST_RETRIES, KINDS, Clients
 from tests.support.loopback import (
     LoopbackServer,
@@ -464,8 +464,8 @@ def test_a_long_download_is_flushed_to_disk_as_it_arrives(
     clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Flushed along the way, the fsync before the rename has little left to write.
-    monkeypatch.setattr("azure_openai_files._download.BATCH_BYTES", 16 * 1024)
-    monkeypatch.setattr("azure_openai_files._download.SYNC_EVERY", 64 * 1024)
+    monkeypatch.setattr("azure_openai_files._durable_file.BATCH_BYTES", 16 * 1024)
+    monkeypatch.setattr("azure_openai_files._durable_file.SYNC_EVERY", 64 * 1024)
     synced_sizes: list[int] = []
     synced = threading.Event()
     fdatasync = getattr(os, "fdatasync", os.fsync)
@@ -498,13 +498,13 @@ def test_a_long_download_is_flushed_to_disk_as_it_arrives(
 def test_bytes_lost_on_the_way_to_disk_fail_the_commit(
     clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_batch = PartFile._write_batch
+    write_batch = DurableFile._write_batch
 
-    def lose_the_last_chunk(part: PartFile, batch: list[bytes]) -> None:
+    def lose_the_last_chunk(part: DurableFile, batch: list[bytes]) -> None:
         write_batch(part, batch[:-1])
         part._written += len(batch[-1])  # the file believes it was written
 
-    monkeypatch.setattr(PartFile, "_write_batch", lose_the_last_chunk)
+    monkeypatch.setattr(DurableFile, "_write_batch", lose_the_last_chunk)
     server.script(respond(200, BODY, content_type=OCTETS))
     with pytest.raises(OSError) as caught:
         clients.download("f", tmp_path / "out.bin")

@@ -30,7 +30,7 @@ from azure_openai_files import (
     TransportError,
     UnexpectedResponseError,
 )
-from azure_openai_files._download import PartFile
+from azure_openai_files._durable_file import DurableFile
 from tests.support.clients import FAKE_KEY, FAST_RETRIES, KINDS, Clients, Timer
 from tests.support.credentials import NumberedCredential
 from tests.support.loopback import (
@@ -58,9 +58,9 @@ def small_write_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every download here reaches its file through the writer thread, many batches deep, and
     is flushed to disk along the way, so each fault below also meets a writer with batches
     still queued and a flusher that may be syncing."""
-    monkeypatch.setattr("azure_openai_files._download.BATCH_BYTES", 16 * 1024)
-    monkeypatch.setattr("azure_openai_files._download.BATCHES_IN_FLIGHT", 2)
-    monkeypatch.setattr("azure_openai_files._download.SYNC_EVERY", 64 * 1024)
+    monkeypatch.setattr("azure_openai_files._durable_file.BATCH_BYTES", 16 * 1024)
+    monkeypatch.setattr("azure_openai_files._durable_file.BATCHES_IN_FLIGHT", 2)
+    monkeypatch.setattr("azure_openai_files._durable_file.SYNC_EVERY", 64 * 1024)
 
 
 @pytest.fixture(autouse=True)
@@ -452,7 +452,7 @@ def test_debug_logs_redact_everything_outside_the_allow_list(
 def test_periodic_writeback_keeps_a_restarted_download_intact(
     clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("azure_openai_files._download.WRITEBACK_EVERY", 10_000)
+    monkeypatch.setattr("azure_openai_files._durable_file.WRITEBACK_EVERY", 10_000)
     server.script(
         partial_body(BODY, 100_000), respond(200, BODY, content_type="application/octet-stream")
     )
@@ -487,7 +487,7 @@ def test_a_flush_that_fails_while_the_download_commits_still_fails_it(
 ) -> None:
     # The last flush is asked for as the last bytes are written; it fails only after the
     # writer has caught up, while the file is being committed.
-    monkeypatch.setattr("azure_openai_files._download.SYNC_EVERY", len(BODY))
+    monkeypatch.setattr("azure_openai_files._durable_file.SYNC_EVERY", len(BODY))
     syncing, caught_up = threading.Event(), threading.Event()
 
     def late_failure(fd: int) -> None:
@@ -495,9 +495,9 @@ def test_a_flush_that_fails_while_the_download_commits_still_fails_it(
         caught_up.wait(5)
         raise OSError(errno.EIO, "Input/output error")
 
-    settle = PartFile._settle
+    settle = DurableFile.settle
 
-    def settle_then_let_the_flush_fail(part: PartFile) -> None:
+    def settle_then_let_the_flush_fail(part: DurableFile) -> None:
         settle(part)
         if part.size == len(BODY):
             syncing.wait(5)
@@ -505,7 +505,7 @@ def test_a_flush_that_fails_while_the_download_commits_still_fails_it(
 
     monkeypatch.setattr(os, "fdatasync", late_failure, raising=False)
     monkeypatch.setattr(os, "fsync", lambda fd: None)  # the later sync sees no error
-    monkeypatch.setattr(PartFile, "_settle", settle_then_let_the_flush_fail)
+    monkeypatch.setattr(DurableFile, "settle", settle_then_let_the_flush_fail)
     server.script(respond(200, BODY, content_type="application/octet-stream"))
     with pytest.raises(OSError) as caught:
         clients.download("f", tmp_path / "out.bin")
@@ -516,17 +516,17 @@ def test_a_flush_that_fails_while_the_download_commits_still_fails_it(
 def test_a_disk_failure_on_the_writer_thread_fails_the_download_and_leaves_nothing(
     clients: Clients, server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    write_batch = PartFile._write_batch
+    write_batch = DurableFile._write_batch
     batches = 0
 
-    def fill_disk(part: PartFile, batch: list[bytes]) -> None:
+    def fill_disk(part: DurableFile, batch: list[bytes]) -> None:
         nonlocal batches
         batches += 1
         if batches == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
         write_batch(part, batch)
 
-    monkeypatch.setattr(PartFile, "_write_batch", fill_disk)
+    monkeypatch.setattr(DurableFile, "_write_batch", fill_disk)
     server.script(respond(200, BODY, content_type="application/octet-stream"))
     with pytest.raises(OSError) as caught:
         clients.download("f", tmp_path / "out.bin")

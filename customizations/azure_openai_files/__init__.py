@@ -9,7 +9,7 @@ with FilesClient("https://myresource.openai.azure.com", api_key=key) as client:
 
 from typing import TYPE_CHECKING, Any
 
-from ._client import FilesClient
+from ._async_streaming import AsyncContentStream
 from ._errors import (
     AuthenticationError,
     BadRequestError,
@@ -29,7 +29,8 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._models import FileObject, FileState, Purpose
-from ._streaming import AsyncContentStream, ContentStream
+from ._sync_client import FilesClient
+from ._sync_streaming import ContentStream
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
 
 if TYPE_CHECKING:

@@ -1,33 +1,48 @@
-"""`AsyncFilesClient`: the asyncio twin of `FilesClient`, same methods as coroutines."""
+"""`AsyncFilesClient`. This file is the source of `_sync_client.py` (`FilesClient`, written
+by `.ci/unasync.py`): both clients are this code, the sync one with its awaits removed."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import httpx2
 
+from . import _async_io
+from ._async_bearer_auth import AsyncBearerTokenAuth
+from ._async_pipeline import AsyncPipeline
+from ._async_streaming import AsyncContentStream
 from ._auth import AsyncTokenCredential, KeyCredential, TokenCredential
 from ._config import resolve_auth, resolve_settings
-from ._download import PartFile, Progress, prepare_destination
+from ._download import Download, Progress
+from ._durable_file import DurableFile, prepare_destination
 from ._errors import IncompleteDownloadError, RequestTimeoutError
+from ._generated_api import get_file_content_operation, get_file_operation
 from ._models import FileObject
-from ._operations import get_file_content_request, get_file_request, parse_file
-from ._pipeline import AsyncPipeline, call_headers, parse_with_request_ids
+from ._operation import Expect, Operation
+from ._pipeline import call_headers, parse_with_request_ids
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, PollSchedule
+from ._responses import parse_file
 from ._retry import RetryPolicy
-from ._streaming import CONTENT_HEADERS, AsyncContentStream
+from ._streaming import CONTENT_HEADERS
 
 
 class AsyncFilesClient:
-    """Async client; `credential` may be an async (azure.identity.aio) credential or a sync one,
-    whose `get_token` then runs on a worker thread. One connection pool per client; use it
-    from one event loop. `http_client`: an `httpx2.AsyncClient` to send with, as
-    `FilesClient`'s `http_client`."""
+    """Reads file metadata and content from an Azure OpenAI resource.
+
+    One connection pool per client: `FilesClient` is safe to share between threads,
+    `AsyncFilesClient` is used from one event loop. Close it (or use it as a context
+    manager) when done.
+
+    `credential`: a Microsoft Entra ID credential (`get_token(*scopes)`); `AsyncFilesClient`
+    also takes azure.identity.aio ones, and runs a sync one's `get_token` on a worker thread.
+    `http_client`: an `httpx2.Client` (`httpx2.AsyncClient` for `AsyncFilesClient`: proxies,
+    TLS, event hooks, limits) to send every request with. The client's timeout, deadline,
+    retries, redirect refusal, URL and auth headers still apply to each request; `close()`
+    leaves that client open for its owner to close.
+    """
 
     def __init__(
         self,
@@ -53,8 +68,8 @@ class AsyncFilesClient:
             ),
             deadline=deadline,
         )
-        auth = resolve_auth(self._settings, api_key, credential, is_async=True)
-        self._pipeline = AsyncPipeline(self._settings, auth, http_client)  # type: ignore[arg-type]
+        auth = resolve_auth(self._settings, api_key, credential, bearer=AsyncBearerTokenAuth)
+        self._pipeline = AsyncPipeline(self._settings, auth, http_client)
 
     @property
     def endpoint(self) -> str:
@@ -68,11 +83,10 @@ class AsyncFilesClient:
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
     ) -> FileObject:
         """`GET /openai/files/{file-id}`: the file's metadata."""
-        operation = get_file_request(file_id, self._settings.api_version)
+        operation = get_file_operation(file_id, self._settings.api_version)
         response = await self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
-            metadata=True,
             headers=call_headers(client_request_id),
         )
         return parse_with_request_ids(response, parse_file)
@@ -80,12 +94,12 @@ class AsyncFilesClient:
     async def get_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
     ) -> bytes:
-        """`GET /openai/files/{file-id}/content`: the whole content in memory."""
-        operation = get_file_content_request(file_id, self._settings.api_version)
+        """`GET /openai/files/{file-id}/content`: the whole content in memory. For large files
+        use `stream_file_content` or `download_file`."""
+        operation = self._content_operation(file_id, "get_file_content", Expect.CONTENT)
         response = await self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
-            whole_content=True,
             headers=call_headers(client_request_id, CONTENT_HEADERS),
         )
         return response.content
@@ -93,9 +107,10 @@ class AsyncFilesClient:
     def stream_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
     ) -> contextlib.AbstractAsyncContextManager[AsyncContentStream]:
-        """`async with client.stream_file_content(id) as stream: async for chunk in
-        stream.iter_bytes(): ...`. The request is sent on entering the block."""
-        operation = get_file_content_request(file_id, self._settings.api_version)
+        """`GET /openai/files/{file-id}/content`, streamed: `async with
+        client.stream_file_content(id) as stream: async for chunk in stream.iter_bytes(): ...`.
+        The request is sent on entering the block; errors before the body are raised there."""
+        operation = self._content_operation(file_id, "stream_file_content", Expect.CONTENT_STREAM)
         return _StreamRequest(
             self._pipeline, operation, deadline, call_headers(client_request_id, CONTENT_HEADERS)
         )
@@ -110,35 +125,40 @@ class AsyncFilesClient:
         deadline: float | None = None,
         client_request_id: str | None = None,
     ) -> Path:
-        """As `FilesClient.download_file`."""
-        operation = get_file_content_request(file_id, self._settings.api_version)
+        """Download the content to `destination`: complete and verified, or not there at all.
+        `overwrite=True` replaces only a regular file or a symlink (the link itself, not its
+        target). `progress(bytes_done, total_or_None)` is called as bytes arrive."""
+        operation = self._content_operation(file_id, "download_file", Expect.RESUMABLE_CONTENT)
         target = prepare_destination(destination, overwrite=overwrite)
         state = self._pipeline.new_state(deadline)
         headers = call_headers(client_request_id, CONTENT_HEADERS)
-        part = PartFile(target, overwrite=overwrite)
+        download = Download(DurableFile(target, overwrite=overwrite))
         try:
             while True:
-                requested_from = part.size
+                requested_from = download.size
                 response = await self._pipeline.send(
-                    operation, state=state, stream=True, headers=headers | part.resume_headers()
+                    operation, state=state, headers=headers | download.resume_headers()
                 )
                 try:
-                    part.start_body(response, requested_from)
+                    download.start_body(response, requested_from)
                     async for chunk in AsyncContentStream(response, state).iter_bytes():
-                        part.write(chunk)
+                        download.write(chunk)
                         if progress is not None:
-                            progress(part.size, part.expected)
-                    part.check_complete()
-                    return await _commit_off_loop(part)
+                            progress(download.size, download.expected)
+                    download.check_complete()
+                    return await _async_io.commit(download.file)
                 except IncompleteDownloadError as failure:
-                    delay = part.delay_before_retry(
-                        self._pipeline, response.request, state, failure, requested_from
+                    delay = self._pipeline.delay_before_retry(
+                        response.request,
+                        state,
+                        failure,
+                        progressed=download.forgive(state, requested_from),
                     )
                 finally:
                     await response.aclose()
-                await asyncio.sleep(delay)
+                await _async_io.sleep(delay)
         except BaseException:
-            part.discard()
+            download.file.discard()
             raise
 
     async def wait_for_processing(
@@ -148,7 +168,9 @@ class AsyncFilesClient:
         timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
     ) -> FileObject:
-        """As `FilesClient.wait_for_processing`."""
+        """Poll `get_file` until a terminal status: returns the file when `processed` (or
+        `deleted`), raises `FileProcessingError` on `error` and `WaitTimeoutError` at the
+        timeout. Statuses this version does not list count as still in progress."""
         schedule = PollSchedule(file_id, timeout, poll_interval)
         while True:
             try:
@@ -160,7 +182,7 @@ class AsyncFilesClient:
             sleep = schedule.next_sleep(file)
             if sleep is None:
                 return file
-            await asyncio.sleep(sleep)
+            await _async_io.sleep(sleep)
 
     async def close(self) -> None:
         await self._pipeline.close()
@@ -181,14 +203,18 @@ class AsyncFilesClient:
             f"{type(self).__name__}(endpoint={self.endpoint!r}, api_version={self.api_version!r})"
         )
 
+    def _content_operation(self, file_id: str, name: str, expect: Expect) -> Operation:
+        return get_file_content_operation(file_id, self._settings.api_version, name, expect)
+
 
 class _StreamRequest:
-    """What `AsyncFilesClient.stream_file_content` returns: sends on `async with`."""
+    """What `stream_file_content` returns: sends on entering the block, as httpx's
+    `client.stream()` does, so both clients send at the same moment."""
 
     def __init__(
         self,
         pipeline: AsyncPipeline,
-        operation: dict[str, Any],
+        operation: Operation,
         deadline: float | None,
         headers: dict[str, str],
     ) -> None:
@@ -200,9 +226,7 @@ class _StreamRequest:
 
     async def __aenter__(self) -> AsyncContentStream:
         state = self._pipeline.new_state(self._deadline)
-        response = await self._pipeline.send(
-            self._operation, state=state, stream=True, whole_content=True, headers=self._headers
-        )
+        response = await self._pipeline.send(self._operation, state=state, headers=self._headers)
         self._stream = AsyncContentStream(response, state)
         return self._stream
 
@@ -214,19 +238,3 @@ class _StreamRequest:
     ) -> None:
         if self._stream is not None:
             await self._stream.close()
-
-
-async def _commit_off_loop(part: PartFile) -> Path:
-    """Commit on a worker thread: the fsync can take a while and must not stall the event
-    loop. A cancellation waits for the commit to end, so the download is then either in
-    place and complete or discarded, never both at once."""
-    commit = asyncio.ensure_future(asyncio.to_thread(part.commit))
-    try:
-        return await asyncio.shield(commit)
-    except asyncio.CancelledError:
-        while not commit.done():
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait([commit])
-        if not commit.cancelled():
-            commit.exception()  # retrieved: the cancellation is what the caller sees
-        raise

@@ -1,5 +1,6 @@
 """Authentication: the `api-key` header for keys, `Authorization: Bearer` for Microsoft Entra
-ID credentials, never both. Each attempt asks its auth for a fresh header value, so a rotated
+ID credentials (`AsyncBearerTokenAuth` and its generated twin `BearerTokenAuth`), never
+both. Each attempt asks its auth for a fresh header value, so a rotated
 key or a refreshed token is used by the very next request (retries included).
 
 Secrets are cleaned here, once: surrounding whitespace (a key read from a file ends with a
@@ -10,20 +11,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import inspect
 import ipaddress
 import re
-import threading
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import httpx2
 
 from ._errors import CredentialError, printable
-
-if TYPE_CHECKING:
-    import asyncio
 
 TOKEN_SCOPE = "https://cognitiveservices.azure.com/.default"  # noqa: S105 (a scope, not a secret)
 # Refresh this long before `expires_on`, so no request goes out with a token about to expire.
@@ -133,13 +129,13 @@ def claims_challenge(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def _token_options(renewal: Renewal | None) -> dict[str, str]:
+def token_options(renewal: Renewal | None) -> dict[str, str]:
     """The keyword arguments of `get_token`: the claims of a challenge, when there is one."""
     return {"claims": renewal.claims} if renewal is not None and renewal.claims else {}
 
 
-class _CachedToken:
-    """Token cache shared by the sync and async bearer auths."""
+class CachedToken:
+    """Token cache of a bearer auth: the token, until shortly before it expires."""
 
     __slots__ = ("expires_on", "value")
 
@@ -188,94 +184,6 @@ def credential_error(credential: object, exc: Exception) -> CredentialError:
     )
     error.__cause__ = exc
     return error
-
-
-class BearerTokenAuth:
-    """Thread-safe: concurrent requests share one token request."""
-
-    header_name = "Authorization"
-
-    def __init__(self, credential: TokenCredential) -> None:
-        self._credential = credential
-        self._cache = _CachedToken()
-        self._lock = threading.Lock()
-
-    def cached_header_value(self) -> str | None:
-        """The header while the cached token is fresh; None when a fetch is due."""
-        token = self._cache.fresh()
-        return None if token is None else f"Bearer {token}"
-
-    def header_value(self, renewal: Renewal | None = None) -> str:
-        """The header for the next attempt: the cached token while it is fresh, else a new
-        one from the credential. With a `renewal` (after a 401) the refused token is never
-        the cached answer, and the credential is given the challenge's claims."""
-        header = self._cache.usable(renewal)
-        if header is not None:
-            return header
-        with self._lock:
-            header = self._cache.usable(renewal)
-            if header is not None:
-                return header
-            try:
-                access_token = self._credential.get_token(TOKEN_SCOPE, **_token_options(renewal))
-            except Exception as exc:
-                raise credential_error(self._credential, exc) from exc
-            return self._cache.store(access_token)
-
-    def invalidate(self, header_value: str) -> None:
-        self._cache.invalidate(header_value)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({type(self._credential).__name__})"
-
-
-class AsyncBearerTokenAuth:
-    """Task-safe; accepts async credentials and sync ones, whose get_token runs on a worker
-    thread, since it may do network and subprocess I/O that would stall the event loop."""
-
-    header_name = "Authorization"
-
-    def __init__(self, credential: TokenCredential | AsyncTokenCredential) -> None:
-        self._credential = credential
-        self._cache = _CachedToken()
-        self._lock: asyncio.Lock | None = None
-
-    async def header_value(self, renewal: Renewal | None = None) -> str:
-        """As `BearerTokenAuth.header_value`."""
-        header = self._cache.usable(renewal)
-        if header is not None:
-            return header
-        import asyncio  # deferred: only async users pay for importing asyncio
-
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            header = self._cache.usable(renewal)
-            if header is not None:
-                return header
-            options = _token_options(renewal)
-            try:
-                if inspect.iscoroutinefunction(self._credential.get_token):
-                    result = await self._credential.get_token(TOKEN_SCOPE, **options)
-                else:
-                    result = await asyncio.to_thread(
-                        self._credential.get_token, TOKEN_SCOPE, **options
-                    )
-                    if inspect.isawaitable(result):  # an async get_token in disguise
-                        result = await result
-            except Exception as exc:
-                raise credential_error(self._credential, exc) from exc
-            return self._cache.store(result)
-
-    def cached_header_value(self) -> str | None:
-        token = self._cache.fresh()
-        return None if token is None else f"Bearer {token}"
-
-    def invalidate(self, header_value: str) -> None:
-        self._cache.invalidate(header_value)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({type(self._credential).__name__})"
 
 
 def check_credential_transport(endpoint: httpx2.URL) -> None:

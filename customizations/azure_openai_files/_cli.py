@@ -33,11 +33,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._auth import TokenCredential
-from ._client import FilesClient
 from ._config import API_KEY_ENV, API_VERSION_ENV, ENDPOINT_ENV
 from ._errors import (
+    DestinationExistsError,
     FileProcessingError,
     FilesError,
+    InvalidArgument,
+    InvalidArgumentType,
     ServiceError,
     TransportError,
     WaitTimeoutError,
@@ -46,6 +48,7 @@ from ._errors import (
 from ._logging import logger
 from ._models import FileObject
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
+from ._sync_client import FilesClient
 from ._version import DEFAULT_API_VERSION, __version__
 
 PROG = "azure-openai-files"
@@ -318,10 +321,16 @@ def describe_failure(error: Exception) -> tuple[int, str]:
         return EXIT_USAGE, f"Entra ID: {credential_failure}"
     if isinstance(error, UsageError):
         return EXIT_USAGE, str(error)
-    if isinstance(error, ValueError | TypeError | FileExistsError | IsADirectoryError):
-        return EXIT_USAGE, cli_wording(str(error))
-    if isinstance(error, NotADirectoryError | FileNotFoundError):
-        return EXIT_USAGE, cli_wording(str(error))
+    if isinstance(
+        error,
+        ValueError
+        | TypeError
+        | FileExistsError
+        | IsADirectoryError
+        | NotADirectoryError
+        | FileNotFoundError,
+    ):
+        return EXIT_USAGE, _usage_message(error)
     named = f"{type(error).__name__}: {error}"
     if isinstance(error, ServiceError):
         return EXIT_SERVICE, named
@@ -436,24 +445,25 @@ def _first_cause(error: BaseException, kind: type[BaseException]) -> BaseExcepti
     return None
 
 
-# Python parameter hints in library messages, as the flags that set them.
-_FLAG_FOR_PARAMETER: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bpass overwrite=True\b"), "use --overwrite"),
-    (re.compile(r"\bpass endpoint=\s*"), "use --endpoint "),
-    (re.compile(r"\bpass api_key or credential\b"), "use --api-key or --entra-id"),
-    (re.compile(r"\bpass either api_key or credential\b"), "use either --api-key or --entra-id"),
-    (re.compile(r"\bdeadline\b(?!-)"), "--deadline"),
-    (re.compile(r"\bapi_version\b"), "--api-version"),
-    (re.compile(r"\btimeout must\b"), "--network-timeout must"),
-    (re.compile(r"\bmax_retries\b"), "--max-retries"),
-]
+# The library's parameters, as the flags that set them.
+FLAG_FOR_PARAMETER = {
+    "endpoint": "--endpoint",
+    "api_version": "--api-version",
+    "timeout": "--network-timeout",
+    "max_retries": "--max-retries",
+    "deadline": "--deadline",
+}
 
 
-def cli_wording(message: str) -> str:
-    """A library message as the command line's user needs it: flags, not parameters."""
-    for pattern, flag in _FLAG_FOR_PARAMETER:
-        message = pattern.sub(flag, message)
-    return message
+def _usage_message(error: Exception) -> str:
+    """A refused argument or destination as the command line's user needs it: worded for the
+    flags, from the error's attributes."""
+    if isinstance(error, InvalidArgument | InvalidArgumentType):
+        flag = FLAG_FOR_PARAMETER.get(error.parameter)
+        return f"{flag} {error.reason}" if flag else str(error)
+    if isinstance(error, DestinationExistsError):
+        return f"destination {error.destination} exists; use --overwrite to replace it"
+    return str(error)
 
 
 def _configure_logging(verbosity: int) -> logging.Handler | None:
@@ -646,7 +656,6 @@ def _duration(seconds: float) -> str:
 __all__ = [
     "TerminalProgress",
     "build_parser",
-    "cli_wording",
     "describe_failure",
     "main",
     "printable",

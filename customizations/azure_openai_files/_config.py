@@ -8,20 +8,20 @@ import math
 import os
 import re
 import sys
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import httpx2
 
 from ._auth import (
     ApiKeyAuth,
-    AsyncBearerTokenAuth,
     AsyncTokenCredential,
-    BearerTokenAuth,
     KeyCredential,
     TokenCredential,
     check_credential_transport,
 )
-from ._operations import check_api_version
+from ._errors import InvalidArgument, InvalidArgumentType
+from ._generated_api import check_api_version
 from ._retry import RetryPolicy
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
 
@@ -44,6 +44,9 @@ DEFAULT_LIMITS = httpx2.Limits(
 )
 
 USER_AGENT = f"azure-openai-files/{__version__} Python/{'.'.join(map(str, sys.version_info[:3]))}"
+
+
+_BearerAuth = TypeVar("_BearerAuth")
 
 
 class ClientSettings(NamedTuple):
@@ -76,19 +79,21 @@ def resolve_auth(
     api_key: str | KeyCredential | None,
     credential: TokenCredential | AsyncTokenCredential | None,
     *,
-    is_async: bool,
-) -> ApiKeyAuth | BearerTokenAuth | AsyncBearerTokenAuth:
+    bearer: Callable[[Any], _BearerAuth],
+) -> ApiKeyAuth | _BearerAuth:
+    """The client's auth: an api key (given, or from the environment), or `bearer` (the
+    client flavour's Entra ID auth) around the credential."""
     if api_key is not None and credential is not None:
         raise ValueError("pass either api_key or credential, not both")
     if credential is not None:
         if not callable(getattr(credential, "get_token", None)):
             raise TypeError("credential must have a get_token(*scopes) method (Entra ID)")
         check_credential_transport(settings.base_url)
-        if is_async:
-            return AsyncBearerTokenAuth(credential)
-        if inspect.iscoroutinefunction(credential.get_token):
+        # A blocking auth cannot await an async credential's get_token.
+        blocking = not inspect.iscoroutinefunction(getattr(bearer, "header_value", None))
+        if blocking and inspect.iscoroutinefunction(credential.get_token):
             raise TypeError("an async credential needs AsyncFilesClient; pass a sync one here")
-        return BearerTokenAuth(credential)  # type: ignore[arg-type]
+        return bearer(credential)
     if api_key is None:
         api_key = os.environ.get(API_KEY_ENV)
     if api_key is None or (isinstance(api_key, str) and not api_key.strip()):
@@ -104,11 +109,11 @@ def check_deadline(deadline: float | None) -> float | None:
     if deadline is None:
         return None
     if isinstance(deadline, bool) or not isinstance(deadline, int | float):
-        raise TypeError(
-            f"deadline must be seconds (a number) or None, not {type(deadline).__name__}"
+        raise InvalidArgumentType(
+            "deadline", f"must be seconds (a number) or None, not {type(deadline).__name__}"
         )
     if not (deadline > 0 and math.isfinite(deadline)):
-        raise ValueError("deadline must be a positive number of seconds, or None")
+        raise InvalidArgument("deadline", "must be a positive number of seconds, or None")
     return deadline
 
 
@@ -121,21 +126,23 @@ def _base_url(endpoint: str | None) -> httpx2.URL:
     try:
         url = httpx2.URL(endpoint.strip())
     except httpx2.InvalidURL as exc:
-        raise ValueError(f"endpoint is not a valid URL: {exc}") from None
+        raise InvalidArgument("endpoint", f"is not a valid URL: {exc}") from None
     if url.scheme not in ("https", "http") or not url.host:
-        raise ValueError(
-            "endpoint must be an http(s) URL with a host, e.g. https://myresource.openai.azure.com"
+        raise InvalidArgument(
+            "endpoint",
+            "must be an http(s) URL with a host, e.g. https://myresource.openai.azure.com",
         )
     if url.query or url.fragment or url.userinfo:
-        raise ValueError("endpoint must not contain a query, fragment or user info")
+        raise InvalidArgument("endpoint", "must not contain a query, fragment or user info")
     path = url.path.rstrip("/")
     api_base = _API_BASE_PATH.search(path)
     if api_base is not None:
         # Every route gets /openai itself: this endpoint would make /openai/openai/files/...
         resource = f"{url.scheme}://{url.netloc.decode('ascii')}{path[: api_base.start()]}"
-        raise ValueError(
-            f"endpoint must be the resource URL without {api_base.group()!r}: pass {resource} "
-            "(the client adds /openai to every route)"
+        raise InvalidArgument(
+            "endpoint",
+            f"must be the resource URL without {api_base.group()!r}: pass {resource} "
+            "(the client adds /openai to every route)",
         )
     return url.copy_with(path=path + "/openai")
 
@@ -153,13 +160,14 @@ def _api_version(api_version: str | None) -> str:
         else os.environ.get(API_VERSION_ENV) or DEFAULT_API_VERSION
     )
     if not isinstance(version, str):
-        raise TypeError(f"api_version must be a str, not {type(version).__name__}")
+        raise InvalidArgumentType("api_version", f"must be a str, not {type(version).__name__}")
     if not version.strip():
-        raise ValueError(
-            f"api_version must not be blank: pass one of {', '.join(SUPPORTED_API_VERSIONS)}, "
-            f"or None for the default ({DEFAULT_API_VERSION})"
+        raise InvalidArgument(
+            "api_version",
+            f"must not be blank: pass one of {', '.join(SUPPORTED_API_VERSIONS)}, "
+            f"or None for the default ({DEFAULT_API_VERSION})",
         )
-    # Unlisted dated versions are sent as given; anything else is refused (see _operations).
+    # Unlisted dated versions are sent as given; anything else is refused (see _generated_api).
     return check_api_version(version.strip())
 
 
@@ -168,10 +176,10 @@ def _timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:
         return DEFAULT_TIMEOUT
     if isinstance(timeout, httpx2.Timeout):
         if None in (timeout.connect, timeout.read, timeout.write, timeout.pool):
-            raise ValueError("every part of timeout must be finite; never 'no timeout'")
+            raise InvalidArgument("timeout", "must be finite in every part; never 'no timeout'")
         return timeout
     if isinstance(timeout, bool) or not isinstance(timeout, int | float):
-        raise TypeError("timeout must be seconds (float) or an httpx2.Timeout")
+        raise InvalidArgumentType("timeout", "must be seconds (float) or an httpx2.Timeout")
     if not (timeout > 0 and math.isfinite(timeout)):
-        raise ValueError("timeout must be a positive, finite number of seconds")
+        raise InvalidArgument("timeout", "must be a positive, finite number of seconds")
     return httpx2.Timeout(timeout, connect=min(timeout, DEFAULT_TIMEOUT.connect or timeout))

@@ -1,185 +1,49 @@
-"""Downloads that are complete and verified at their destination, or absent.
+"""Downloads: which bytes a response carries, and when an attempt may resume.
 
-The body streams into a temporary file in the destination's folder; it is checked against
-the announced size, flushed to disk, and only then renamed into place. A body cut off
-mid-way resumes with `Range: bytes=N-` when the service answers 206 with a matching
-`Content-Range`, and restarts from zero otherwise (always when the body arrived
+The body streams into a `DurableFile` (complete and verified at its destination, or absent).
+A body cut off mid-way resumes with `Range: bytes=N-` when the service answers 206 with a
+matching `Content-Range`, and restarts from zero otherwise (always when the body arrived
 content-encoded: byte offsets of the decoded file do not address the encoded one). Attempts
 that received new bytes do not count against the retry budget, up to `MAX_FREE_RESUMES`.
-
-An existing destination is replaced only when it is a regular file, or a symlink to one; the
-rename then replaces the link itself (atomically), never what it points to. Anything else
-(a FIFO, a device such as /dev/null, a socket) is refused before the request is sent.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import queue
 import re
-import stat
-import threading
-import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import httpx2
 
-from ._errors import IncompleteDownloadError, UnexpectedResponseError
-from ._logging import logger
+from ._durable_file import DurableFile
+from ._errors import UnexpectedResponseError
 from ._retry import RetryState
 from ._streaming import body_is_encoded, content_length, incomplete
-
-if TYPE_CHECKING:
-    from ._pipeline import _Pipeline
 
 Progress = Callable[[int, int | None], object]
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
-# Hand written data to the disk every this many bytes, so the fsync before the rename has
-# little left to do instead of stalling on the whole file.
-WRITEBACK_EVERY = 8 * 1024 * 1024
-
-# Also flush what is written to the disk (fdatasync) every this many bytes, on a thread of its
-# own so the download does not wait for it. A disk's flush costs about in proportion to what
-# it has not yet made durable (on a virtual disk, the host's own writeback): flushed along the
-# way, the fsync before the rename is left one interval's worth instead of the whole file.
-SYNC_EVERY = 16 * 1024 * 1024
-
-# The body reaches the file through a writer thread in batches of this many bytes, at most
-# BATCHES_IN_FLIGHT queued: copying into the page cache overlaps reading the socket, and
-# memory stays bounded (a slow disk makes the download loop wait, not buffer).
-BATCH_BYTES = 1024 * 1024
-BATCHES_IN_FLIGHT = 4
-
 # A download that keeps receiving new bytes is not failing: such attempts are left out of the
 # retry budget, up to this many per call, so a connection cut every few MiB cannot loop forever.
 MAX_FREE_RESUMES = 100
 
-# Temporary files are named `.<destination name>.<12 hex digits>.part`. One older than
-# STALE_PART_AGE was left by a process killed mid-download (SIGKILL, power loss: no chance to
-# clean up); the next download into the same folder removes it. A running download writes its
-# file as the body arrives (every MiB), so one untouched for a day is, in practice, abandoned.
-PART_NAME = re.compile(r"\..+\.[0-9a-f]{12}\.part", re.DOTALL)
-STALE_PART_AGE = 24 * 60 * 60
 
-_FILE_KINDS = (
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISDIR, "a directory"),
-)
+class Download:
+    """One download's bytes so far (in `file`) and whether the next attempt resumes them."""
 
-
-def prepare_destination(destination: str | os.PathLike[str], *, overwrite: bool) -> Path:
-    """Refuse a destination that cannot be written, before anything is sent."""
-    path = Path(destination)
-    if path.is_dir():
-        raise IsADirectoryError(f"destination {path} is a directory; name the file to write")
-    if not path.parent.is_dir():
-        # The nearest thing that exists on the way says why: a file in the way, or nothing.
-        existing = next((folder for folder in path.parents if os.path.lexists(folder)), None)
-        if existing is not None and not existing.is_dir():
-            raise NotADirectoryError(
-                f"destination folder {path.parent} is not a folder: {existing} is a file"
-            )
-        raise FileNotFoundError(f"destination folder {path.parent} does not exist")
-    if os.path.lexists(path):
-        if not overwrite:
-            raise FileExistsError(f"destination {path} exists; pass overwrite=True to replace it")
-        replaced_file_mode(path)  # refuses anything but a regular file
-    return path
-
-
-def replaced_file_mode(path: Path) -> int | None:
-    """The permission bits of the regular file at `path` (a symlink is followed), or None when
-    nothing is there. Anything else is refused: replacing /dev/null or a FIFO with a regular
-    file would break whatever uses it."""
-    try:
-        status = os.stat(path)
-    except FileNotFoundError:
-        if os.path.lexists(path):
-            raise FileExistsError(
-                f"destination {path} is a symlink to nothing; refusing to replace it"
-            ) from None
-        return None
-    if not stat.S_ISREG(status.st_mode):
-        kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "special")
-        raise FileExistsError(
-            f"destination {path} is {kind}, not a regular file; refusing to replace it"
-        )
-    return stat.S_IMODE(status.st_mode) & 0o777  # never carry setuid/setgid over to a download
-
-
-def remove_stale_parts(folder: Path) -> None:
-    """Delete this package's temporary files in `folder` older than STALE_PART_AGE."""
-    cutoff = time.time() - STALE_PART_AGE
-    try:
-        entries = os.scandir(folder)
-    except OSError:
-        return
-    with entries:
-        for entry in entries:
-            if not entry.name.endswith(".part") or PART_NAME.fullmatch(entry.name) is None:
-                continue
-            try:
-                status = entry.stat(follow_symlinks=False)
-                if stat.S_ISREG(status.st_mode) and status.st_mtime < cutoff:
-                    os.unlink(entry.path)
-            except OSError:
-                continue  # gone meanwhile, or not ours to remove
-
-
-def _create_part_file(destination: Path) -> tuple[int, Path]:
-    """A new, empty file beside `destination`. Created with mode 0o666 so the umask (and a
-    default ACL) applies as to any new file, where mkstemp would force 0o600."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        path = destination.parent / f".{destination.name}.{os.urandom(6).hex()}.part"
-        try:
-            return os.open(path, flags, 0o666), path
-        except FileExistsError:
-            continue  # 48 random bits taken already: draw again
-    raise FileExistsError(errno.EEXIST, f"no free temporary name beside {destination}")
-
-
-class PartFile:
-    """The temporary file a download writes; it becomes the destination only when complete.
-
-    `write` is called from the download loop; the bytes reach the file on a writer thread
-    (started with the first full batch). Every other method runs in the download loop's
-    thread and first waits until the writer has caught up, so the file holds exactly
-    `size` bytes whenever it is truncated, resumed from, or committed.
-    """
-
-    def __init__(self, destination: Path, *, overwrite: bool) -> None:
-        self.destination = destination
-        self.overwrite = overwrite
-        remove_stale_parts(destination.parent)
-        handle, self.path = _create_part_file(destination)
-        self._fd = handle
-        self._file = os.fdopen(handle, "wb")
-        self.size = 0  # bytes received; all on file once `_settle` returns
-        self.expected: int | None = None
+    def __init__(self, file: DurableFile) -> None:
+        self.file = file
+        self.expected: int | None = None  # the file's size, once a response said
         self._resumable = False  # whether the bytes on file can be continued with Range
         self._free_resumes = 0
-        self._written = 0
-        self._written_back = 0
-        self._sync_requested_at = 0  # `_written` when the flusher was last asked to sync
-        self._batch: list[bytes] = []
-        self._batch_bytes = 0
-        self._batches: queue.Queue[list[bytes] | None] = queue.Queue(BATCHES_IN_FLIGHT)
-        self._writer: threading.Thread | None = None
-        self._failure: Exception | None = None
-        self._discarding = False
-        self._flusher: threading.Thread | None = None
-        self._sync_wanted = threading.Event()
-        self._flusher_stopping = False
+
+    @property
+    def size(self) -> int:
+        return self.file.size
+
+    def resume_headers(self) -> dict[str, str]:
+        self.file.settle()
+        return {"Range": f"bytes={self.size}-"} if self.size and self._resumable else {}
 
     def start_body(self, response: httpx2.Response, requested_from: int) -> None:
         """Decide from the response whether it continues the bytes on disk or restarts."""
@@ -213,211 +77,23 @@ class PartFile:
         self._resumable = not encoded
 
     def _restart(self, expected: int | None) -> None:
-        self._settle()
-        self._file.seek(0)
-        self._file.truncate()
-        self.size = self._written = self._written_back = self._sync_requested_at = 0
+        self.file.truncate()
         self.expected = expected
 
     def write(self, chunk: bytes) -> None:
-        self._batch.append(chunk)
-        self._batch_bytes += len(chunk)
-        self.size += len(chunk)
-        if self._batch_bytes >= BATCH_BYTES:
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        if self._failure is not None:
-            raise self._failure
-        if self._writer is None:
-            self._writer = threading.Thread(
-                target=self._write_batches, name="azure-openai-files-writer", daemon=True
-            )
-            self._writer.start()
-        self._batches.put(self._batch)  # waits while the disk is behind
-        self._batch = []
-        self._batch_bytes = 0
-
-    def _write_batches(self) -> None:
-        while True:
-            batch = self._batches.get()
-            try:
-                if batch is None:
-                    return
-                if self._failure is None and not self._discarding:
-                    self._write_batch(batch)
-            except Exception as exc:  # e.g. disk full: raised in the download loop
-                self._failure = exc
-            finally:
-                self._batches.task_done()
-
-    def _write_batch(self, batch: list[bytes]) -> None:
-        for chunk in batch:
-            self._file.write(chunk)
-            self._written += len(chunk)
-        if self._written - self._written_back >= WRITEBACK_EVERY:
-            self._start_writeback()
-        if self._written - self._sync_requested_at >= SYNC_EVERY:
-            self._request_sync()
-
-    def _request_sync(self) -> None:
-        """Ask the flusher thread to sync the file (called on the writer thread, after the
-        writes it covers). Requests made while it is busy merge into its next sync."""
-        self._file.flush()
-        self._sync_requested_at = self._written
-        if self._flusher is None:
-            self._flusher = threading.Thread(
-                target=self._sync_when_asked, name="azure-openai-files-flusher", daemon=True
-            )
-            self._flusher.start()
-        self._sync_wanted.set()
-
-    def _sync_when_asked(self) -> None:
-        sync = getattr(os, "fdatasync", os.fsync)  # fdatasync: not on macOS or Windows
-        while True:
-            self._sync_wanted.wait()
-            self._sync_wanted.clear()
-            if self._flusher_stopping:
-                return
-            try:
-                sync(self._fd)
-            except Exception as exc:
-                # Raised in the download loop: the kernel reports a failed writeback once, so
-                # the fsync before the rename could succeed although these bytes were lost.
-                if self._failure is None:
-                    self._failure = exc
-                return
-
-    def _settle(self) -> None:
-        """Write what is still queued or batched; raise the writer's failure, if any."""
-        if self._batch:
-            if self._writer is None:
-                self._write_batch(self._batch)
-                self._batch = []
-                self._batch_bytes = 0
-            else:
-                self._hand_over()
-        self._batches.join()
-        if self._failure is not None:
-            raise self._failure
-
-    def _stop_writer(self) -> None:
-        """Stop the writer thread, then the flusher it asks (before the file is closed)."""
-        if self._writer is not None:
-            self._batches.put(None)
-            self._writer.join()
-            self._writer = None
-        if self._flusher is not None:
-            self._flusher_stopping = True
-            self._sync_wanted.set()
-            self._flusher.join()
-            self._flusher = None
-
-    def _start_writeback(self) -> None:
-        """Start writing what is buffered to disk without waiting for it (Linux: fadvise
-        DONTNEED on dirty pages starts their writeback and keeps them out of the page cache)."""
-        self._file.flush()
-        if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(
-                self._file.fileno(),
-                self._written_back,
-                self._written - self._written_back,
-                os.POSIX_FADV_DONTNEED,
-            )
-        self._written_back = self._written
+        self.file.write(chunk)
 
     def check_complete(self) -> None:
         if self.expected is not None and self.size != self.expected:
             raise incomplete(self.size, self.expected, None)
 
-    def resume_headers(self) -> dict[str, str]:
-        self._settle()
-        return {"Range": f"bytes={self.size}-"} if self.size and self._resumable else {}
-
-    def delay_before_retry(
-        self,
-        pipeline: _Pipeline,
-        request: httpx2.Request,
-        state: RetryState,
-        failure: IncompleteDownloadError,
-        started_from: int,
-    ) -> float:
-        """Seconds to wait before the next attempt, or raise `failure`. An attempt that got
-        further than any before it is left out of the retry budget: only attempts that made
-        no progress use it up (a multi-GB file may be cut often); the deadline still holds."""
-        if self.size <= started_from or self._free_resumes >= MAX_FREE_RESUMES:
-            return pipeline.delay_before_retry(request, state, failure)
+    def forgive(self, state: RetryState, started_from: int) -> int:
+        """New bytes the failed attempt received when it is left out of the retry budget (it
+        got further than any before it: only attempts that made no progress use the budget
+        up, since a multi-GB file may be cut often; the deadline still holds), else 0."""
+        progressed = self.size - started_from
+        if progressed <= 0 or self._free_resumes >= MAX_FREE_RESUMES:
+            return 0
         self._free_resumes += 1
         state.forgive_attempt()
-        delay = state.delay_before_retry(failure, retryable=True)
-        logger.info(
-            "Retrying %s %s in %.2f s (not counted: the attempt received %d new bytes before it "
-            "failed: %s; client request id %s)",
-            request.method,
-            request.url.path,
-            delay,
-            self.size - started_from,
-            failure,
-            request.headers.get("x-ms-client-request-id"),
-        )
-        return delay
-
-    def commit(self) -> Path:
-        """Flush to disk, then move into place atomically."""
-        self._settle()
-        self._stop_writer()
-        if self._failure is not None:  # the flusher's, since `_settle` looked
-            raise self._failure
-        self._file.flush()
-        on_disk = os.fstat(self._file.fileno()).st_size
-        if on_disk != self.size:  # verified where it lands, not only as it arrived
-            raise OSError(errno.EIO, f"{on_disk} of {self.size} bytes reached {self.path}")
-        if self.overwrite:
-            # Checked again: the destination may have changed since the request was sent.
-            mode = replaced_file_mode(self.destination)
-            if mode is not None:
-                os.chmod(self.path, mode)  # a replaced file keeps its permissions
-        os.fsync(self._file.fileno())
-        self._file.close()
-        if self.overwrite:
-            os.replace(self.path, self.destination)
-        else:
-            # link() fails if the destination appeared meanwhile: never clobber it.
-            try:
-                os.link(self.path, self.destination)
-            except FileExistsError:
-                raise FileExistsError(
-                    f"destination {self.destination} appeared during the download"
-                ) from None
-            except OSError:
-                if self.destination.exists():
-                    raise FileExistsError(
-                        f"destination {self.destination} appeared during the download"
-                    ) from None
-                os.replace(self.path, self.destination)
-            else:
-                self.path.unlink()
-        _fsync_folder(self.destination.parent)
-        return self.destination
-
-    def discard(self) -> None:
-        self._discarding = True  # the writer drops what is still queued
-        self._stop_writer()
-        with contextlib.suppress(OSError):
-            self._file.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); best effort elsewhere."""
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
+        return progressed

@@ -1,4 +1,4 @@
-"""The exception hierarchy, and the one place where an HTTP error response becomes one.
+"""The exception hierarchy (which response becomes which error: `_responses`).
 
 Every error raised by the public API is a `FilesError`. Service errors carry Azure's error
 fields (code, message, target, details, innererror) and the request ids support asks for.
@@ -6,18 +6,11 @@ fields (code, message, target, details, innererror) and the request ids support 
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import httpx2
-
-# At most this much of a non-JSON error body goes into an exception message.
-MESSAGE_BODY_LIMIT = 2048
-# An HTML page (a gateway's 502) is cut to this many characters of its text.
-HTML_EXCERPT_LIMIT = 200
-
 
 # Control characters (C0, DEL, C1) and Unicode line breaks: what could end a log line or
 # drive a terminal when a message from the service is printed.
@@ -45,6 +38,43 @@ class FilesError(Exception):
         # below refuse; rebuild from the message and the attributes instead, so errors cross
         # process boundaries (multiprocessing, concurrent.futures) and survive deepcopy.
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+class InvalidArgument(ValueError):
+    """A caller's argument refused before anything is sent: `parameter` names it, `reason`
+    says what is wrong (the message is both), so a caller such as the command line can word
+    it for its own options."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        self.parameter = parameter
+        self.reason = reason
+        super().__init__(f"{parameter} {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.parameter, self.reason))
+
+
+class InvalidArgumentType(TypeError):
+    """As `InvalidArgument`, for an argument of a type the parameter does not take."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        self.parameter = parameter
+        self.reason = reason
+        super().__init__(f"{parameter} {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.parameter, self.reason))
+
+
+class DestinationExistsError(FileExistsError):
+    """A download's destination exists and the call did not ask to overwrite it."""
+
+    def __init__(self, destination: str) -> None:
+        self.destination = destination
+        super().__init__(f"destination {destination} exists; pass overwrite=True to replace it")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.destination,))
 
 
 class CredentialError(FilesError):
@@ -180,67 +210,6 @@ class WaitTimeoutError(FilesError):
         )
 
 
-_ERRORS_BY_STATUS: dict[int, type[ServiceError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    409: ConflictError,
-    429: RateLimitError,
-}
-
-
-def error_class_for(status_code: int) -> type[ServiceError]:
-    if status_code >= 500:
-        return ServerError
-    return _ERRORS_BY_STATUS.get(status_code, ServiceError)
-
-
-def error_from_response(
-    response: httpx2.Response, body: bytes, *, retry_after: float | None = None
-) -> ServiceError:
-    """Map an error response to its exception; never raises while parsing the body."""
-    status = response.status_code
-    error_class = error_class_for(status)
-    sent_id = sent_client_request_id(response)
-    # The module that reads generated models parses the body (imported here: it imports
-    # this module).
-    from ._operations import _parse_azure_error
-
-    parsed = _parse_azure_error(body, response)
-    if parsed is not None:
-        message = parsed.pop("message") or _summarize_body(body) or response.reason_phrase
-        return error_class(
-            message,
-            status_code=status,
-            headers=response.headers,
-            retry_after=retry_after,
-            client_request_id=sent_id,
-            **parsed,
-        )
-    if status == 304:
-        # Only a conditional request earns a 304, and this client never sends one.
-        message = "304 Not Modified to a request that was not conditional"
-    elif 300 <= status < 400:
-        location = response.headers.get("location", "")
-        message = (
-            f"redirect to {_origin_of(location)} not followed: credentials stay with the endpoint"
-        )
-    else:
-        message = (
-            _summarize_body(body, response.headers.get("content-type", ""))
-            or response.reason_phrase
-            or "no error body"
-        )
-    return error_class(
-        message,
-        status_code=status,
-        headers=response.headers,
-        retry_after=retry_after,
-        client_request_id=sent_id,
-    )
-
-
 def sent_client_request_id(response: httpx2.Response) -> str | None:
     """The `x-ms-client-request-id` the request carried (None for a response built by hand)."""
     try:
@@ -248,28 +217,3 @@ def sent_client_request_id(response: httpx2.Response) -> str | None:
     except RuntimeError:  # a Response without a request
         return None
     return value
-
-
-_HIDDEN_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_HTML_TAG = re.compile(r"<[^>]*>")
-
-
-def _summarize_body(body: bytes, content_type: str = "") -> str:
-    """One line from a non-JSON error body; an HTML page is reduced to a short text excerpt."""
-    text = body[:MESSAGE_BODY_LIMIT].decode("utf-8", "replace")
-    cut = len(body) > MESSAGE_BODY_LIMIT
-    if "html" in content_type.lower() or text.lstrip()[:1] == "<":
-        text = html.unescape(_HTML_TAG.sub(" ", _HIDDEN_HTML.sub(" ", text)))
-        words = " ".join(text.split())
-        if len(words) > HTML_EXCERPT_LIMIT:
-            words, cut = words[:HTML_EXCERPT_LIMIT].rstrip(), True
-        return words + (" …" if cut and words else "")
-    return " ".join(text.split()) + (" …" if cut else "")
-
-
-def _origin_of(url: str) -> str:
-    try:
-        parsed = httpx2.URL(url)
-    except (httpx2.InvalidURL, TypeError):
-        return "another location"
-    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}" if parsed.host else "another path"

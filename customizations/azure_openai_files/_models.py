@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import builtins
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
+
+from ._generated_api import GeneratedFile, parse_file_model
+from ._version import DEFAULT_API_VERSION
 
 __all__ = ["TERMINAL_STATUSES", "FileObject", "FileState", "Purpose", "TypeDiscriminator"]
 
@@ -60,20 +63,6 @@ class TypeDiscriminator(StrEnum):
 TERMINAL_STATUSES = frozenset({FileState.PROCESSED, FileState.ERROR, FileState.DELETED})
 
 
-class GeneratedFile(Protocol):
-    """What every api-version's generated FileObject has (attrs classes; `Unset` or None
-    where a field is absent)."""
-
-    @property
-    def filename(self) -> str: ...
-    @property
-    def purpose(self) -> str: ...
-    @property
-    def additional_properties(self) -> dict[str, Any]: ...
-
-    def to_dict(self) -> dict[str, Any]: ...
-
-
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -92,9 +81,6 @@ class FileObject:
         """Parse a JSON object with the generated model of `api_version` (default: the
         package's default api-version); raises TypeError/KeyError/ValueError naming the bad
         field."""
-        from ._operations import parse_file_model
-        from ._version import DEFAULT_API_VERSION
-
         return cls(parse_file_model(data, api_version or DEFAULT_API_VERSION))
 
     def _field(self, name: str) -> Any:

@@ -1,20 +1,21 @@
-"""Sends one logical call: auth per attempt, retries with backoff, deadline, logging, and
-the mapping of failures to this package's errors. `SyncPipeline` and `AsyncPipeline` differ
-only in their I/O; every decision is made once, in `_Pipeline` and `RetryState`."""
+"""What every attempt of a call decides, whatever its I/O: the request, auth per attempt,
+retries with backoff, the deadline, logging, and the mapping of failures to this package's
+errors. `AsyncPipeline` (`_async_pipeline`) does the I/O, and its generated twin
+`SyncPipeline` (`_sync_pipeline`) the blocking I/O; every decision is made once, here and in
+`RetryState`."""
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx2
 
-from ._auth import ApiKeyAuth, AsyncBearerTokenAuth, BearerTokenAuth, Renewal, claims_challenge
+from ._auth import ApiKeyAuth, Renewal, claims_challenge
 from ._config import DEFAULT_LIMITS, USER_AGENT, ClientSettings, check_deadline
 from ._errors import (
     AuthenticationError,
@@ -24,13 +25,13 @@ from ._errors import (
     ServiceError,
     TransportError,
     UnexpectedResponseError,
-    error_from_response,
     printable,
 )
-from ._head_bound import HeadClock
 from ._logging import loggable_headers, logger
+from ._operation import Operation
+from ._response_head_timeout import HeadClock
+from ._responses import error_from_response
 from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
-from ._streaming import body_is_encoded, undecodable
 
 # Error bodies are read up to this size; the rest is dropped (a gateway page can be large).
 MAX_ERROR_BODY = 1024 * 1024
@@ -117,43 +118,7 @@ def parse_with_request_ids(response: httpx2.Response, parse: Callable[[httpx2.Re
         raise
 
 
-class _GuardedBody(httpx2.SyncByteStream):
-    """A response body that runs `check(bytes_so_far)` after every chunk it hands on."""
-
-    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
-        self._stream = stream
-        self._check = check
-
-    def __iter__(self) -> Iterator[bytes]:
-        received = 0
-        for chunk in self._stream:
-            received += len(chunk)
-            self._check(received)
-            yield chunk
-
-    def close(self) -> None:
-        self._stream.close()
-
-
-class _AsyncGuardedBody(httpx2.AsyncByteStream):
-    """As `_GuardedBody`, for async responses."""
-
-    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
-        self._stream = stream
-        self._check = check
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        received = 0
-        async for chunk in self._stream:
-            received += len(chunk)
-            self._check(received)
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-
-class _Pipeline:
+class PipelineBase:
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
         self.retry_policy = settings.retry_policy
@@ -179,7 +144,7 @@ class _Pipeline:
     def build_request(
         self,
         http: httpx2.Client | httpx2.AsyncClient,
-        operation: dict[str, Any],
+        operation: Operation,
         headers: dict[str, str] | None,
     ) -> httpx2.Request:
         """The request of one call, on any http client: the package's URL, timeouts and
@@ -191,12 +156,12 @@ class _Pipeline:
         if headers:
             merged.update(headers)
         try:
-            url = request_url(self.settings.base_url, operation["url"], operation.get("params"))
+            url = request_url(self.settings.base_url, operation.url, operation.params)
         except httpx2.InvalidURL as exc:
             # A caller's value (a file id of 64 KB, say) that no URL can carry.
             raise ValueError(f"the arguments do not make a valid request URL: {exc}") from None
         return httpx2.Request(
-            operation["method"],
+            operation.method,
             url,
             headers=merged,
             extensions={"timeout": self.settings.timeout.as_dict()},
@@ -327,10 +292,25 @@ class _Pipeline:
         error: FilesError,
         *,
         retryable: bool = True,
+        progressed: int = 0,
     ) -> float:
-        """Seconds to wait before retrying `request` after `error` (logged), or raise it."""
+        """Seconds to wait before retrying `request` after `error` (logged), or raise it.
+        `progressed`: new bytes the failed attempt received, when the download forgave it."""
         delay = state.delay_before_retry(error, retryable=retryable)
-        if logger.isEnabledFor(logging.INFO):
+        if not logger.isEnabledFor(logging.INFO):
+            return delay
+        if progressed:
+            logger.info(
+                "Retrying %s %s in %.2f s (not counted: the attempt received %d new bytes "
+                "before it failed: %s; client request id %s)",
+                request.method,
+                request.url.path,
+                delay,
+                progressed,
+                error,
+                request.headers.get("x-ms-client-request-id"),
+            )
+        else:
             logger.info(
                 "Retrying %s %s in %.2f s (attempt %d of %d failed: %s; client request id %s)",
                 request.method,
@@ -343,323 +323,26 @@ class _Pipeline:
             )
         return delay
 
+    def _head_outer_bound(self, state: RetryState, clock: HeadClock) -> float:
+        """A bound on the whole send, from outside, for I/O that can be interrupted: waiting
+        for a connection and connecting have their own timeouts (this only backs them up),
+        then the head's limit; never past the deadline."""
+        timeout = self.settings.timeout
+        outer = (timeout.pool or 0.0) + (timeout.connect or 0.0) + clock.limit
+        remaining = state.remaining()
+        return outer if remaining is None else min(outer, remaining)
+
+    @staticmethod
+    def _may_resend(operation: Operation, clock: HeadClock) -> bool:
+        """Whether a failed attempt may be sent again: always when the request never went
+        out (a refused connection), else only an operation that is safe to resend."""
+        return operation.safe_to_resend or not clock.sent
+
     @staticmethod
     def _is_retryable(error: ServiceError) -> bool:
         return error.status_code in RETRYABLE_STATUS_CODES
 
     _auth_name: str
-
-
-class SyncPipeline(_Pipeline):
-    def __init__(
-        self,
-        settings: ClientSettings,
-        auth: ApiKeyAuth | BearerTokenAuth,
-        http_client: httpx2.Client | None = None,
-    ) -> None:
-        super().__init__(settings)
-        self._auth = auth
-        self._auth_name = auth.header_name
-        # The package closes only the client it built; a caller's client stays the caller's.
-        self._owns_http = http_client is None
-        if http_client is not None:
-            check_http_client(http_client, httpx2.Client)
-        self.http = http_client or self._own_http_client()
-
-    def _own_http_client(self) -> httpx2.Client:
-        """The client the package builds, its response heads bounded as a whole."""
-        from ._head_bound import bound_response_heads  # loads httpcore2, as httpx2.Client does
-
-        http = httpx2.Client(**self._http_options())
-        bound_response_heads(http)
-        return http
-
-    def send(
-        self,
-        operation: dict[str, Any],
-        *,
-        state: RetryState,
-        stream: bool = False,
-        metadata: bool = False,
-        whole_content: bool = False,
-        headers: dict[str, str] | None = None,
-    ) -> httpx2.Response:
-        """Send until a 2xx arrives (returned; its body read unless `stream`) or the call
-        fails for good (raised as a FilesError). `metadata`: the body is a small document,
-        bounded in size and in time. `whole_content`: only a 200 is the file's content (a 206
-        the call did not ask for is only part of it)."""
-        if self.http.is_closed:
-            raise self.closed_error()
-        request = self.build_request(self.http, operation, headers)
-        state.client_request_id = request.headers.get("x-ms-client-request-id")
-        renewed_header: str | None = None
-        while True:
-            auth_header = renewed_header or self._auth_header(state)
-            renewed_header = None
-            self._start_attempt(request, state, auth_header)
-            clock = self._head_clock(state)
-            try:
-                response = self._send_head(request, state, clock)
-            except httpx2.HTTPError as exc:
-                error: FilesError = transport_error(exc)
-                retryable = isinstance(exc, httpx2.TransportError)
-            else:
-                self._log_response(response)
-                if response.is_success and whole_content and response.status_code != 200:
-                    response.close()
-                    error, retryable = self._not_whole_content(response, state), False
-                elif response.is_success:
-                    if stream:
-                        return response
-                    check = self._body_check(
-                        response, state, metadata=metadata, started=clock.sent_at
-                    )
-                    if check is not None:
-                        response.stream = _GuardedBody(response.stream, check)
-                    try:
-                        body_is_encoded(response)  # an encoding it cannot decode is refused
-                        response.read()
-                        return response
-                    except httpx2.DecodingError as exc:
-                        error, retryable = undecodable(response, exc), False
-                    except httpx2.HTTPError as exc:
-                        error, retryable = transport_error(exc), True
-                    finally:
-                        response.close()
-                else:
-                    error = self._error_for(
-                        response, self._read_error_body(response, state, clock.sent_at)
-                    )
-                    retryable = self._is_retryable(error)
-                    renewal = self._token_renewal(error, state, self._auth, auth_header)
-                    if renewal is not None:
-                        renewed_header = self._auth_header(state, renewal)
-                        if self._resends_with(renewal, renewed_header, state):
-                            continue
-                        renewed_header = None
-            time.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
-
-    def _send_head(
-        self, request: httpx2.Request, state: RetryState, clock: HeadClock
-    ) -> httpx2.Response:
-        """Send and wait for the response head, all of it within the clock's limit on the
-        client the package built (its network backend enforces it). A caller's blocking
-        client bounds each read only: see README "Retries, timeouts and errors"."""
-        clock.attach(request.extensions, asynchronous=False)
-        try:
-            with clock.awaiting_head():
-                return self.http.send(request, **SEND_OPTIONS)
-        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
-            if self.http.is_closed:
-                raise self.closed_error() from exc
-            raise
-
-    def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
-        """The auth header (a renewed token after a 401); a token fetch counts against the
-        call's deadline."""
-        if isinstance(self._auth, ApiKeyAuth):
-            return self._auth.header_value()
-        auth = self._auth
-        if renewal is None:
-            header = auth.cached_header_value()
-            if header is not None:
-                return header
-        remaining = state.remaining()
-        if remaining is None:
-            return auth.header_value(renewal)
-        # A sync credential cannot be interrupted: wait for it on a thread of its own, at most
-        # until the deadline (a token it gets later is cached for the next call).
-        outcome: list[str | Exception] = []
-
-        def fetch() -> None:
-            try:
-                outcome.append(auth.header_value(renewal))
-            except Exception as exc:  # handed to the caller below
-                outcome.append(exc)
-
-        fetcher = threading.Thread(target=fetch, name="azure-openai-files-token", daemon=True)
-        fetcher.start()
-        fetcher.join(max(remaining, 0.0))
-        if not outcome:
-            raise state.deadline_error(" while the credential was getting a token")
-        if isinstance(outcome[0], Exception):
-            raise outcome[0]
-        return outcome[0]
-
-    def _read_error_body(
-        self, response: httpx2.Response, state: RetryState, started: float
-    ) -> bytes:
-        body = bytearray()
-        try:
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > MAX_ERROR_BODY or self._error_body_too_slow(started):
-                    break
-                if state.deadline_at is not None:
-                    state.check_deadline()
-        except httpx2.HTTPError:
-            pass  # a broken error body still maps by its status
-        finally:
-            response.close()
-        return bytes(body)
-
-    def close(self) -> None:
-        if self._owns_http:
-            self.http.close()
-
-
-class AsyncPipeline(_Pipeline):
-    def __init__(
-        self,
-        settings: ClientSettings,
-        auth: ApiKeyAuth | AsyncBearerTokenAuth,
-        http_client: httpx2.AsyncClient | None = None,
-    ) -> None:
-        super().__init__(settings)
-        self._auth = auth
-        self._auth_name = auth.header_name
-        self._owns_http = http_client is None
-        if http_client is not None:
-            check_http_client(http_client, httpx2.AsyncClient)
-        self.http = http_client or self._own_http_client()
-
-    def _own_http_client(self) -> httpx2.AsyncClient:
-        """The client the package builds (`_send_head` bounds response heads on any client)."""
-        return httpx2.AsyncClient(**self._http_options())
-
-    async def _send_head(
-        self, request: httpx2.Request, state: RetryState, clock: HeadClock
-    ) -> httpx2.Response:
-        """Send and wait for the response head, all of it within the clock's limit, on any
-        client: the bound moves to the clock's end when the request goes out. Before that,
-        waiting for a connection and connecting are bounded by their own timeouts; the outer
-        bound here only backs them up."""
-        import asyncio  # deferred: only async users pay for importing asyncio
-
-        timeout = self.settings.timeout
-        outer = (timeout.pool or 0.0) + (timeout.connect or 0.0) + clock.limit
-        remaining = state.remaining()
-        if remaining is not None:
-            outer = min(outer, remaining)  # past the deadline: asyncio.timeout expires at once
-        try:
-            async with asyncio.timeout(outer) as bound:
-                loop = asyncio.get_running_loop()
-                # In the loop's own time: an event loop may keep a clock other than monotonic.
-                clock.on_send(
-                    lambda ends_at: bound.reschedule(loop.time() + ends_at - time.monotonic())
-                )
-                clock.attach(request.extensions, asynchronous=True)
-                return await self.http.send(request, **SEND_OPTIONS)
-        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
-            if self.http.is_closed:
-                raise self.closed_error() from exc
-            raise
-        except TimeoutError:
-            # Handled as any read timeout: retried within the budget and the deadline.
-            raise httpx2.ReadTimeout("the response head took too long", request=request) from None
-
-    async def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
-        """As `SyncPipeline._auth_header`."""
-        import asyncio  # deferred: only async users pay for importing asyncio
-
-        if isinstance(self._auth, ApiKeyAuth):
-            return self._auth.header_value()
-        if renewal is None:
-            header = self._auth.cached_header_value()
-            if header is not None:
-                return header
-        remaining = state.remaining()
-        if remaining is None:
-            return await self._auth.header_value(renewal)
-        try:
-            return await asyncio.wait_for(self._auth.header_value(renewal), max(remaining, 0.0))
-        except TimeoutError:
-            raise state.deadline_error(" while the credential was getting a token") from None
-
-    async def send(
-        self,
-        operation: dict[str, Any],
-        *,
-        state: RetryState,
-        stream: bool = False,
-        metadata: bool = False,
-        whole_content: bool = False,
-        headers: dict[str, str] | None = None,
-    ) -> httpx2.Response:
-        """As `SyncPipeline.send`."""
-        import asyncio  # deferred: only async users pay for importing asyncio
-
-        if self.http.is_closed:
-            raise self.closed_error()
-        request = self.build_request(self.http, operation, headers)
-        state.client_request_id = request.headers.get("x-ms-client-request-id")
-        renewed_header: str | None = None
-        while True:
-            auth_header = renewed_header or await self._auth_header(state)
-            renewed_header = None
-            self._start_attempt(request, state, auth_header)
-            clock = self._head_clock(state)
-            try:
-                response = await self._send_head(request, state, clock)
-            except httpx2.HTTPError as exc:
-                error: FilesError = transport_error(exc)
-                retryable = isinstance(exc, httpx2.TransportError)
-            else:
-                self._log_response(response)
-                if response.is_success and whole_content and response.status_code != 200:
-                    await response.aclose()
-                    error, retryable = self._not_whole_content(response, state), False
-                elif response.is_success:
-                    if stream:
-                        return response
-                    check = self._body_check(
-                        response, state, metadata=metadata, started=clock.sent_at
-                    )
-                    if check is not None:
-                        response.stream = _AsyncGuardedBody(response.stream, check)
-                    try:
-                        body_is_encoded(response)  # an encoding it cannot decode is refused
-                        await response.aread()
-                        return response
-                    except httpx2.DecodingError as exc:
-                        error, retryable = undecodable(response, exc), False
-                    except httpx2.HTTPError as exc:
-                        error, retryable = transport_error(exc), True
-                    finally:
-                        await response.aclose()
-                else:
-                    error = self._error_for(
-                        response, await self._read_error_body(response, state, clock.sent_at)
-                    )
-                    retryable = self._is_retryable(error)
-                    renewal = self._token_renewal(error, state, self._auth, auth_header)
-                    if renewal is not None:
-                        renewed_header = await self._auth_header(state, renewal)
-                        if self._resends_with(renewal, renewed_header, state):
-                            continue
-                        renewed_header = None
-            await asyncio.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
-
-    async def _read_error_body(
-        self, response: httpx2.Response, state: RetryState, started: float
-    ) -> bytes:
-        body = bytearray()
-        try:
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_ERROR_BODY or self._error_body_too_slow(started):
-                    break
-                if state.deadline_at is not None:
-                    state.check_deadline()
-        except httpx2.HTTPError:
-            pass  # a broken error body still maps by its status
-        finally:
-            await response.aclose()
-        return bytes(body)
-
-    async def close(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
 
 
 def _reason(error: FilesError) -> str:

@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Mapping
 
-from ._errors import FilesError, RequestTimeoutError, ServiceError, TransportError
+from ._errors import FilesError, InvalidArgument, RequestTimeoutError, ServiceError, TransportError
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -30,14 +30,14 @@ class RetryPolicy:
         max_retry_after: float = 60.0,  # a longer requested wait raises RateLimitError at once
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ValueError("max_retries must be a whole number, 0 or more")
+            raise InvalidArgument("max_retries", "must be a whole number, 0 or more")
         for name, value in (
             ("retry_backoff", backoff),
             ("retry_backoff_max", backoff_max),
             ("max_retry_after", max_retry_after),
         ):
             if not (value >= 0 and math.isfinite(value)):
-                raise ValueError(f"{name} must be a finite number of seconds >= 0")
+                raise InvalidArgument(name, "must be a finite number of seconds >= 0")
         self.max_retries = max_retries
         self.backoff = backoff
         self.backoff_max = backoff_max

@@ -1,4 +1,6 @@
-"""`ContentStream` and `AsyncContentStream`: a file's content as it arrives, in constant memory.
+"""What reading a file's content means, for every reader: whole, streamed, downloaded.
+`AsyncContentStream` (`_async_streaming`, the source of `ContentStream` in `_sync_streaming`)
+hands the content on as it arrives, in constant memory.
 
 The body is checked against Content-Length (httpx2/h11 raise on a short body); a body cut
 off, or one that outlives the call's deadline, raises `IncompleteDownloadError` /
@@ -8,9 +10,6 @@ its Content-Length counts the bytes on the wire, so those are what is checked.
 """
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator, Iterator
-from types import TracebackType
 
 import httpx2
 
@@ -131,89 +130,3 @@ class _StreamBase:
             f"{type(self).__name__}(status_code={self.status_code}, "
             f"content_length={self.content_length}, request_id={self.request_id!r})"
         )
-
-
-class ContentStream(_StreamBase):
-    """Use as a context manager; iterate `iter_bytes()` once."""
-
-    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        response = self._response
-        try:
-            chunks = (
-                response.iter_bytes(chunk_size)
-                if body_is_encoded(response)
-                else response.iter_raw(chunk_size)
-            )
-            for chunk in chunks:
-                self.received += len(chunk)
-                if self._state.deadline_at is not None:
-                    self._state.check_deadline()
-                yield chunk
-        except httpx2.DecodingError as exc:
-            raise undecodable(response, exc) from exc
-        except httpx2.HTTPError as exc:
-            on_wire = response.num_bytes_downloaded
-            raise incomplete(on_wire, self.content_length, exc, self.client_request_id) from exc
-        finally:
-            response.close()
-        self._check_complete()
-
-    def read(self) -> bytes:
-        return b"".join(self.iter_bytes())
-
-    def close(self) -> None:
-        self._response.close()
-
-    def __enter__(self) -> ContentStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncContentStream(_StreamBase):
-    """Use as an async context manager; iterate `iter_bytes()` once with `async for`."""
-
-    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        response = self._response
-        try:
-            chunks = (
-                response.aiter_bytes(chunk_size)
-                if body_is_encoded(response)
-                else response.aiter_raw(chunk_size)
-            )
-            async for chunk in chunks:
-                self.received += len(chunk)
-                if self._state.deadline_at is not None:
-                    self._state.check_deadline()
-                yield chunk
-        except httpx2.DecodingError as exc:
-            raise undecodable(response, exc) from exc
-        except httpx2.HTTPError as exc:
-            on_wire = response.num_bytes_downloaded
-            raise incomplete(on_wire, self.content_length, exc, self.client_request_id) from exc
-        finally:
-            await response.aclose()
-        self._check_complete()
-
-    async def read(self) -> bytes:
-        return b"".join([chunk async for chunk in self.iter_bytes()])
-
-    async def close(self) -> None:
-        await self._response.aclose()
-
-    async def __aenter__(self) -> AsyncContentStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

@@ -5,4 +5,31 @@ One subpackage per api-version, each generated from that version's own document:
     2024-10-21 -> v2024_10_21
     2025-04-01-preview -> v2025_04_01_preview
     v1 -> v1
+
+`API_VERSIONS`: each api-version's subpackage and the request builder of each operation the
+client calls (found by route in the document), so the hand-written layer dispatches on
+versions without a table of its own.
 """
+
+API_VERSIONS: dict[str, dict[str, str]] = {
+    "2024-06-01": {
+        "package": "v2024_06_01",
+        "get_file": "api.files.files_get.build_files_get_request",
+        "get_file_content": "api.files.files_get_content.build_files_get_content_request"
+    },
+    "2024-10-21": {
+        "package": "v2024_10_21",
+        "get_file": "api.files.files_get.build_files_get_request",
+        "get_file_content": "api.files.files_get_content.build_files_get_content_request"
+    },
+    "2025-04-01-preview": {
+        "package": "v2025_04_01_preview",
+        "get_file": "api.files.files_get.build_files_get_request",
+        "get_file_content": "api.files.files_get_content.build_files_get_content_request"
+    },
+    "v1": {
+        "package": "v1",
+        "get_file": "api.files.retrieve_file.build_retrieve_file_request",
+        "get_file_content": "api.files.download_file.build_download_file_request"
+    }
+}

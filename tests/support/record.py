@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from azure_openai_files._operations import get_file_content_request, get_file_request
+from azure_openai_files._generated_api import get_file_content_operation, get_file_operation
+from azure_openai_files._operation import Expect
 from tests.support.replay import (
     FAKE_ENDPOINT,
     FAKE_HOST,
@@ -140,10 +141,14 @@ def record(
         for name, fid, suffix, key, description in cases:
             accept = "application/octet-stream, application/json" if suffix else "application/json"
             # The same generated request builders the SDK uses: each version's own route.
-            operation = (get_file_content_request if suffix else get_file_request)(fid, api_version)
+            operation = (
+                get_file_content_operation(fid, api_version, "get_file_content", Expect.CONTENT)
+                if suffix
+                else get_file_operation(fid, api_version)
+            )
             response = client.get(
-                f"{endpoint}/openai{operation['url']}",
-                params=operation["params"],
+                f"{endpoint}/openai{operation.url}",
+                params=operation.params,
                 headers={
                     "api-key": key,
                     "accept": accept,

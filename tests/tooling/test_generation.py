@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 import azure_openai_files
 import azure_openai_files as aof
 from azure_openai_files import SUPPORTED_API_VERSIONS
-from azure_openai_files._operations import generated_api_versions
+from azure_openai_files._generated_api import generated_api_versions
 from azure_openai_files_generated.v2024_10_21.models import Purpose
 from tests.support.paths import ROOT
 
@@ -78,6 +78,11 @@ def pristine_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (copy / ".ci").mkdir()
     shutil.copy2(ROOT / ".ci" / "generate.py", copy / ".ci" / "generate.py")
     shutil.copytree(ROOT / ".ci" / "generator-templates", copy / ".ci" / "generator-templates")
+    # The hand-written files whose lists of api-versions `make generate` writes.
+    version_file = Path("customizations", "azure_openai_files", "_version.py")
+    (copy / version_file.parent).mkdir(parents=True)
+    for listing in (version_file, Path("README.md"), Path("CONTRIBUTING.md")):
+        shutil.copy2(ROOT / listing, copy / listing)
     return copy
 
 

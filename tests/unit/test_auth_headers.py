@@ -15,16 +15,16 @@ import httpx2
 import pytest
 
 from azure_openai_files import _auth
+from azure_openai_files._async_bearer_auth import AsyncBearerTokenAuth
 from azure_openai_files._auth import (
     TOKEN_REFRESH_MARGIN,
     TOKEN_SCOPE,
     ApiKeyAuth,
-    AsyncBearerTokenAuth,
-    BearerTokenAuth,
     check_credential_transport,
     credential_error,
 )
 from azure_openai_files._errors import CredentialError
+from azure_openai_files._sync_bearer_auth import BearerTokenAuth
 from tests.support.credentials import (
     AccessToken,
     FailingCredential,

@@ -4,12 +4,26 @@ that prints."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import time
 
 import pytest
 
-from azure_openai_files._cli import TerminalProgress, cli_wording, printable, safe_filename
+from azure_openai_files import FilesClient
+from azure_openai_files._cli import (
+    EXIT_USAGE,
+    FLAG_FOR_PARAMETER,
+    TerminalProgress,
+    describe_failure,
+    printable,
+    safe_filename,
+)
+from azure_openai_files._errors import (
+    DestinationExistsError,
+    InvalidArgument,
+    InvalidArgumentType,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,28 +47,65 @@ def test_printable_escapes_control_characters() -> None:
 
 
 @pytest.mark.parametrize(
-    ("library", "cli"),
+    ("error", "cli"),
     [
         (
-            "destination /x exists; pass overwrite=True to replace it",
+            DestinationExistsError("/x"),
             "destination /x exists; use --overwrite to replace it",
         ),
         (
-            "no endpoint: pass endpoint= (e.g. https://r.openai.azure.com) or set X",
-            "no endpoint: use --endpoint (e.g. https://r.openai.azure.com) or set X",
-        ),
-        (
-            "deadline must be a positive number of seconds, or None",
+            InvalidArgument("deadline", "must be a positive number of seconds, or None"),
             "--deadline must be a positive number of seconds, or None",
         ),
         (
-            "pass either api_key or credential, not both",
-            "use either --api-key or --entra-id, not both",
+            InvalidArgumentType("timeout", "must be seconds (float) or an httpx2.Timeout"),
+            "--network-timeout must be seconds (float) or an httpx2.Timeout",
         ),
+        (
+            InvalidArgument("api_version", "'preview' is not supported: use one of ..."),
+            "--api-version 'preview' is not supported: use one of ...",
+        ),
+        # A parameter no flag sets keeps the library's words.
+        (
+            InvalidArgument("retry_backoff", "must be a finite number of seconds >= 0"),
+            "retry_backoff must be a finite number of seconds >= 0",
+        ),
+        # The text of an error is never searched: only its class and attributes count.
+        (ValueError("deadline must be positive"), "deadline must be positive"),
     ],
 )
-def test_library_messages_are_worded_with_flags(library: str, cli: str) -> None:
-    assert cli_wording(library) == cli
+def test_refused_arguments_are_worded_with_flags_from_their_attributes(
+    error: Exception, cli: str
+) -> None:
+    assert describe_failure(error) == (EXIT_USAGE, cli)
+
+
+def test_every_flag_maps_a_parameter_the_client_takes() -> None:
+    parameters = inspect.signature(FilesClient.__init__).parameters
+    assert set(FLAG_FOR_PARAMETER) <= set(parameters) | {"timeout"}
+    assert all(flag.startswith("--") for flag in FLAG_FOR_PARAMETER.values())
+
+
+@pytest.mark.parametrize(
+    ("options", "parameter"),
+    [
+        ({"deadline": -1}, "deadline"),
+        ({"deadline": "3"}, "deadline"),
+        ({"timeout": 0}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"api_version": "preview"}, "api_version"),
+        ({"api_version": "2024-13-45"}, "api_version"),
+    ],
+)
+def test_the_library_names_the_refused_parameter(
+    options: dict[str, object], parameter: str
+) -> None:
+    with pytest.raises((InvalidArgument, InvalidArgumentType)) as caught:
+        FilesClient("https://r.openai.azure.com", api_key="k", **options)  # type: ignore[arg-type]
+    refused = caught.value
+    assert isinstance(refused, InvalidArgument | InvalidArgumentType)
+    assert refused.parameter == parameter
+    assert str(refused) == f"{parameter} {refused.reason}"
 
 
 def test_progress_line_is_throttled_and_reports_rate_and_eta() -> None:

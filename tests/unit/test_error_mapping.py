@@ -13,8 +13,6 @@ import pytest
 
 from azure_openai_files import AsyncFilesClient, FilesClient
 from azure_openai_files._errors import (
-    HTML_EXCERPT_LIMIT,
-    MESSAGE_BODY_LIMIT,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -25,10 +23,14 @@ from azure_openai_files._errors import (
     ServerError,
     ServiceError,
     TransportError,
+)
+from azure_openai_files._pipeline import transport_error
+from azure_openai_files._responses import (
+    HTML_EXCERPT_LIMIT,
+    MESSAGE_BODY_LIMIT,
     error_class_for,
     error_from_response,
 )
-from azure_openai_files._pipeline import transport_error
 from azure_openai_files._streaming import incomplete
 from tests.support.clients import KINDS
 
@@ -285,10 +287,6 @@ def test_with_a_read_timeout_of_zero_an_error_body_is_only_what_the_first_read_b
 
 
 def _error_from(body: bytes, url: str) -> ServiceError:
-    import httpx2
-
-    from azure_openai_files._errors import error_from_response
-
     response = httpx2.Response(400, content=body, request=httpx2.Request("GET", url))
     return error_from_response(response, body)
 

@@ -14,7 +14,7 @@ import httpx2
 import pytest
 
 from azure_openai_files import FilesClient
-from azure_openai_files._head_bound import HeadClock, _HeadBoundedBackend
+from azure_openai_files._response_head_timeout import HeadClock, _HeadBoundedBackend
 from azure_openai_files._retry import RetryPolicy, RetryState
 
 # --- the head bound: its clock and its network backend --------------------------------------------

@@ -1,38 +1,47 @@
-"""`FilesClient`: the synchronous client."""
+"""Generated from `_async_client.py` by `.ci/unasync.py`: edit that file, then run
+`make generate`. Never edited by hand."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import httpx2
 
+from . import _sync_io
 from ._auth import KeyCredential, TokenCredential
 from ._config import resolve_auth, resolve_settings
-from ._download import PartFile, Progress, prepare_destination
+from ._download import Download, Progress
+from ._durable_file import DurableFile, prepare_destination
 from ._errors import IncompleteDownloadError, RequestTimeoutError
+from ._generated_api import get_file_content_operation, get_file_operation
 from ._models import FileObject
-from ._operations import get_file_content_request, get_file_request, parse_file
-from ._pipeline import SyncPipeline, call_headers, parse_with_request_ids
+from ._operation import Expect, Operation
+from ._pipeline import call_headers, parse_with_request_ids
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, PollSchedule
+from ._responses import parse_file
 from ._retry import RetryPolicy
-from ._streaming import CONTENT_HEADERS, ContentStream
+from ._streaming import CONTENT_HEADERS
+from ._sync_bearer_auth import BearerTokenAuth
+from ._sync_pipeline import SyncPipeline
+from ._sync_streaming import ContentStream
 
 
 class FilesClient:
     """Reads file metadata and content from an Azure OpenAI resource.
 
-    One connection pool per client; safe to share between threads. Close it (or use it as a
-    context manager) when done.
+    One connection pool per client: `FilesClient` is safe to share between threads,
+    `FilesClient` is used from one event loop. Close it (or use it as a context
+    manager) when done.
 
-    `http_client`: an `httpx2.Client` (proxies, TLS, event hooks, limits) to send every
-    request with. The FilesClient's timeout, deadline, retries, redirect refusal, URL and
-    auth headers still apply to each request; `close()` leaves that client open for its
-    owner to close.
+    `credential`: a Microsoft Entra ID credential (`get_token(*scopes)`); `FilesClient`
+    also takes azure.identity.aio ones, and runs a sync one's `get_token` on a worker thread.
+    `http_client`: an `httpx2.Client` (`httpx2.Client` for `FilesClient`: proxies,
+    TLS, event hooks, limits) to send every request with. The client's timeout, deadline,
+    retries, redirect refusal, URL and auth headers still apply to each request; `close()`
+    leaves that client open for its owner to close.
     """
 
     def __init__(
@@ -59,8 +68,8 @@ class FilesClient:
             ),
             deadline=deadline,
         )
-        auth = resolve_auth(self._settings, api_key, credential, is_async=False)
-        self._pipeline = SyncPipeline(self._settings, auth, http_client)  # type: ignore[arg-type]
+        auth = resolve_auth(self._settings, api_key, credential, bearer=BearerTokenAuth)
+        self._pipeline = SyncPipeline(self._settings, auth, http_client)
 
     @property
     def endpoint(self) -> str:
@@ -74,11 +83,10 @@ class FilesClient:
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
     ) -> FileObject:
         """`GET /openai/files/{file-id}`: the file's metadata."""
-        operation = get_file_request(file_id, self._settings.api_version)
+        operation = get_file_operation(file_id, self._settings.api_version)
         response = self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
-            metadata=True,
             headers=call_headers(client_request_id),
         )
         return parse_with_request_ids(response, parse_file)
@@ -88,11 +96,10 @@ class FilesClient:
     ) -> bytes:
         """`GET /openai/files/{file-id}/content`: the whole content in memory. For large files
         use `stream_file_content` or `download_file`."""
-        operation = get_file_content_request(file_id, self._settings.api_version)
+        operation = self._content_operation(file_id, "get_file_content", Expect.CONTENT)
         response = self._pipeline.send(
             operation,
             state=self._pipeline.new_state(deadline),
-            whole_content=True,
             headers=call_headers(client_request_id, CONTENT_HEADERS),
         )
         return response.content
@@ -100,10 +107,10 @@ class FilesClient:
     def stream_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
     ) -> contextlib.AbstractContextManager[ContentStream]:
-        """`GET /openai/files/{file-id}/content`, streamed: `with client.stream_file_content(id)
-        as stream: for chunk in stream.iter_bytes(): ...`. The request is sent on entering the
-        block; errors before the body are raised there."""
-        operation = get_file_content_request(file_id, self._settings.api_version)
+        """`GET /openai/files/{file-id}/content`, streamed: `with
+        client.stream_file_content(id) as stream: for chunk in stream.iter_bytes(): ...`.
+        The request is sent on entering the block; errors before the body are raised there."""
+        operation = self._content_operation(file_id, "stream_file_content", Expect.CONTENT_STREAM)
         return _StreamRequest(
             self._pipeline, operation, deadline, call_headers(client_request_id, CONTENT_HEADERS)
         )
@@ -121,34 +128,37 @@ class FilesClient:
         """Download the content to `destination`: complete and verified, or not there at all.
         `overwrite=True` replaces only a regular file or a symlink (the link itself, not its
         target). `progress(bytes_done, total_or_None)` is called as bytes arrive."""
-        operation = get_file_content_request(file_id, self._settings.api_version)
+        operation = self._content_operation(file_id, "download_file", Expect.RESUMABLE_CONTENT)
         target = prepare_destination(destination, overwrite=overwrite)
         state = self._pipeline.new_state(deadline)
         headers = call_headers(client_request_id, CONTENT_HEADERS)
-        part = PartFile(target, overwrite=overwrite)
+        download = Download(DurableFile(target, overwrite=overwrite))
         try:
             while True:
-                requested_from = part.size
+                requested_from = download.size
                 response = self._pipeline.send(
-                    operation, state=state, stream=True, headers=headers | part.resume_headers()
+                    operation, state=state, headers=headers | download.resume_headers()
                 )
                 try:
-                    part.start_body(response, requested_from)
+                    download.start_body(response, requested_from)
                     for chunk in ContentStream(response, state).iter_bytes():
-                        part.write(chunk)
+                        download.write(chunk)
                         if progress is not None:
-                            progress(part.size, part.expected)
-                    part.check_complete()
-                    return part.commit()
+                            progress(download.size, download.expected)
+                    download.check_complete()
+                    return _sync_io.commit(download.file)
                 except IncompleteDownloadError as failure:
-                    delay = part.delay_before_retry(
-                        self._pipeline, response.request, state, failure, requested_from
+                    delay = self._pipeline.delay_before_retry(
+                        response.request,
+                        state,
+                        failure,
+                        progressed=download.forgive(state, requested_from),
                     )
                 finally:
                     response.close()
-                time.sleep(delay)
+                _sync_io.sleep(delay)
         except BaseException:
-            part.discard()
+            download.file.discard()
             raise
 
     def wait_for_processing(
@@ -172,7 +182,7 @@ class FilesClient:
             sleep = schedule.next_sleep(file)
             if sleep is None:
                 return file
-            time.sleep(sleep)
+            _sync_io.sleep(sleep)
 
     def close(self) -> None:
         self._pipeline.close()
@@ -193,15 +203,18 @@ class FilesClient:
             f"{type(self).__name__}(endpoint={self.endpoint!r}, api_version={self.api_version!r})"
         )
 
+    def _content_operation(self, file_id: str, name: str, expect: Expect) -> Operation:
+        return get_file_content_operation(file_id, self._settings.api_version, name, expect)
+
 
 class _StreamRequest:
-    """What `FilesClient.stream_file_content` returns: sends on `with`, as httpx's
+    """What `stream_file_content` returns: sends on entering the block, as httpx's
     `client.stream()` does, so both clients send at the same moment."""
 
     def __init__(
         self,
         pipeline: SyncPipeline,
-        operation: dict[str, Any],
+        operation: Operation,
         deadline: float | None,
         headers: dict[str, str],
     ) -> None:
@@ -213,9 +226,7 @@ class _StreamRequest:
 
     def __enter__(self) -> ContentStream:
         state = self._pipeline.new_state(self._deadline)
-        response = self._pipeline.send(
-            self._operation, state=state, stream=True, whole_content=True, headers=self._headers
-        )
+        response = self._pipeline.send(self._operation, state=state, headers=self._headers)
         self._stream = ContentStream(response, state)
         return self._stream
 

@@ -1,9 +1,10 @@
 """The only module that calls into generated/: which generated code serves an api-version,
-the requests it builds and the responses it parses.
+the operations it builds and the models it parses documents with.
 
 generated/ holds one subpackage per api-version, each generated from that version's own
 document (routes, parameter names, models and error shapes differ between them);
-`_GENERATED` below is the whole dispatch. Adding a version adds one entry here.
+`_GENERATED` below is the whole dispatch, derived from the documents by `make generate`:
+adding a version adds nothing here.
 
 An api-version this package does not list:
 - a dated one (`2025-03-01-preview`, `2024-02-01`, ...) is sent as given and read with the
@@ -27,18 +28,35 @@ import contextlib
 import datetime
 import functools
 import importlib
+import inspect
 import json
 import re
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import httpx2
 
-from ._errors import UnexpectedResponseError
-from ._models import FileObject, GeneratedFile
+from azure_openai_files_generated import API_VERSIONS
+
+from ._errors import InvalidArgument
+from ._operation import Expect, Operation
 
 _RequestBuilder = Callable[[str], dict[str, Any]]
+
+
+class GeneratedFile(Protocol):
+    """What every api-version's generated FileObject has (attrs classes; `Unset` or None
+    where a field is absent)."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def additional_properties(self) -> dict[str, Any]: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 class GeneratedApi(NamedTuple):
@@ -54,31 +72,9 @@ class GeneratedApi(NamedTuple):
     parse_inner_error_model: Callable[[Mapping[str, Any]], Any] | None
 
 
-# api-version -> its generated subpackage and the builders of Files - Get and Files - Get
-# Content there (`module.function` under api/files/). Adding a version adds one entry.
-_GENERATED: dict[str, tuple[str, str, str]] = {
-    "2024-06-01": (
-        "v2024_06_01",
-        "files_get.build_files_get_request",
-        "files_get_content.build_files_get_content_request",
-    ),
-    "2024-10-21": (
-        "v2024_10_21",
-        "files_get.build_files_get_request",
-        "files_get_content.build_files_get_content_request",
-    ),
-    "2025-04-01-preview": (
-        "v2025_04_01_preview",
-        "files_get.build_files_get_request",
-        "files_get_content.build_files_get_content_request",
-    ),
-    # No api-version query: the document makes it optional, and its default is v1.
-    "v1": (
-        "v1",
-        "retrieve_file.build_retrieve_file_request",
-        "download_file.build_download_file_request",
-    ),
-}
+# api-version -> its generated subpackage and request builders: derived from openapi/ by
+# `make generate` (the generated package's API_VERSIONS), never listed here.
+_GENERATED: Mapping[str, Mapping[str, str]] = API_VERSIONS
 
 _DATED_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}(-preview)?")
 # Unlisted dated versions are read with the newest dated document's code (see above);
@@ -90,29 +86,36 @@ _NEWEST_DATED = max(version for version in _GENERATED if _DATED_VERSION.fullmatc
 def _load(api_version: str) -> GeneratedApi:
     """One version's generated code, imported on first use: a client loads only the version
     it speaks (importing all four would cost every user ~40 ms at import)."""
-    package, get, get_content = _GENERATED[api_version]
-    root = f"azure_openai_files_generated.{package}"
+    entry = _GENERATED[api_version]
+    root = f"azure_openai_files_generated.{entry['package']}"
     models = importlib.import_module(f"{root}.models")
 
-    def builder(path: str) -> _RequestBuilder:
-        module, function = path.split(".")
+    def builder(role: str) -> _RequestBuilder:
+        module, function = entry[role].rsplit(".", 1)
         built: Callable[..., dict[str, Any]] = getattr(
-            importlib.import_module(f"{root}.api.files.{module}"), function
+            importlib.import_module(f"{root}.{module}"), function
         )
-        if _DATED_VERSION.fullmatch(api_version):
+        # A document that requires the api-version query gets it; v1's makes it optional
+        # (its default is v1), and it is not sent.
+        if _requires_api_version(built):
             return partial(built, api_version=api_version)
         return built
 
     inner_error = getattr(models, "InnerError", None)  # v1's inner_error is free-form
     return GeneratedApi(
-        build_get_file=builder(get),
-        build_get_file_content=builder(get_content),
+        build_get_file=builder("get_file"),
+        build_get_file_content=builder("get_file_content"),
         parse_file_model=models.FileObject.from_dict,
         parse_error_model=models.Error.from_dict,
         error_json_types=models.error.JSON_TYPES,
         error_envelope_json_types=models.error_response.JSON_TYPES,
         parse_inner_error_model=None if inner_error is None else inner_error.from_dict,
     )
+
+
+def _requires_api_version(builder: Callable[..., Any]) -> bool:
+    parameter = inspect.signature(builder).parameters.get("api_version")
+    return parameter is not None and parameter.default is inspect.Parameter.empty
 
 
 def generated_api_versions() -> tuple[str, ...]:
@@ -136,13 +139,15 @@ def check_api_version(api_version: str) -> str:
     if api_version in _GENERATED or _is_dated(api_version):
         return api_version
     if _DATED_VERSION.fullmatch(api_version):
-        raise ValueError(
-            f"api_version {api_version!r} is not a real date: use one of "
-            f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21"
+        raise InvalidArgument(
+            "api_version",
+            f"{api_version!r} is not a real date: use one of "
+            f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21",
         )
-    raise ValueError(
-        f"api_version {api_version!r} is not supported: use one of "
-        f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21"
+    raise InvalidArgument(
+        "api_version",
+        f"{api_version!r} is not supported: use one of "
+        f"{', '.join(_GENERATED)} or a dated version such as 2024-10-21",
     )
 
 
@@ -175,14 +180,30 @@ def validate_file_id(file_id: object) -> str:
     return file_id
 
 
-def get_file_request(file_id: str, api_version: str) -> dict[str, Any]:
-    """method, url (relative to {endpoint}/openai) and params of the get-file operation."""
-    return _api_for(api_version).build_get_file(validate_file_id(file_id))
+def _operation(name: str, built: dict[str, Any], expect: Expect) -> Operation:
+    method = built["method"].upper()  # the generated builders spell it in lower case
+    return Operation(
+        name=name,
+        method=method,
+        url=built["url"],
+        params=built.get("params"),
+        expect=expect,
+        safe_to_resend=method in ("GET", "HEAD"),
+    )
 
 
-def get_file_content_request(file_id: str, api_version: str) -> dict[str, Any]:
-    """method, url (relative to {endpoint}/openai) and params of the get-content operation."""
-    return _api_for(api_version).build_get_file_content(validate_file_id(file_id))
+def get_file_operation(file_id: str, api_version: str) -> Operation:
+    """Files - Get: the file's metadata."""
+    built = _api_for(api_version).build_get_file(validate_file_id(file_id))
+    return _operation("get_file", built, Expect.DOCUMENT)
+
+
+def get_file_content_operation(
+    file_id: str, api_version: str, name: str, expect: Expect
+) -> Operation:
+    """Files - Get Content, read as `expect` says (whole, streamed, or resumable)."""
+    built = _api_for(api_version).build_get_file_content(validate_file_id(file_id))
+    return _operation(name, built, expect)
 
 
 def parse_file_model(data: object, api_version: str) -> GeneratedFile:
@@ -193,21 +214,7 @@ def parse_file_model(data: object, api_version: str) -> GeneratedFile:
     return _api_for(api_version).parse_file_model(data)
 
 
-def parse_file(response: httpx2.Response) -> FileObject:
-    """The 200 body of the get-file operation, read by the generated model of the api-version
-    that built the request; a body that breaks the contract is a typed error."""
-    try:
-        return FileObject(parse_file_model(json.loads(response.content), _api_version_of(response)))
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
-        raise UnexpectedResponseError(
-            f"file metadata does not match the API contract: {problem}",
-            status_code=response.status_code,
-            headers=response.headers,
-        ) from exc
-
-
-def _api_version_of(response: httpx2.Response) -> str:
+def api_version_of(response: httpx2.Response) -> str:
     """The api-version of the request that got `response` (v1 requests carry none)."""
     try:
         url = response.request.url
@@ -219,7 +226,7 @@ def _api_version_of(response: httpx2.Response) -> str:
     return "v1" if "/openai/v1/" in url.path else _NEWEST_DATED
 
 
-def _parse_azure_error(body: bytes, response: httpx2.Response) -> dict[str, Any] | None:
+def parse_error_fields(body: bytes, response: httpx2.Response) -> dict[str, Any] | None:
     """The fields of an error body (either shape: the dated versions' code, message, target,
     details, innererror; v1's code, message, param, type, inner_error), or None when the
     body is not an error object. Each field is kept when its JSON type is one the
@@ -228,7 +235,7 @@ def _parse_azure_error(body: bytes, response: httpx2.Response) -> dict[str, Any]
         document = json.loads(body)
     except (ValueError, RecursionError):
         return None
-    api = _api_for(_api_version_of(response))
+    api = _api_for(api_version_of(response))
     source = document.get("error") if isinstance(document, dict) else None
     if source is None or not _has_json_type(source, api.error_envelope_json_types["error"]):
         return None

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from ._logging import logger
+
 if TYPE_CHECKING:
     import httpcore2
     import httpx2
@@ -44,6 +46,11 @@ class HeadClock:
     def sent_at(self) -> float:
         """When the request went out (when the attempt began, if the transport did not say)."""
         return self.began if self._sent_at is None else self._sent_at
+
+    @property
+    def sent(self) -> bool:
+        """Whether the transport reported the request going out."""
+        return self._sent_at is not None
 
     def ends_at(self) -> float | None:
         """The monotonic time the head must have arrived by; None until the request goes out."""
@@ -177,8 +184,6 @@ def bound_response_heads(client: httpx2.Client) -> None:
 
 def _warn_unbounded(transport: object) -> None:
     import httpx2  # loaded already: the client being set up is one
-
-    from ._logging import logger
 
     logger.warning(
         "httpx2 %s: %s has no connection pool where this package expects it; response heads "

@@ -1,0 +1,83 @@
+"""What the async twins do their own way: the asyncio half of a small interface whose
+blocking half is `_sync_io` (same names, same signatures). `.ci/unasync.py` turns every
+`_async_io.x` of the async sources into `_sync_io.x`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx2
+
+from ._pipeline import SEND_OPTIONS
+from ._response_head_timeout import HeadClock
+
+if TYPE_CHECKING:
+    from ._auth import AccessTokenLike
+    from ._durable_file import DurableFile
+
+T = TypeVar("T")
+
+sleep = asyncio.sleep
+Lock = asyncio.Lock
+
+
+def new_http_client(options: dict[str, Any]) -> httpx2.AsyncClient:
+    """The client the package builds (`send_head` bounds response heads on any client)."""
+    return httpx2.AsyncClient(**options)
+
+
+async def within(fetch: Callable[[], Awaitable[T]], seconds: float) -> T:
+    """`await fetch()`, cancelled with TimeoutError after `seconds`."""
+    return await asyncio.wait_for(fetch(), max(seconds, 0.0))
+
+
+async def send_head(
+    http: httpx2.AsyncClient, request: httpx2.Request, clock: HeadClock, outer: float
+) -> httpx2.Response:
+    """Send and wait for the response head within `outer` seconds, a bound that moves to the
+    clock's end when the request goes out: on any client, since an await can be interrupted."""
+    try:
+        async with asyncio.timeout(outer) as bound:
+            loop = asyncio.get_running_loop()
+            # In the loop's own time: an event loop may keep a clock other than monotonic.
+            clock.on_send(
+                lambda ends_at: bound.reschedule(loop.time() + ends_at - time.monotonic())
+            )
+            clock.attach(request.extensions, asynchronous=True)
+            return await http.send(request, **SEND_OPTIONS)
+    except TimeoutError:
+        # Handled as any read timeout: retried within the budget and the deadline.
+        raise httpx2.ReadTimeout("the response head took too long", request=request) from None
+
+
+async def get_token(credential: Any, scope: str, options: dict[str, str]) -> AccessTokenLike:
+    """An async credential's token; a sync credential's `get_token` runs on a worker thread,
+    since it may do network and subprocess I/O that would stall the event loop."""
+    if inspect.iscoroutinefunction(credential.get_token):
+        return await credential.get_token(scope, **options)  # type: ignore[no-any-return]
+    result = await asyncio.to_thread(credential.get_token, scope, **options)
+    if inspect.isawaitable(result):  # an async get_token in disguise
+        result = await result
+    return result  # type: ignore[no-any-return]
+
+
+async def commit(file: DurableFile) -> Path:
+    """Commit on a worker thread: the fsync can take a while and must not stall the event
+    loop. A cancellation waits for the commit to end, so the download is then either in
+    place and complete or discarded, never both at once."""
+    committing = asyncio.ensure_future(asyncio.to_thread(file.commit))
+    try:
+        return await asyncio.shield(committing)
+    except asyncio.CancelledError:
+        while not committing.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([committing])
+        if not committing.cancelled():
+            committing.exception()  # retrieved: the cancellation is what the caller sees
+        raise

@@ -1,0 +1,175 @@
+"""`AsyncPipeline`: sends one logical call with asyncio. This file is the source of
+`_sync_pipeline.py` (`.ci/unasync.py` writes it; `make check-generated` fails when it is
+stale): what only one flavour can do lives in `_async_io` / `_sync_io`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from functools import partial
+from typing import Any
+
+import httpx2
+
+from . import _async_io
+from ._async_bearer_auth import AsyncBearerTokenAuth
+from ._auth import ApiKeyAuth, Renewal
+from ._config import ClientSettings
+from ._errors import FilesError
+from ._operation import Expect, Operation
+from ._pipeline import MAX_ERROR_BODY, PipelineBase, check_http_client, transport_error
+from ._response_head_timeout import HeadClock
+from ._retry import RetryState
+from ._streaming import body_is_encoded, undecodable
+
+
+class _AsyncGuardedBody(httpx2.AsyncByteStream):
+    """A response body that runs `check(bytes_so_far)` after every chunk it hands on."""
+
+    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._check = check
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in self._stream:
+            received += len(chunk)
+            self._check(received)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+class AsyncPipeline(PipelineBase):
+    def __init__(
+        self,
+        settings: ClientSettings,
+        auth: ApiKeyAuth | AsyncBearerTokenAuth,
+        http_client: httpx2.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(settings)
+        self._auth = auth
+        self._auth_name = auth.header_name
+        # The package closes only the client it built; a caller's client stays the caller's.
+        self._owns_http = http_client is None
+        if http_client is not None:
+            check_http_client(http_client, httpx2.AsyncClient)
+        self.http = http_client or _async_io.new_http_client(self._http_options())
+
+    async def send(
+        self,
+        operation: Operation,
+        *,
+        state: RetryState,
+        headers: dict[str, str] | None = None,
+    ) -> httpx2.Response:
+        """Send until a 2xx arrives or the call fails for good (raised as a FilesError). The
+        2xx is returned with its body read, unless the operation expects a stream; how the
+        body is bounded and which 2xx will do follow from `operation.expect`."""
+        if self.http.is_closed:
+            raise self.closed_error()
+        expect = operation.expect
+        request = self.build_request(self.http, operation, headers)
+        state.client_request_id = request.headers.get("x-ms-client-request-id")
+        renewed_header: str | None = None
+        while True:
+            auth_header = renewed_header or await self._auth_header(state)
+            renewed_header = None
+            self._start_attempt(request, state, auth_header)
+            clock = self._head_clock(state)
+            try:
+                response = await self._send_head(request, state, clock)
+            except httpx2.HTTPError as exc:
+                error: FilesError = transport_error(exc)
+                retryable = isinstance(exc, httpx2.TransportError) and self._may_resend(
+                    operation, clock
+                )
+            else:
+                self._log_response(response)
+                if response.is_success and expect.whole_content and response.status_code != 200:
+                    await response.aclose()
+                    error, retryable = self._not_whole_content(response, state), False
+                elif response.is_success:
+                    if expect.streamed:
+                        return response
+                    check = self._body_check(
+                        response, state, metadata=expect is Expect.DOCUMENT, started=clock.sent_at
+                    )
+                    if check is not None:
+                        response.stream = _AsyncGuardedBody(response.stream, check)
+                    try:
+                        body_is_encoded(response)  # an encoding it cannot decode is refused
+                        await response.aread()
+                        return response
+                    except httpx2.DecodingError as exc:
+                        error, retryable = undecodable(response, exc), False
+                    except httpx2.HTTPError as exc:
+                        error, retryable = transport_error(exc), operation.safe_to_resend
+                    finally:
+                        await response.aclose()
+                else:
+                    error = self._error_for(
+                        response, await self._read_error_body(response, state, clock.sent_at)
+                    )
+                    retryable = self._is_retryable(error)
+                    renewal = self._token_renewal(error, state, self._auth, auth_header)
+                    if renewal is not None:
+                        renewed_header = await self._auth_header(state, renewal)
+                        if self._resends_with(renewal, renewed_header, state):
+                            continue
+                        renewed_header = None
+            await _async_io.sleep(
+                self.delay_before_retry(request, state, error, retryable=retryable)
+            )
+
+    async def _send_head(
+        self, request: httpx2.Request, state: RetryState, clock: HeadClock
+    ) -> httpx2.Response:
+        """Send and wait for the response head, all of it within the clock's limit."""
+        try:
+            return await _async_io.send_head(
+                self.http, request, clock, self._head_outer_bound(state, clock)
+            )
+        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
+            if self.http.is_closed:
+                raise self.closed_error() from exc
+            raise
+
+    async def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
+        """The auth header (a renewed token after a 401); a token fetch counts against the
+        call's deadline."""
+        auth = self._auth
+        if isinstance(auth, ApiKeyAuth):
+            return auth.header_value()
+        if renewal is None:
+            header = auth.cached_header_value()
+            if header is not None:
+                return header
+        remaining = state.remaining()
+        if remaining is None:
+            return await auth.header_value(renewal)
+        try:
+            return await _async_io.within(partial(auth.header_value, renewal), remaining)
+        except TimeoutError:
+            raise state.deadline_error(" while the credential was getting a token") from None
+
+    async def _read_error_body(
+        self, response: httpx2.Response, state: RetryState, started: float
+    ) -> bytes:
+        body = bytearray()
+        try:
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_ERROR_BODY or self._error_body_too_slow(started):
+                    break
+                if state.deadline_at is not None:
+                    state.check_deadline()
+        except httpx2.HTTPError:
+            pass  # a broken error body still maps by its status
+        finally:
+            await response.aclose()
+        return bytes(body)
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()

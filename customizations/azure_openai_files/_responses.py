@@ -1,0 +1,128 @@
+"""What a response means: the one place where an HTTP response becomes this package's
+result (a `FileObject`) or its error (the `ServiceError` subclass of its status, with the
+service's error fields and the request ids)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import httpx2
+
+from ._errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ServiceError,
+    UnexpectedResponseError,
+    sent_client_request_id,
+)
+from ._generated_api import api_version_of, parse_error_fields, parse_file_model
+from ._models import FileObject
+
+# At most this much of a non-JSON error body goes into an exception message.
+MESSAGE_BODY_LIMIT = 2048
+# An HTML page (a gateway's 502) is cut to this many characters of its text.
+HTML_EXCERPT_LIMIT = 200
+
+
+def parse_file(response: httpx2.Response) -> FileObject:
+    """The 200 body of the get-file operation, read by the generated model of the api-version
+    that built the request; a body that breaks the contract is a typed error."""
+    try:
+        return FileObject(parse_file_model(json.loads(response.content), api_version_of(response)))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise UnexpectedResponseError(
+            f"file metadata does not match the API contract: {problem}",
+            status_code=response.status_code,
+            headers=response.headers,
+            client_request_id=sent_client_request_id(response),
+        ) from exc
+
+
+_ERRORS_BY_STATUS: dict[int, type[ServiceError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def error_class_for(status_code: int) -> type[ServiceError]:
+    if status_code >= 500:
+        return ServerError
+    return _ERRORS_BY_STATUS.get(status_code, ServiceError)
+
+
+def error_from_response(
+    response: httpx2.Response, body: bytes, *, retry_after: float | None = None
+) -> ServiceError:
+    """Map an error response to its exception; never raises while parsing the body."""
+    status = response.status_code
+    error_class = error_class_for(status)
+    sent_id = sent_client_request_id(response)
+    parsed = parse_error_fields(body, response)
+    if parsed is not None:
+        message = parsed.pop("message") or _summarize_body(body) or response.reason_phrase
+        return error_class(
+            message,
+            status_code=status,
+            headers=response.headers,
+            retry_after=retry_after,
+            client_request_id=sent_id,
+            **parsed,
+        )
+    if status == 304:
+        # Only a conditional request earns a 304, and this client never sends one.
+        message = "304 Not Modified to a request that was not conditional"
+    elif 300 <= status < 400:
+        location = response.headers.get("location", "")
+        message = (
+            f"redirect to {_origin_of(location)} not followed: credentials stay with the endpoint"
+        )
+    else:
+        message = (
+            _summarize_body(body, response.headers.get("content-type", ""))
+            or response.reason_phrase
+            or "no error body"
+        )
+    return error_class(
+        message,
+        status_code=status,
+        headers=response.headers,
+        retry_after=retry_after,
+        client_request_id=sent_id,
+    )
+
+
+_HIDDEN_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+def _summarize_body(body: bytes, content_type: str = "") -> str:
+    """One line from a non-JSON error body; an HTML page is reduced to a short text excerpt."""
+    text = body[:MESSAGE_BODY_LIMIT].decode("utf-8", "replace")
+    cut = len(body) > MESSAGE_BODY_LIMIT
+    if "html" in content_type.lower() or text.lstrip()[:1] == "<":
+        text = html.unescape(_HTML_TAG.sub(" ", _HIDDEN_HTML.sub(" ", text)))
+        words = " ".join(text.split())
+        if len(words) > HTML_EXCERPT_LIMIT:
+            words, cut = words[:HTML_EXCERPT_LIMIT].rstrip(), True
+        return words + (" …" if cut and words else "")
+    return " ".join(text.split()) + (" …" if cut else "")
+
+
+def _origin_of(url: str) -> str:
+    try:
+        parsed = httpx2.URL(url)
+    except (httpx2.InvalidURL, TypeError):
+        return "another location"
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}" if parsed.host else "another path"

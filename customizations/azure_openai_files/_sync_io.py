@@ -1,0 +1,76 @@
+"""What the blocking twins do their own way: the half of `_async_io`'s interface (same
+names, same signatures) that the generated sync modules call."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx2
+
+from ._pipeline import SEND_OPTIONS
+from ._response_head_timeout import HeadClock
+
+if TYPE_CHECKING:
+    from ._auth import AccessTokenLike
+    from ._durable_file import DurableFile
+
+T = TypeVar("T")
+
+sleep = time.sleep
+Lock = threading.Lock
+
+
+def new_http_client(options: dict[str, Any]) -> httpx2.Client:
+    """The client the package builds, its response heads bounded as a whole by the network
+    backend put under it (a blocking read cannot be interrupted from outside)."""
+    from ._response_head_timeout import bound_response_heads
+
+    http = httpx2.Client(**options)
+    bound_response_heads(http)
+    return http
+
+
+def within(fetch: Callable[[], T], seconds: float) -> T:
+    """`fetch()` on a thread of its own, waited for at most `seconds` (TimeoutError after).
+    A sync credential cannot be interrupted: a token it gets later is cached for the next
+    call."""
+    outcome: list[T | Exception] = []
+
+    def run() -> None:
+        try:
+            outcome.append(fetch())
+        except Exception as exc:  # handed to the caller below
+            outcome.append(exc)
+
+    fetcher = threading.Thread(target=run, name="azure-openai-files-token", daemon=True)
+    fetcher.start()
+    fetcher.join(max(seconds, 0.0))
+    if not outcome:
+        raise TimeoutError
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+    return outcome[0]
+
+
+def send_head(
+    http: httpx2.Client, request: httpx2.Request, clock: HeadClock, outer: float
+) -> httpx2.Response:
+    """Send and wait for the response head, all of it within the clock's limit on the client
+    the package built (its network backend enforces it). `outer` is for I/O that can be
+    interrupted from outside, which a blocking read cannot: a caller's blocking client bounds
+    each read only."""
+    clock.attach(request.extensions, asynchronous=False)
+    with clock.awaiting_head():
+        return http.send(request, **SEND_OPTIONS)
+
+
+def get_token(credential: Any, scope: str, options: dict[str, str]) -> AccessTokenLike:
+    return credential.get_token(scope, **options)  # type: ignore[no-any-return]
+
+
+def commit(file: DurableFile) -> Path:
+    return file.commit()

@@ -1,0 +1,172 @@
+"""Generated from `_async_pipeline.py` by `.ci/unasync.py`: edit that file, then run
+`make generate`. Never edited by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import httpx2
+
+from . import _sync_io
+from ._auth import ApiKeyAuth, Renewal
+from ._config import ClientSettings
+from ._errors import FilesError
+from ._operation import Expect, Operation
+from ._pipeline import MAX_ERROR_BODY, PipelineBase, check_http_client, transport_error
+from ._response_head_timeout import HeadClock
+from ._retry import RetryState
+from ._streaming import body_is_encoded, undecodable
+from ._sync_bearer_auth import BearerTokenAuth
+
+
+class _GuardedBody(httpx2.SyncByteStream):
+    """A response body that runs `check(bytes_so_far)` after every chunk it hands on."""
+
+    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._check = check
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        for chunk in self._stream:
+            received += len(chunk)
+            self._check(received)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class SyncPipeline(PipelineBase):
+    def __init__(
+        self,
+        settings: ClientSettings,
+        auth: ApiKeyAuth | BearerTokenAuth,
+        http_client: httpx2.Client | None = None,
+    ) -> None:
+        super().__init__(settings)
+        self._auth = auth
+        self._auth_name = auth.header_name
+        # The package closes only the client it built; a caller's client stays the caller's.
+        self._owns_http = http_client is None
+        if http_client is not None:
+            check_http_client(http_client, httpx2.Client)
+        self.http = http_client or _sync_io.new_http_client(self._http_options())
+
+    def send(
+        self,
+        operation: Operation,
+        *,
+        state: RetryState,
+        headers: dict[str, str] | None = None,
+    ) -> httpx2.Response:
+        """Send until a 2xx arrives or the call fails for good (raised as a FilesError). The
+        2xx is returned with its body read, unless the operation expects a stream; how the
+        body is bounded and which 2xx will do follow from `operation.expect`."""
+        if self.http.is_closed:
+            raise self.closed_error()
+        expect = operation.expect
+        request = self.build_request(self.http, operation, headers)
+        state.client_request_id = request.headers.get("x-ms-client-request-id")
+        renewed_header: str | None = None
+        while True:
+            auth_header = renewed_header or self._auth_header(state)
+            renewed_header = None
+            self._start_attempt(request, state, auth_header)
+            clock = self._head_clock(state)
+            try:
+                response = self._send_head(request, state, clock)
+            except httpx2.HTTPError as exc:
+                error: FilesError = transport_error(exc)
+                retryable = isinstance(exc, httpx2.TransportError) and self._may_resend(
+                    operation, clock
+                )
+            else:
+                self._log_response(response)
+                if response.is_success and expect.whole_content and response.status_code != 200:
+                    response.close()
+                    error, retryable = self._not_whole_content(response, state), False
+                elif response.is_success:
+                    if expect.streamed:
+                        return response
+                    check = self._body_check(
+                        response, state, metadata=expect is Expect.DOCUMENT, started=clock.sent_at
+                    )
+                    if check is not None:
+                        response.stream = _GuardedBody(response.stream, check)
+                    try:
+                        body_is_encoded(response)  # an encoding it cannot decode is refused
+                        response.read()
+                        return response
+                    except httpx2.DecodingError as exc:
+                        error, retryable = undecodable(response, exc), False
+                    except httpx2.HTTPError as exc:
+                        error, retryable = transport_error(exc), operation.safe_to_resend
+                    finally:
+                        response.close()
+                else:
+                    error = self._error_for(
+                        response, self._read_error_body(response, state, clock.sent_at)
+                    )
+                    retryable = self._is_retryable(error)
+                    renewal = self._token_renewal(error, state, self._auth, auth_header)
+                    if renewal is not None:
+                        renewed_header = self._auth_header(state, renewal)
+                        if self._resends_with(renewal, renewed_header, state):
+                            continue
+                        renewed_header = None
+            _sync_io.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
+
+    def _send_head(
+        self, request: httpx2.Request, state: RetryState, clock: HeadClock
+    ) -> httpx2.Response:
+        """Send and wait for the response head, all of it within the clock's limit."""
+        try:
+            return _sync_io.send_head(
+                self.http, request, clock, self._head_outer_bound(state, clock)
+            )
+        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
+            if self.http.is_closed:
+                raise self.closed_error() from exc
+            raise
+
+    def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
+        """The auth header (a renewed token after a 401); a token fetch counts against the
+        call's deadline."""
+        auth = self._auth
+        if isinstance(auth, ApiKeyAuth):
+            return auth.header_value()
+        if renewal is None:
+            header = auth.cached_header_value()
+            if header is not None:
+                return header
+        remaining = state.remaining()
+        if remaining is None:
+            return auth.header_value(renewal)
+        try:
+            return _sync_io.within(partial(auth.header_value, renewal), remaining)
+        except TimeoutError:
+            raise state.deadline_error(" while the credential was getting a token") from None
+
+    def _read_error_body(
+        self, response: httpx2.Response, state: RetryState, started: float
+    ) -> bytes:
+        body = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > MAX_ERROR_BODY or self._error_body_too_slow(started):
+                    break
+                if state.deadline_at is not None:
+                    state.check_deadline()
+        except httpx2.HTTPError:
+            pass  # a broken error body still maps by its status
+        finally:
+            response.close()
+        return bytes(body)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
