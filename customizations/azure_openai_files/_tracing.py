@@ -66,6 +66,7 @@ class _Telemetry:
         self.in_context = trace.set_span_in_context
         self.attach = context.attach
         self.detach = context.detach
+        self.invalid_span = trace.INVALID_SPAN
         self.internal = trace.SpanKind.INTERNAL
         self.client = trace.SpanKind.CLIENT
         self._status = trace.Status
@@ -152,21 +153,29 @@ class CallTrace:
 
     # --- the call ---------------------------------------------------------------------
 
-    def start(self) -> None:
+    def __enter__(self) -> CallTrace:
         telemetry = self.tracing.telemetry
-        span = telemetry.tracer.start_span(self._name, kind=telemetry.internal)
-        self._span = span
+        span = self._span = telemetry.tracer.start_span(self._name, kind=telemetry.internal)
+        # No provider and no caller's span: nothing to join or propagate (attempts are only
+        # measured). The identity check is the cheap case of the validity check below.
+        if span is telemetry.invalid_span:
+            return self
         if span.is_recording():
             span.set_attributes(
                 {"az.namespace": NAMESPACE, "azure.openai.api_version": self.tracing.api_version}
             )
-        # An invalid context (no provider, no caller's span): no span to join or propagate.
         if span.get_span_context().is_valid:
             self._parent = telemetry.in_context(span)
             if self._current:
                 self._token = telemetry.attach(self._parent)
+        return self
 
-    def finish(self, error: BaseException | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         """End the call, failed with `error` when it raised; an attempt still open ends with
         it (a stream left before its end, a failure no retry decision saw)."""
         self._end_attempt(error)
@@ -187,18 +196,6 @@ class CallTrace:
             span.add_event("exception", event)
             span.set_status(telemetry.error_status(message))
         span.end()
-
-    def __enter__(self) -> CallTrace:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.finish(exc)
 
     # --- its attempts -----------------------------------------------------------------
 
