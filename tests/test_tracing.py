@@ -295,6 +295,46 @@ def test_a_failing_call_marks_its_span_as_an_error_with_the_exception(
     assert attempt.status.status_code is StatusCode.ERROR
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_stream_refused_on_entering_its_block_ends_its_span_as_an_error(
+    kind: str, server: LoopbackServer, telemetry: Telemetry
+) -> None:
+    server.script(respond_json(404, NOT_FOUND))
+    with pytest.raises(NotFoundError):
+        clients(kind, server).stream("file-gone")
+    (call,) = telemetry.calls()
+    assert call.name == f"{PREFIX[kind]}.stream_file_content"
+    assert attributes(call)["error.type"] == "azure_openai_files.NotFoundError"
+    (attempt,) = telemetry.attempts()
+    assert attributes(attempt)["error.type"] == "404"
+
+
+class _RenewingCredential:
+    """A new token on every request, as after a 401 a real credential gives."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        self.issued += 1
+        return type("Token", (), {"token": f"token-{self.issued}", "expires_on": 2e9})()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_resend_with_a_renewed_token_is_an_attempt_of_its_own(
+    kind: str, server: LoopbackServer, telemetry: Telemetry
+) -> None:
+    server.script(respond_json(401, {"error": {"code": "401"}}), respond_json(200, DOCS_SAMPLE))
+    clients(kind, server, api_key=None, credential=_RenewingCredential()).call("get_file", "f")
+    refused, renewed = by_start(telemetry.attempts())
+    assert attributes(refused)["error.type"] == "401"
+    assert "http.request.resend_count" not in attributes(refused)
+    assert attributes(renewed)["http.response.status_code"] == 200
+    assert attributes(renewed)["http.request.resend_count"] == 1
+    (call,) = telemetry.calls()
+    assert call.status.status_code is StatusCode.UNSET
+
+
 def _refusing_endpoint() -> tuple[str, int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
