@@ -267,6 +267,59 @@ def bench_concurrent(endpoint: str, s: Settings, report: Report) -> None:
     report.figures["concurrent"] = results
 
 
+# --- 5. the cost of tracing ---------------------------------------------------------------
+
+# Each provider configuration in a process of its own (a process sets its global providers
+# once): "none" is opentelemetry-api installed and nothing configured, "sdk" the SDK's
+# providers with an exporter that drops the spans.
+TRACING_PROVIDERS = ("none", "sdk")
+# The no-provider target is a 2% difference, within what one burst of another process on a
+# shared machine moves a round: this part gets three times the sequential rounds.
+TRACING_ROUNDS_FACTOR = 3
+
+
+def bench_tracing(endpoint: str, s: Settings, report: Report) -> None:
+    """Sequential get_file with tracing against tracing=False, both in the same process."""
+    results: dict[str, Any] = {}
+    if importlib.util.find_spec("opentelemetry") is None:
+        report.notes.append("opentelemetry-api is not installed: tracing figures n/a")
+    else:
+        for provider in TRACING_PROVIDERS:
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "tracing_child.py"),
+                    endpoint,
+                    provider,
+                    str(s.rounds * TRACING_ROUNDS_FACTOR),
+                    str(s.get_calls),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                cwd=ROOT,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"tracing run ({provider}) failed:\n{done.stderr.strip()}")
+            samples: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])[
+                "us_rounds"
+            ]
+            results[provider] = {
+                "us": {name: statistics.median(v) for name, v in samples.items()},
+                "us_rounds": _rounded(samples),
+                "ratio": _paired(samples, "tracing", "tracing_off"),
+            }
+    report.figures["tracing"] = results
+    report.targets.append(
+        Target(
+            "get_file traced, no provider/tracing=False time",
+            results.get("none", {}).get("ratio"),
+            "<=",
+            1.02,
+        )
+    )
+
+
 # --- 2. downloads -----------------------------------------------------------------------
 
 
@@ -395,7 +448,14 @@ def _fmt(value: float | None, spec: str) -> str:
 
 def render_table(report: Report) -> str:
     # A part left out with --only has no figures: its section prints empty.
-    f = {"get_file_us": {}, "download": {}, "concurrent": {}, "import_ms": {}, **report.figures}
+    f = {
+        "get_file_us": {},
+        "download": {},
+        "concurrent": {},
+        "import_ms": {},
+        "tracing": {},
+        **report.figures,
+    }
     lines: list[str] = []
     add = lines.append
     smoke = " (SMOKE: tiny sizes, not figures)" if report.settings.smoke else ""
@@ -445,6 +505,19 @@ def render_table(report: Report) -> str:
     add(f"4. import in a fresh process (median of {report.settings.import_rounds})")
     for name, ms in f["import_ms"].items():
         add(f"   {c.IMPORTS[name]:<18} {ms:9.1f} ms")
+    add("")
+    add(
+        f"5. get_file with tracing vs tracing=False, same process (median of "
+        f"{report.settings.rounds * TRACING_ROUNDS_FACTOR} rounds x "
+        f"{report.settings.get_calls} calls)"
+    )
+    labels = {"none": "no provider", "sdk": "SDK provider, spans dropped"}
+    for provider, d in f["tracing"].items():
+        traced, off = d["us"]["tracing"], d["us"]["tracing_off"]
+        add(
+            f"   {labels[provider]:<28} {traced:9.1f} us/call traced, {off:9.1f} off"
+            f"   x{_fmt(d['ratio'], '.3f')}"
+        )
     add("")
     add("targets (a ratio is the median of per-round ratios; import: of per-round differences)")
     for t in report.targets:
@@ -546,6 +619,8 @@ def run(s: Settings, only: str | None = None) -> Report:
             _progress("get_file, sequential")
             bench_sequential(endpoint, s, report)
             bench_concurrent(endpoint, s, report)
+            _progress("get_file, tracing")
+            bench_tracing(endpoint, s, report)
         if only in (None, "download"):
             _progress("downloads")
             bench_downloads(endpoint, s, report, Path(tmp))

@@ -53,6 +53,7 @@ class AsyncFilesClient:
         max_retry_after: float = 60.0,
         deadline: float | None = None,
         http_client: httpx2.AsyncClient | None = None,
+        tracing: bool = True,
     ) -> None: ...
     async def get_file(
         self,
@@ -213,6 +214,7 @@ class FilesClient:
         max_retry_after: float = 60.0,
         deadline: float | None = None,
         http_client: httpx2.Client | None = None,
+        tracing: bool = True,
     ) -> None: ...
     def get_file(
         self,

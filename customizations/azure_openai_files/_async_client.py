@@ -10,7 +10,7 @@ from types import TracebackType
 
 import httpx2
 
-from . import _async_io
+from . import _async_io, _tracing
 from ._async_bearer_auth import AsyncBearerTokenAuth
 from ._async_pipeline import AsyncPipeline
 from ._async_streaming import AsyncContentStream
@@ -42,6 +42,8 @@ class AsyncFilesClient:
     TLS, event hooks, limits) to send every request with. The client's timeout, deadline,
     retries, redirect refusal, URL and auth headers still apply to each request; `close()`
     leaves that client open for its owner to close.
+    `tracing`: with opentelemetry-api installed (the `tracing` extra), each call is traced
+    through the global OpenTelemetry providers; False turns that off for this client.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class AsyncFilesClient:
         max_retry_after: float = 60.0,
         deadline: float | None = None,
         http_client: httpx2.AsyncClient | None = None,
+        tracing: bool = True,
     ) -> None:
         self._settings = resolve_settings(
             endpoint,
@@ -69,6 +72,9 @@ class AsyncFilesClient:
             deadline=deadline,
         )
         auth = resolve_auth(self._settings, api_key, credential, bearer=AsyncBearerTokenAuth)
+        self._tracing = _tracing.for_client(
+            "AsyncFilesClient", self._settings.base_url, self._settings.api_version, tracing
+        )
         self._pipeline = AsyncPipeline(self._settings, auth, http_client)
 
     @property
@@ -83,26 +89,28 @@ class AsyncFilesClient:
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
     ) -> FileObject:
         """`GET /openai/files/{file-id}`: the file's metadata."""
-        operation = get_file_operation(file_id, self._settings.api_version)
-        response = await self._pipeline.send(
-            operation,
-            state=self._pipeline.new_state(deadline),
-            headers=call_headers(client_request_id),
-        )
-        return parse_with_request_ids(response, parse_file)
+        with _tracing.call(self._tracing, "get_file") as trace:
+            operation = get_file_operation(file_id, self._settings.api_version)
+            response = await self._pipeline.send(
+                operation,
+                state=self._pipeline.new_state(deadline, trace),
+                headers=call_headers(client_request_id),
+            )
+            return parse_with_request_ids(response, parse_file)
 
     async def get_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
     ) -> bytes:
         """`GET /openai/files/{file-id}/content`: the whole content in memory. For large files
         use `stream_file_content` or `download_file`."""
-        operation = self._content_operation(file_id, "get_file_content", Expect.CONTENT)
-        response = await self._pipeline.send(
-            operation,
-            state=self._pipeline.new_state(deadline),
-            headers=call_headers(client_request_id, CONTENT_HEADERS),
-        )
-        return response.content
+        with _tracing.call(self._tracing, "get_file_content") as trace:
+            operation = self._content_operation(file_id, "get_file_content", Expect.CONTENT)
+            response = await self._pipeline.send(
+                operation,
+                state=self._pipeline.new_state(deadline, trace),
+                headers=call_headers(client_request_id, CONTENT_HEADERS),
+            )
+            return response.content
 
     def stream_file_content(
         self, file_id: str, *, deadline: float | None = None, client_request_id: str | None = None
@@ -112,7 +120,12 @@ class AsyncFilesClient:
         The request is sent on entering the block; errors before the body are raised there."""
         operation = self._content_operation(file_id, "stream_file_content", Expect.CONTENT_STREAM)
         return _StreamRequest(
-            self._pipeline, operation, deadline, call_headers(client_request_id, CONTENT_HEADERS)
+            self._pipeline,
+            operation,
+            deadline,
+            call_headers(client_request_id, CONTENT_HEADERS),
+            # The span lasts until the block exits, where the caller's own spans are current.
+            _tracing.call(self._tracing, "stream_file_content", current=False),
         )
 
     async def download_file(
@@ -128,38 +141,39 @@ class AsyncFilesClient:
         """Download the content to `destination`: complete and verified, or not there at all.
         `overwrite=True` replaces only a regular file or a symlink (the link itself, not its
         target). `progress(bytes_done, total_or_None)` is called as bytes arrive."""
-        operation = self._content_operation(file_id, "download_file", Expect.RESUMABLE_CONTENT)
-        target = prepare_destination(destination, overwrite=overwrite)
-        state = self._pipeline.new_state(deadline)
-        headers = call_headers(client_request_id, CONTENT_HEADERS)
-        download = Download(DurableFile(target, overwrite=overwrite))
-        try:
-            while True:
-                requested_from = download.size
-                response = await self._pipeline.send(
-                    operation, state=state, headers=headers | download.resume_headers()
-                )
-                try:
-                    download.start_body(response, requested_from)
-                    async for chunk in AsyncContentStream(response, state).iter_bytes():
-                        download.write(chunk)
-                        if progress is not None:
-                            progress(download.size, download.expected)
-                    download.check_complete()
-                    return await _async_io.commit(download.file)
-                except IncompleteDownloadError as failure:
-                    delay = self._pipeline.delay_before_retry(
-                        response.request,
-                        state,
-                        failure,
-                        progressed=download.forgive(state, requested_from),
+        with _tracing.call(self._tracing, "download_file") as trace:
+            operation = self._content_operation(file_id, "download_file", Expect.RESUMABLE_CONTENT)
+            target = prepare_destination(destination, overwrite=overwrite)
+            state = self._pipeline.new_state(deadline, trace)
+            headers = call_headers(client_request_id, CONTENT_HEADERS)
+            download = Download(DurableFile(target, overwrite=overwrite))
+            try:
+                while True:
+                    requested_from = download.size
+                    response = await self._pipeline.send(
+                        operation, state=state, headers=headers | download.resume_headers()
                     )
-                finally:
-                    await response.aclose()
-                await _async_io.sleep(delay)
-        except BaseException:
-            download.file.discard()
-            raise
+                    try:
+                        download.start_body(response, requested_from)
+                        async for chunk in AsyncContentStream(response, state).iter_bytes():
+                            download.write(chunk)
+                            if progress is not None:
+                                progress(download.size, download.expected)
+                        download.check_complete()
+                        return await _async_io.commit(download.file)
+                    except IncompleteDownloadError as failure:
+                        delay = self._pipeline.delay_before_retry(
+                            response.request,
+                            state,
+                            failure,
+                            progressed=download.forgive(state, requested_from),
+                        )
+                    finally:
+                        await response.aclose()
+                    await _async_io.sleep(delay)
+            except BaseException:
+                download.file.discard()
+                raise
 
     async def wait_for_processing(
         self,
@@ -171,18 +185,19 @@ class AsyncFilesClient:
         """Poll `get_file` until a terminal status: returns the file when `processed` (or
         `deleted`), raises `FileProcessingError` on `error` and `WaitTimeoutError` at the
         timeout. Statuses this version does not list count as still in progress."""
-        schedule = PollSchedule(file_id, timeout, poll_interval)
-        while True:
-            try:
-                file = await self.get_file(
-                    file_id, deadline=schedule.poll_deadline(self._settings.deadline)
-                )
-            except RequestTimeoutError as error:
-                raise schedule.timed_out(error)  # noqa: B904 (its cause is set there)
-            sleep = schedule.next_sleep(file)
-            if sleep is None:
-                return file
-            await _async_io.sleep(sleep)
+        with _tracing.call(self._tracing, "wait_for_processing"):  # each get_file its child
+            schedule = PollSchedule(file_id, timeout, poll_interval)
+            while True:
+                try:
+                    file = await self.get_file(
+                        file_id, deadline=schedule.poll_deadline(self._settings.deadline)
+                    )
+                except RequestTimeoutError as error:
+                    raise schedule.timed_out(error)  # noqa: B904 (its cause is set there)
+                sleep = schedule.next_sleep(file)
+                if sleep is None:
+                    return file
+                await _async_io.sleep(sleep)
 
     async def close(self) -> None:
         await self._pipeline.close()
@@ -209,7 +224,8 @@ class AsyncFilesClient:
 
 class _StreamRequest:
     """What `stream_file_content` returns: sends on entering the block, as httpx's
-    `client.stream()` does, so both clients send at the same moment."""
+    `client.stream()` does, so both clients send at the same moment. The call's span (when
+    traced) starts there and ends as the block exits."""
 
     def __init__(
         self,
@@ -217,16 +233,25 @@ class _StreamRequest:
         operation: Operation,
         deadline: float | None,
         headers: dict[str, str],
+        traced: contextlib.AbstractContextManager[_tracing.CallTrace | None],
     ) -> None:
         self._pipeline = pipeline
         self._operation = operation
         self._deadline = deadline
         self._headers = headers
+        self._traced = traced
         self._stream: AsyncContentStream | None = None
 
     async def __aenter__(self) -> AsyncContentStream:
-        state = self._pipeline.new_state(self._deadline)
-        response = await self._pipeline.send(self._operation, state=state, headers=self._headers)
+        trace = self._traced.__enter__()
+        try:
+            state = self._pipeline.new_state(self._deadline, trace)
+            response = await self._pipeline.send(
+                self._operation, state=state, headers=self._headers
+            )
+        except BaseException as exc:
+            self._traced.__exit__(type(exc), exc, exc.__traceback__)
+            raise
         self._stream = AsyncContentStream(response, state)
         return self._stream
 
@@ -236,5 +261,8 @@ class _StreamRequest:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._stream is not None:
-            await self._stream.close()
+        try:
+            if self._stream is not None:
+                await self._stream.close()
+        finally:
+            self._traced.__exit__(exc_type, exc, tb)

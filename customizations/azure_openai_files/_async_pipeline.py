@@ -85,7 +85,7 @@ class AsyncPipeline(PipelineBase):
                     operation, clock
                 )
             else:
-                self._log_response(response)
+                self._received(response, state)
                 if response.is_success and expect.whole_content and response.status_code != 200:
                     await response.aclose()
                     error, retryable = self._not_whole_content(response, state), False
@@ -100,6 +100,7 @@ class AsyncPipeline(PipelineBase):
                     try:
                         body_is_encoded(response)  # an encoding it cannot decode is refused
                         await response.aread()
+                        self._body_read(state)
                         return response
                     except httpx2.DecodingError as exc:
                         error, retryable = undecodable(response, exc), False

@@ -10,7 +10,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx2
@@ -32,6 +32,9 @@ from ._operation import Operation
 from ._response_head_timeout import HeadClock
 from ._responses import error_from_response
 from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
+
+if TYPE_CHECKING:
+    from ._tracing import CallTrace
 
 # Error bodies are read up to this size; the rest is dropped (a gateway page can be large).
 MAX_ERROR_BODY = 1024 * 1024
@@ -123,11 +126,13 @@ class PipelineBase:
         self.settings = settings
         self.retry_policy = settings.retry_policy
 
-    def new_state(self, deadline: float | None) -> RetryState:
-        """The bookkeeping of one call; its own `deadline=` replaces the client's."""
+    def new_state(self, deadline: float | None, trace: CallTrace | None = None) -> RetryState:
+        """The bookkeeping of one call; its own `deadline=` replaces the client's. `trace`:
+        the call's tracing (None when untraced), told of each attempt."""
         return RetryState(
             self.retry_policy,
             check_deadline(deadline) if deadline is not None else self.settings.deadline,
+            trace,
         )
 
     @staticmethod
@@ -269,6 +274,20 @@ class PipelineBase:
                 state.attempts,
                 loggable_headers(request.headers.items()),
             )
+        if state.trace is not None:
+            state.trace.attempt_started(request)
+
+    def _received(self, response: httpx2.Response, state: RetryState) -> None:
+        """The response head of the attempt under way has arrived."""
+        self._log_response(response)
+        if state.trace is not None:
+            state.trace.response_received(response)
+
+    @staticmethod
+    def _body_read(state: RetryState) -> None:
+        """The attempt's body was read whole: the attempt succeeded."""
+        if state.trace is not None:
+            state.trace.attempt_succeeded()
 
     @staticmethod
     def _log_response(response: httpx2.Response) -> None:
@@ -296,6 +315,8 @@ class PipelineBase:
     ) -> float:
         """Seconds to wait before retrying `request` after `error` (logged), or raise it.
         `progressed`: new bytes the failed attempt received, when the download forgave it."""
+        if state.trace is not None:
+            state.trace.attempt_failed(error)
         delay = state.delay_before_retry(error, retryable=retryable)
         if not logger.isEnabledFor(logging.INFO):
             return delay

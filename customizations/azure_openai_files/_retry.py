@@ -11,8 +11,12 @@ import math
 import random
 import time
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ._errors import FilesError, InvalidArgument, RequestTimeoutError, ServiceError, TransportError
+
+if TYPE_CHECKING:
+    from ._tracing import CallTrace
 
 RETRYABLE_STATUS_CODES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -91,15 +95,19 @@ class RetryState:
         "deadline_seconds",
         "policy",
         "token_renewed",
+        "trace",
     )
 
-    def __init__(self, policy: RetryPolicy, deadline: float | None) -> None:
+    def __init__(
+        self, policy: RetryPolicy, deadline: float | None, trace: CallTrace | None = None
+    ) -> None:
         self.policy = policy
         self.attempts = 0
         self.deadline_seconds = deadline
         self.deadline_at = None if deadline is None else time.monotonic() + deadline
         self.client_request_id: str | None = None  # set by the pipeline when it sends
         self.token_renewed = False  # a 401 renews the token and retries once per call
+        self.trace = trace  # the call's span and its attempts', when traced
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None without one)."""

@@ -120,10 +120,14 @@ class _StreamBase:
         return client_request_id
 
     def _check_complete(self) -> None:
+        """After the last chunk: the body is whole (the attempt that sent it succeeded), or
+        `IncompleteDownloadError`."""
         expected = self.content_length
         on_wire = self._response.num_bytes_downloaded  # before any decoding
         if expected is not None and on_wire != expected:
             raise incomplete(on_wire, expected, None, self.client_request_id)
+        if self._state.trace is not None:
+            self._state.trace.attempt_succeeded()
 
     def __repr__(self) -> str:
         return (

@@ -84,7 +84,7 @@ class SyncPipeline(PipelineBase):
                     operation, clock
                 )
             else:
-                self._log_response(response)
+                self._received(response, state)
                 if response.is_success and expect.whole_content and response.status_code != 200:
                     response.close()
                     error, retryable = self._not_whole_content(response, state), False
@@ -99,6 +99,7 @@ class SyncPipeline(PipelineBase):
                     try:
                         body_is_encoded(response)  # an encoding it cannot decode is refused
                         response.read()
+                        self._body_read(state)
                         return response
                     except httpx2.DecodingError as exc:
                         error, retryable = undecodable(response, exc), False

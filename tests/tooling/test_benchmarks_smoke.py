@@ -56,6 +56,14 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
     assert figures["import_ms"]["sdk"] > 0
     assert isinstance(figures["import_extra_ms_sdk_vs_httpx2"], float)
 
+    # Tracing: with no provider and with the SDK's, each against tracing=False in its process.
+    assert sorted(figures["tracing"]) == ["none", "sdk"]
+    for provider in figures["tracing"].values():
+        assert provider["us"]["tracing"] > 0 and provider["us"]["tracing_off"] > 0
+        assert len(provider["us_rounds"]["tracing"]) == 6
+        assert provider["ratio"] > 0
+    assert "5. get_file with tracing" in table
+
     assert sorted(figures["download"]) == ["1MiB", "3MiB"]
     for sizes in figures["download"].values():
         for name in contenders:
@@ -77,6 +85,7 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
         "get_file sequential, SDK/raw httpx2 time",
         "get_file x64 concurrent, SDK/raw httpx2 rps",
         "get_file x64 concurrent, SDK/openai rps",
+        "get_file traced, no provider/tracing=False time",
         "download 1MiB, SDK/raw httpx2 throughput",
         "download 1MiB, SDK peak memory growth",
         "download 3MiB, SDK/raw httpx2 throughput",
@@ -110,6 +119,7 @@ def test_a_benchmark_run_of_the_downloads_only_measures_nothing_else() -> None:
     assert sorted(figures["download"]) == ["1MiB", "3MiB"]
     assert figures["download"]["1MiB"]["gbps"]["sdk"] > 0
     assert "get_file_us" not in figures and "concurrent" not in figures
+    assert "tracing" not in figures
     assert "import_ms" not in figures
     assert [t["name"] for t in figures["targets"]] == [
         "download 1MiB, SDK/raw httpx2 throughput",

@@ -54,11 +54,13 @@ def test_a_twin_edited_by_hand_fails_the_check_naming_it(tmp_path: Path) -> None
     package = tmp_path / "azure_openai_files"
     shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     twin = package / "_sync_client.py"
-    twin.write_text(twin.read_text().replace("Expect.CONTENT)", "Expect.CONTENT_STREAM)", 1))
+    edited = twin.read_text().replace("max_retries: int = 3,", "max_retries: int = 9,", 1)
+    assert edited != twin.read_text()
+    twin.write_text(edited)
     done = check(package)
     assert done.returncode == 1
     assert "_sync_client.py differ from what their async sources generate" in done.stderr
-    assert "-        operation = self._content_operation(" in done.stdout
+    assert "-        max_retries: int = 9," in done.stdout
 
 
 def test_a_source_change_reaches_its_twin(tmp_path: Path) -> None:
