@@ -120,11 +120,13 @@ clean:
 demo: $(READY)
 	bash .ci/demo.sh
 
-# The SDK against raw httpx (and the openai SDK when installed), on loopback.
-# Installs the `bench` extra (the pinned openai SDK) into .venv, then runs for a few minutes.
+# The SDK against raw httpx (and the openai SDK when installed), on loopback, then many
+# callers on one throttled resource (the SDK, openai, azure-core from the dev lock, an ideal
+# pacer). Installs the `bench` extra (the pinned openai SDK) into .venv, then runs for a few
+# minutes. `make bench ONLY=load` runs one part (import, get, download or load).
 bench: $(READY)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e '.[bench]'
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(if $(ONLY),--only $(ONLY))
 
 # Re-record the contract-test recordings against a real resource (live mode).
 record: $(READY)

@@ -1,5 +1,6 @@
 """The contenders: the SDK, raw httpx2 doing the same HTTP work (the baseline), raw httpx
-(the unmaintained predecessor, a reference row), and the openai SDK.
+(the unmaintained predecessor, a reference row), and the openai SDK; in the load part also
+azure-core and an ideal client (their code is in load_child.py).
 
 Each factory imports its library lazily, so a missing optional library (openai) or an SDK
 that is not importable yet only drops that contender.
@@ -165,6 +166,17 @@ ASYNC_GET: dict[str, Callable[[str], tuple[AsyncCall, Callable[[], Awaitable[obj
 DOWNLOAD = ("raw_httpx2", "raw_httpx2_fsync", "raw_httpx", "sdk", "openai", "openai_streaming")
 IMPORTS = {"httpx2": "httpx2", "httpx": "httpx", "sdk": "azure_openai_files", "openai": "openai"}
 BASELINE = "raw_httpx2"  # what every target's ratio is taken against
+# The load part (benchmarks/load_child.py): the SDK, openai, azure-core's pipeline on its
+# default aiohttp transport, and an ideal client (raw httpx2 behind one pacer at the budget).
+LOAD = ("sdk", "openai", "azure_core", "ideal")
+
+
+def azure_core_available() -> bool:
+    """azure-core and aiohttp, the transport its async pipeline uses by default."""
+    try:  # find_spec imports the parent package: no `azure` at all raises
+        return all(importlib.util.find_spec(name) is not None for name in ("azure.core", "aiohttp"))
+    except ImportError:
+        return False
 
 
 def available(names: list[str] | tuple[str, ...]) -> list[str]:
@@ -176,6 +188,8 @@ def available(names: list[str] | tuple[str, ...]) -> list[str]:
         if name == "sdk" and not sdk_available():
             continue
         if name.startswith("openai") and not openai_available():
+            continue
+        if name == "azure_core" and not azure_core_available():
             continue
         keep.append(name)
     return keep

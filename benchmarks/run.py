@@ -2,15 +2,22 @@
 on loopback. Raw httpx2 is the baseline of every target; raw httpx, the unmaintained stack
 the SDK ran on before, is a reference row.
 
-    python -m benchmarks.run            # the full run behind `make bench`
-    python -m benchmarks.run --smoke    # tiny sizes, few iterations: checks the code still works
+    python -m benchmarks.run              # the full run behind `make bench`
+    python -m benchmarks.run --smoke      # tiny sizes, few iterations: checks the code still works
+    python -m benchmarks.run --only load  # one part: import, get, download or load
 
 Contenders alternate within every round (the order rotates round by round; sequential get_file
 switches contender every few milliseconds) and each figure is the median over rounds;
 a ratio against a target is the median of the per-round ratios, which cancels the drift of a
 shared machine. Downloads and imports run in fresh processes so that
-peak memory and import time are each process's own. Prints a table with every target marked
-met or missed, then one JSON line with the same figures.
+peak memory and import time are each process's own.
+
+The load part is behaviour, not speed: many callers on one client share one throttled
+resource (a loopback service with a token bucket, then one with a window of 503s), and each
+contender (the SDK, openai, azure-core, and an ideal pacer) runs once per scenario and number
+of callers, in a process of its own against a fresh service (see `load_child.py` and
+`throttled_server.py`). Prints a table with every target marked met or missed, then one JSON
+line with the same figures.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import asyncio
 import compileall
 import contextlib
 import gc
+import http.client
 import importlib.util
 import json
 import os
@@ -30,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +54,14 @@ SLICE_CALLS = 10  # sequential get_file: calls per contender per turn
 
 
 @dataclass
+class LoadSettings:
+    callers: list[int]  # callers on one client, one run per number; the targets hold at each
+    successes: int  # the group stops at this many successes ...
+    cap: float  # ... or after this many seconds
+    window: float  # seconds of 503s in the 503 scenario, from its first request
+
+
+@dataclass
 class Settings:
     smoke: bool
     rounds: int
@@ -55,11 +72,21 @@ class Settings:
     # (size, rounds): a smaller file is quicker and its figure noisier, so it gets more rounds
     downloads: list[tuple[int, int]]
     import_rounds: int
+    load: LoadSettings = field(default_factory=lambda: LoadSettings([64, 256], 3000, 60.0, 10.0))
 
 
 def settings_for(smoke: bool) -> Settings:
     if smoke:
-        return Settings(True, 2, 20, 2, [(64, 2), (256, 1)], [(1 * MiB, 1), (3 * MiB, 1)], 1)
+        return Settings(
+            True,
+            2,
+            20,
+            2,
+            [(64, 2), (256, 1)],
+            [(1 * MiB, 1), (3 * MiB, 1)],
+            1,
+            LoadSettings([16], 50, 10.0, 1.0),
+        )
     # Rounds are paired (each contender right after the others): the more of them, the less
     # one burst of another process on this shared machine moves a median.
     return Settings(False, 21, 200, 25, [(64, 6), (256, 2)], [(256 * MiB, 9), (1 * GiB, 5)], 15)
@@ -439,6 +466,205 @@ def bench_imports(s: Settings, report: Report) -> None:
     report.targets.append(Target("import, SDK minus httpx2", extra, "<=", 60, " ms"))
 
 
+# --- 5. many callers on one throttled resource ------------------------------------------
+
+RESOURCE_RATE = 200  # the throttled service's budget, requests/s (burst 20)
+RESOURCE_BURST = 20
+LOAD_SCENARIOS = {
+    "throttled": "throttled service",
+    "flaky": "503 window",
+}
+# (figure, better when, tolerance): "ahead" of a library is no figure worse than its; the
+# rates get 2% of slack for run-to-run noise, the counts none.
+AHEAD_ON = {
+    "throttled": [
+        ("requests_per_success", "lower", 0.02),
+        ("goodput", "higher", 0.02),
+        ("failures", "lower", 0.0),
+        ("peak_100ms", "lower", 0.0),
+    ],
+    "flaky": [("requests_per_success", "lower", 0.02), ("failures", "lower", 0.0)],
+}
+LOAD_OTHERS = ("openai", "azure_core")  # the libraries the SDK is to be ahead of
+
+
+@contextlib.contextmanager
+def throttled_service(scenario: str, window: float) -> Iterator[str]:
+    """A fresh loopback service for one run: its own budget, coin and records."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE / "throttled_server.py"),
+            "--scenario",
+            scenario,
+            "--rate",
+            str(RESOURCE_RATE),
+            "--burst",
+            str(RESOURCE_BURST),
+            "--window",
+            str(window),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"throttled service did not start: {line!r}")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _service_stats(endpoint: str) -> dict[str, Any]:
+    netloc = urllib.parse.urlsplit(endpoint).netloc
+    conn = http.client.HTTPConnection(netloc, timeout=30)
+    try:
+        conn.request("GET", "/_stats")
+        stats: dict[str, Any] = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    return stats
+
+
+def _load_once(scenario: str, name: str, callers: int, s: LoadSettings) -> dict[str, Any]:
+    with throttled_service(scenario, s.window) as endpoint:
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "load_child.py"),
+                name,
+                endpoint,
+                str(callers),
+                str(s.successes),
+                str(s.cap),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+            timeout=s.cap + 120,
+        )
+        stats = _service_stats(endpoint)
+    if done.returncode != 0:
+        raise RuntimeError(f"load run of {name} failed:\n{done.stderr.strip()}")
+    child: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    ok = stats["status"].get("200", 0)
+    return {
+        "requests_per_success": stats["requests"] / ok if ok else None,
+        "goodput": child["goodput"],
+        "failures": child["failures"],
+        "p50_ms": child["p50_ms"],
+        "p99_ms": child["p99_ms"],
+        "peak_100ms": stats["peak_100ms"],
+        "seconds": child["seconds"],
+        "cap_hit": child["cap_hit"],
+        "successes": child["successes"],
+        "requests": stats["requests"],
+        "status": stats["status"],
+        "in_window": stats["in_window"],
+        "failure_kinds": child["failure_kinds"],
+        "cancelled_at_drain": child["cancelled_at_drain"],
+    }
+
+
+def _behind(scenario: str, figures: dict[str, dict[str, Any]]) -> tuple[float | None, list[str]]:
+    """How many figures the SDK is behind openai or azure-core on, and which (None when there
+    is no SDK or neither library to compare with)."""
+    others = [name for name in LOAD_OTHERS if name in figures]
+    if "sdk" not in figures or not others:
+        return None, []
+    sdk = figures["sdk"]
+    behind = []
+    for key, better, slack in AHEAD_ON[scenario]:
+        for other in others:
+            mine, theirs = sdk[key], figures[other][key]
+            if mine is None or theirs is None:
+                continue
+            if better == "lower":
+                worse = mine > theirs * (1 + slack)
+            else:
+                worse = mine < theirs * (1 - slack)
+            if worse:
+                behind.append(f"{key} vs {other}")
+    return float(len(behind)), behind
+
+
+def bench_load(s: Settings, report: Report) -> None:
+    names = c.available(list(c.LOAD))
+    results: dict[str, Any] = {}
+    started = time.perf_counter()
+    for scenario in LOAD_SCENARIOS:
+        levels: dict[str, Any] = {}
+        for level, callers in enumerate(s.load.callers):
+            figures: dict[str, dict[str, Any]] = {}
+            # Each run has a process and a service of its own; the order still rotates, so
+            # that nobody always runs first on a machine that drifts.
+            k = level % len(names) if names else 0
+            for name in names[k:] + names[:k]:
+                _progress(f"load, {LOAD_SCENARIOS[scenario]}, {callers} callers, {name}")
+                figures[name] = _load_once(scenario, name, callers, s.load)
+            count, behind = _behind(scenario, figures)
+            levels[str(callers)] = {"contenders": figures, "sdk_behind_on": behind}
+            _load_targets(scenario, callers, figures, count, report)
+        results[scenario] = levels
+    report.figures["load"] = {
+        "settings": {
+            "rate": RESOURCE_RATE,
+            "burst": RESOURCE_BURST,
+            "successes": s.load.successes,
+            "cap_s": s.load.cap,
+            "window_s": s.load.window,
+            "callers": s.load.callers,
+        },
+        **results,
+        "section_seconds": time.perf_counter() - started,
+    }
+
+
+def _load_targets(
+    scenario: str,
+    callers: int,
+    figures: dict[str, dict[str, Any]],
+    behind: float | None,
+    report: Report,
+) -> None:
+    sdk = figures.get("sdk", {})
+    prefix = f"load x{callers} {LOAD_SCENARIOS[scenario]}, SDK"
+    if scenario == "throttled":
+        failures = sdk.get("failures")
+        peak = sdk.get("peak_100ms")
+        report.targets += [
+            Target(f"{prefix} requests/success", sdk.get("requests_per_success"), "<=", 1.3),
+            Target(f"{prefix} goodput", sdk.get("goodput"), ">=", 0.8 * RESOURCE_RATE, " /s"),
+            Target(
+                f"{prefix} failures to callers",
+                None if failures is None else float(failures),
+                "<=",
+                0,
+                " calls",
+            ),
+            Target(
+                f"{prefix} peak requests/100 ms",
+                None if peak is None else float(peak),
+                "<=",
+                2 * RESOURCE_BURST,
+                " req",
+            ),
+        ]
+    else:
+        report.targets.append(
+            Target(f"{prefix} requests/success", sdk.get("requests_per_success"), "<=", 1.6)
+        )
+    report.targets.append(Target(f"{prefix} behind openai/azure-core on", behind, "<=", 0, " figs"))
+
+
 # --- output -----------------------------------------------------------------------------
 
 
@@ -454,6 +680,7 @@ def render_table(report: Report) -> str:
         "concurrent": {},
         "import_ms": {},
         "tracing": {},
+        "load": {},
         **report.figures,
     }
     lines: list[str] = []
@@ -519,12 +746,13 @@ def render_table(report: Report) -> str:
             f"   x{_fmt(d['ratio'], '.3f')}"
         )
     add("")
+    lines += _load_table(f["load"], report.settings.load)
     add("targets (a ratio is the median of per-round ratios; import: of per-round differences)")
     for t in report.targets:
         d = t.as_dict()
         verdict = {True: "met", False: "MISSED", None: "n/a"}[t.met]
         value = _fmt(t.value, ".3f" if t.unit == "" else ".1f")
-        add(f"   {verdict:<7} {t.name:<44} {value:>9}{t.unit}  (target {d['target']})")
+        add(f"   {verdict:<7} {t.name:<50} {value:>9}{t.unit}  (target {d['target']})")
     if "openai" in f["get_file_us"]:
         add("")
         add(
@@ -559,6 +787,49 @@ def render_table(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _load_table(load: dict[str, Any], s: LoadSettings) -> list[str]:
+    lines = [
+        f"5. many callers on one client, one shared resource (one run per row, each contender in "
+        f"its own process against a fresh service; until {s.successes} successes or {s.cap:g} s)"
+    ]
+    headers = {
+        "throttled": f"throttled service: one token bucket of {RESOURCE_RATE} req/s, burst "
+        f"{RESOURCE_BURST}; over it 429 with retry-after 1 s "
+        f"(capacity {RESOURCE_BURST} per 100 ms)",
+        "flaky": f"503 window: for {s.window:g} s from the first request 50% of requests are 503 "
+        f"(seeded), no rate limit",
+    }
+    columns = (
+        "   callers contender   req/success  goodput/s  failures   p50 ms   p99 ms"
+        "  peak/100ms  seconds"
+    )
+    for scenario, header in headers.items():
+        if scenario not in load:
+            continue
+        lines += [f"   {header}", columns]
+        for callers, level in load[scenario].items():
+            for name, r in level["contenders"].items():
+                cap = "  CAP" if r["cap_hit"] else ""
+                lines.append(
+                    f"   {callers:>7} {name:<12} {_fmt(r['requests_per_success'], '10.2f')}"
+                    f" {_fmt(r['goodput'], '10.1f')} {r['failures']:9d}"
+                    f" {_fmt(r['p50_ms'], '8.1f')} {_fmt(r['p99_ms'], '8.1f')}"
+                    f" {r['peak_100ms']:11d} {r['seconds']:8.1f}{cap}"
+                )
+            if level["sdk_behind_on"]:
+                lines.append(f"           SDK behind on: {', '.join(level['sdk_behind_on'])}")
+    if load:
+        lines += [
+            "   goodput: successes per second until the group's last needed success; a call is a"
+            " caller's whole call, retries included; CAP: the time cap ended the run",
+            "   ideal: one pacer at exactly the budget for all callers, no retries (in the 503"
+            " window its 503s are its failures)",
+            f"   section took {load['section_seconds']:.0f} s",
+            "",
+        ]
+    return lines
+
+
 def as_json(report: Report) -> dict[str, Any]:
     mets = [t.met for t in report.targets]
     return {
@@ -576,7 +847,7 @@ def _progress(step: str) -> None:
     sys.stderr.flush()
 
 
-PARTS = ("import", "get", "download")
+PARTS = ("import", "get", "download", "load")
 
 
 def run(s: Settings, only: str | None = None) -> Report:
@@ -593,6 +864,8 @@ def run(s: Settings, only: str | None = None) -> Report:
         "httpx2": c.version_of("httpx2"),
         "httpx": c.version_of("httpx"),
         "openai": c.version_of("openai"),
+        "azure_core": c.version_of("azure.core") if c.azure_core_available() else None,
+        "aiohttp": c.version_of("aiohttp") if c.azure_core_available() else None,
     }
     if not c.sdk_available():
         report.notes.append("azure_openai_files.FilesClient is not importable: SDK figures n/a")
@@ -608,9 +881,20 @@ def run(s: Settings, only: str | None = None) -> Report:
         report.notes.append(
             "openai not installed (pip install -e '.[bench]'): openai figures absent"
         )
+    if only in (None, "load") and not c.azure_core_available():
+        report.notes.append(
+            "azure-core or aiohttp not installed (pip install azure-core aiohttp): azure_core"
+            " absent from the load part"
+        )
+    # The load part has servers of its own; the others share one.
+    shared_server = only != "load"
     with (
         tempfile.TemporaryDirectory(prefix="aof-bench-") as tmp,
-        loopback_server(max(size for size, _ in s.downloads)) as endpoint,
+        (
+            loopback_server(max(size for size, _ in s.downloads))
+            if shared_server
+            else contextlib.nullcontext("")
+        ) as endpoint,
     ):
         if only in (None, "import"):
             _progress("import time")
@@ -624,6 +908,8 @@ def run(s: Settings, only: str | None = None) -> Report:
         if only in (None, "download"):
             _progress("downloads")
             bench_downloads(endpoint, s, report, Path(tmp))
+    if only in (None, "load"):
+        bench_load(s, report)
     report.figures["machine"]["load_average_end"] = _load_average()
     return report
 

@@ -8,10 +8,64 @@ import importlib.util
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
 from tests.support.paths import ROOT
+
+SMOKE_CALLERS = "16"  # the load part's one number of callers in smoke mode
+LOAD_TARGETS = [
+    f"load x{SMOKE_CALLERS} throttled service, SDK requests/success",
+    f"load x{SMOKE_CALLERS} throttled service, SDK goodput",
+    f"load x{SMOKE_CALLERS} throttled service, SDK failures to callers",
+    f"load x{SMOKE_CALLERS} throttled service, SDK peak requests/100 ms",
+    f"load x{SMOKE_CALLERS} throttled service, SDK behind openai/azure-core on",
+    f"load x{SMOKE_CALLERS} 503 window, SDK requests/success",
+    f"load x{SMOKE_CALLERS} 503 window, SDK behind openai/azure-core on",
+]
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # its parent package is missing
+        return False
+
+
+def load_contenders() -> list[str]:
+    names = ["sdk", "ideal"]
+    if _installed("openai"):
+        names.append("openai")
+    if _installed("azure.core") and _installed("aiohttp"):
+        names.append("azure_core")
+    return names
+
+
+def check_load_figures(figures: dict[str, Any], table: str) -> None:
+    """The load part: every contender that is installed ran each scenario, with every figure."""
+    load = figures["load"]
+    assert load["settings"]["callers"] == [int(SMOKE_CALLERS)]
+    assert load["section_seconds"] > 0
+    for scenario in ("throttled", "flaky"):
+        assert list(load[scenario]) == [SMOKE_CALLERS]
+        level = load[scenario][SMOKE_CALLERS]
+        assert sorted(level["contenders"]) == sorted(load_contenders())
+        for name, row in level["contenders"].items():
+            assert row["requests_per_success"] >= 1.0, (scenario, name)
+            assert row["goodput"] > 0, (scenario, name)
+            assert row["failures"] >= 0
+            assert row["successes"] >= load["settings"]["successes"] or row["cap_hit"] is True
+            assert 0 < row["p50_ms"] <= row["p99_ms"], (scenario, name)
+            assert row["peak_100ms"] >= 1 and row["requests"] >= row["successes"]
+            answers = {"throttled": {"200", "429"}, "flaky": {"200", "503"}}[scenario]
+            assert "200" in row["status"] and set(row["status"]) <= answers, row["status"]
+            assert sum(row["status"].values()) == row["requests"]
+            assert bool(row["in_window"]) == (scenario == "flaky")
+        assert isinstance(level["sdk_behind_on"], list)
+    assert "5. many callers on one client" in table
+    assert "throttled service" in table and "503 window" in table
+    assert "section took" in table
 
 
 @pytest.mark.timeout(660)
@@ -90,11 +144,16 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
         "download 1MiB, SDK peak memory growth",
         "download 3MiB, SDK/raw httpx2 throughput",
         "download 3MiB, SDK peak memory growth",
+        *LOAD_TARGETS,
     ]
     assert names == expected
+    alone = load_contenders() == ["sdk", "ideal"]
     for target in figures["targets"]:
         if target["name"].endswith("SDK/openai rps") and "openai" not in contenders:
             assert target["met"] is None  # not judged without the openai SDK
+            continue
+        if target["name"].endswith("behind openai/azure-core on") and alone:
+            assert target["met"] is None  # neither library to be ahead of
             continue
         assert isinstance(target["value"], float), target
         assert target["met"] in (True, False), target
@@ -102,6 +161,7 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
     assert figures["all_met"] == all(t["met"] is True for t in figures["targets"])
     assert "targets" in table
     assert "x256" in table and "256 concurrent" in table
+    check_load_figures(figures, table)
 
 
 @pytest.mark.timeout(330)
@@ -119,11 +179,33 @@ def test_a_benchmark_run_of_the_downloads_only_measures_nothing_else() -> None:
     assert sorted(figures["download"]) == ["1MiB", "3MiB"]
     assert figures["download"]["1MiB"]["gbps"]["sdk"] > 0
     assert "get_file_us" not in figures and "concurrent" not in figures
-    assert "tracing" not in figures
-    assert "import_ms" not in figures
+    assert "import_ms" not in figures and "load" not in figures
     assert [t["name"] for t in figures["targets"]] == [
         "download 1MiB, SDK/raw httpx2 throughput",
         "download 1MiB, SDK peak memory growth",
         "download 3MiB, SDK/raw httpx2 throughput",
         "download 3MiB, SDK peak memory growth",
     ]
+
+
+@pytest.mark.timeout(330)
+def test_a_benchmark_run_of_the_load_part_only_measures_nothing_else() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--smoke", "--only", "load"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    check_load_figures(figures, "\n".join(lines[:-1]))
+    assert "get_file_us" not in figures and "concurrent" not in figures
+    assert "download" not in figures and "import_ms" not in figures
+    assert [t["name"] for t in figures["targets"]] == LOAD_TARGETS
+    for target in figures["targets"]:
+        if target["met"] is not None:
+            assert isinstance(target["value"], float), target
+            assert target["met"] in (True, False), target
