@@ -52,6 +52,7 @@ class AsyncFilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        retry_budget: RetryBudget | None = None,
         http_client: httpx2.AsyncClient | None = None,
         tracing: bool = True,
     ) -> None: ...
@@ -213,6 +214,7 @@ class FilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        retry_budget: RetryBudget | None = None,
         http_client: httpx2.Client | None = None,
         tracing: bool = True,
     ) -> None: ...
@@ -299,6 +301,27 @@ class RateLimitError(ServiceError):
 
 class RequestTimeoutError(TransportError):
     pass
+
+class RetryBudget:
+    ratio = ...  # instance attribute
+    min_per_second = ...  # instance attribute
+    window = ...  # instance attribute
+    def __init__(
+        self,
+        *,
+        ratio: float = 0.1,
+        min_per_second: float = 10.0,
+        window: float = 10.0,
+    ) -> None: ...
+    def wait_before_send(self, now: float) -> float: ...
+    def paused_until(self) -> float: ...
+    def on_throttled(
+        self,
+        now: float,
+        retry_after: float,
+    ) -> None: ...
+    def record_success(self, now: float) -> None: ...
+    def try_spend(self, now: float) -> bool: ...
 
 class ServerError(ServiceError):
     pass

@@ -31,6 +31,7 @@ from ._errors import (
 from ._models import FileObject, FileState, Purpose
 from ._sync_client import FilesClient
 from ._sync_streaming import ContentStream
+from ._throttle import RetryBudget
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ __all__ = [
     "Purpose",
     "RateLimitError",
     "RequestTimeoutError",
+    "RetryBudget",
     "ServerError",
     "ServiceError",
     "TransportError",

@@ -27,6 +27,7 @@ from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, PollSchedule
 from ._responses import parse_file
 from ._retry import RetryPolicy
 from ._streaming import CONTENT_HEADERS
+from ._throttle import RetryBudget
 
 
 class AsyncFilesClient:
@@ -59,6 +60,7 @@ class AsyncFilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        retry_budget: RetryBudget | None = None,
         http_client: httpx2.AsyncClient | None = None,
         tracing: bool = True,
     ) -> None:
@@ -70,6 +72,7 @@ class AsyncFilesClient:
                 max_retries, retry_backoff, retry_backoff_max, max_retry_after
             ),
             deadline=deadline,
+            retry_budget=retry_budget,
         )
         auth = resolve_auth(self._settings, api_key, credential, bearer=AsyncBearerTokenAuth)
         self._tracing = _tracing.for_client(

@@ -75,6 +75,10 @@ class AsyncPipeline(PipelineBase):
         while True:
             auth_header = renewed_header or await self._auth_header(state)
             renewed_header = None
+            while wait := self._pace(state):
+                await _async_io.sleep(wait)
+                if not self._paused():
+                    break
             self._start_attempt(request, state, auth_header)
             clock = self._head_clock(state)
             try:

@@ -23,6 +23,7 @@ from ._auth import (
 from ._errors import InvalidArgument, InvalidArgumentType
 from ._generated_api import check_api_version
 from ._retry import RetryPolicy
+from ._throttle import RetryBudget
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
 
 ENDPOINT_ENV = "AZURE_OPENAI_ENDPOINT"
@@ -55,6 +56,8 @@ class ClientSettings(NamedTuple):
     timeout: httpx2.Timeout
     retry_policy: RetryPolicy
     deadline: float | None
+    # The client's view of the resource: its retry budget and, once throttled, its pace.
+    retry_budget: RetryBudget
 
 
 def resolve_settings(
@@ -64,6 +67,7 @@ def resolve_settings(
     timeout: float | httpx2.Timeout | None,
     retry_policy: RetryPolicy,
     deadline: float | None,
+    retry_budget: RetryBudget | None = None,
 ) -> ClientSettings:
     return ClientSettings(
         base_url=_base_url(endpoint if endpoint is not None else os.environ.get(ENDPOINT_ENV)),
@@ -71,6 +75,7 @@ def resolve_settings(
         timeout=_timeout(timeout),
         retry_policy=retry_policy,
         deadline=check_deadline(deadline),
+        retry_budget=_retry_budget(retry_budget),
     )
 
 
@@ -102,6 +107,16 @@ def resolve_auth(
         raise TypeError("api_key must be a str or an object with a str `key` attribute")
     check_credential_transport(settings.base_url)
     return ApiKeyAuth(api_key)
+
+
+def _retry_budget(retry_budget: RetryBudget | None) -> RetryBudget:
+    if retry_budget is None:
+        return RetryBudget()  # a client of its own: its own view of the resource
+    if not isinstance(retry_budget, RetryBudget):
+        raise InvalidArgumentType(
+            "retry_budget", f"must be a RetryBudget or None, not {type(retry_budget).__name__}"
+        )
+    return retry_budget
 
 
 def check_deadline(deadline: float | None) -> float | None:

@@ -277,8 +277,31 @@ class PipelineBase:
         if state.trace is not None:
             state.trace.attempt_started(request)
 
+    def _pace(self, state: RetryState) -> float:
+        """Seconds to wait before the next attempt goes out, in step with every other call of
+        the client once the resource has throttled it (0 until then); a wait the deadline
+        does not leave room for fails the call at once, naming the wait."""
+        wait = self.settings.retry_budget.wait_before_send(time.monotonic())
+        if not wait:
+            return 0.0
+        remaining = state.remaining()
+        if remaining is not None and wait >= remaining:
+            raise RequestTimeoutError(
+                f"deadline of {state.deadline_seconds:g} s would pass while the client waits "
+                f"{wait:.2f} s for the throttled resource",
+                client_request_id=state.client_request_id,
+            )
+        return wait
+
+    def _paused(self) -> bool:
+        """Whether the resource asked every call to wait (a 429 arrived while this call was
+        waiting for its turn): the call then takes a new turn after the pause."""
+        return time.monotonic() < self.settings.retry_budget.paused_until()
+
     def _received(self, response: httpx2.Response, state: RetryState) -> None:
         """The response head of the attempt under way has arrived."""
+        if response.is_success:
+            self.settings.retry_budget.record_success(time.monotonic())
         self._log_response(response)
         if state.trace is not None:
             state.trace.response_received(response)
@@ -317,7 +340,33 @@ class PipelineBase:
         `progressed`: new bytes the failed attempt received, when the download forgave it."""
         if state.trace is not None:
             state.trace.attempt_failed(error)
+        budget = self.settings.retry_budget
+        paced = (
+            isinstance(error, RateLimitError)
+            and error.retry_after is not None
+            and error.retry_after <= state.policy.max_retry_after
+        )
+        if paced:
+            # The wait is the whole client's, even when this call cannot wait for it: every
+            # call keeps the pace learned from it (`_pace`).
+            assert isinstance(error, RateLimitError) and error.retry_after is not None
+            budget.on_throttled(time.monotonic(), error.retry_after)
         delay = state.delay_before_retry(error, retryable=retryable)
+        if paced:
+            delay = 0.0  # the wait is `_pace`'s; a retry that keeps the pace adds no load
+        elif not progressed and not budget.try_spend(time.monotonic()):
+            error.add_note(
+                "not retried: the client's retry budget is spent (retries may add "
+                f"{budget.ratio:g} of the successes plus {budget.min_per_second:g} a second)"
+            )
+            logger.info(
+                "Not retrying %s %s: the retry budget is spent (%s; client request id %s)",
+                request.method,
+                request.url.path,
+                _reason(error),
+                request.headers.get("x-ms-client-request-id"),
+            )
+            raise error
         if not logger.isEnabledFor(logging.INFO):
             return delay
         if progressed:

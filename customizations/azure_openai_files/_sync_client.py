@@ -27,6 +27,7 @@ from ._streaming import CONTENT_HEADERS
 from ._sync_bearer_auth import BearerTokenAuth
 from ._sync_pipeline import SyncPipeline
 from ._sync_streaming import ContentStream
+from ._throttle import RetryBudget
 
 
 class FilesClient:
@@ -59,6 +60,7 @@ class FilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        retry_budget: RetryBudget | None = None,
         http_client: httpx2.Client | None = None,
         tracing: bool = True,
     ) -> None:
@@ -70,6 +72,7 @@ class FilesClient:
                 max_retries, retry_backoff, retry_backoff_max, max_retry_after
             ),
             deadline=deadline,
+            retry_budget=retry_budget,
         )
         auth = resolve_auth(self._settings, api_key, credential, bearer=BearerTokenAuth)
         self._tracing = _tracing.for_client(

@@ -74,6 +74,10 @@ class SyncPipeline(PipelineBase):
         while True:
             auth_header = renewed_header or self._auth_header(state)
             renewed_header = None
+            while wait := self._pace(state):
+                _sync_io.sleep(wait)
+                if not self._paused():
+                    break
             self._start_attempt(request, state, auth_header)
             clock = self._head_clock(state)
             try:

@@ -1,0 +1,175 @@
+"""`RetryBudget`: one shared view of a throttled resource, for every call of a client (or of
+several clients given the same object). Sans-IO: each method takes the monotonic time and
+returns a decision; the pipelines do the waiting.
+
+Two things make many callers of one resource behave like one well-mannered caller:
+
+- **A pace learned from throttling.** A 429 that asks for a wait pauses every call of the
+  client until that moment, not only the one that got it; then the calls are released one
+  by one at a rate learned from the throttling, never all at once. The first 429 sets the
+  rate to what the resource admitted in the last second and lets it grow quickly (the
+  resource's capacity is not known yet); each later 429 sets a ceiling at what the
+  resource admitted in the second before it, drops the rate just below it and approaches
+  it slowly from below, probing a little above it over time. Until the first 429 nothing
+  is paced.
+- **A retry budget.** Retries of other failures (5xx, 408, a lost connection) draw on an
+  allowance that each success refills by `ratio` and time by `min_per_second` a second, up
+  to `min_per_second * window` (as gRPC's retry throttling and Finagle's retry budgets
+  do): retries add at most `ratio` of the successes plus the floor; past it a retryable
+  failure is raised at once, saying the budget is spent, instead of adding load to a
+  resource that is already failing. A retry after a 429 is not charged: it waits for the
+  pace, which already bounds the traffic.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+
+from ._errors import InvalidArgument, InvalidArgumentType
+
+# After the first 429 the rate grows by e^(FAST_GROWTH * seconds): about 4.5x a second.
+FAST_GROWTH = 1.5
+# After a later 429: the rate drops to DROP x the ceiling, closes APPROACH of the gap to it
+# per second, and probes above it by PROBE x the ceiling per second.
+DROP = 0.95
+APPROACH = 1.0
+PROBE = 0.005
+# Never slower than this, whatever the throttling said (requests per second).
+MIN_RATE = 1.0
+# The first pace, at least: a resource that throttled before admitting much says little
+# about its capacity, and the fast growth finds it from here within seconds.
+FIRST_RATE = 10.0
+# Successes are counted over this trailing window to measure what the resource admits.
+MEASURE_WINDOW = 1.0
+
+
+class RetryBudget:
+    """How many retries a client's calls may add, and the pace its calls keep once the
+    resource throttles them. Pass one object as `retry_budget=` to several clients to give
+    them one shared view of the resource they share (thread-safe).
+
+    `ratio`: retries allowed per success (0.1: one retry for ten successes); `min_per_second`:
+    retries allowed whatever the successes, so a quiet client can still retry; `window`:
+    seconds over which the allowance accumulates (it starts full)."""
+
+    def __init__(
+        self, *, ratio: float = 0.1, min_per_second: float = 10.0, window: float = 10.0
+    ) -> None:
+        for name, value in (("ratio", ratio), ("min_per_second", min_per_second)):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidArgumentType(name, f"must be a number, not {type(value).__name__}")
+            if not (value >= 0 and math.isfinite(value)):
+                raise InvalidArgument(name, "must be a finite number >= 0")
+        if isinstance(window, bool) or not isinstance(window, int | float):
+            raise InvalidArgumentType(
+                "window", f"must be seconds (a number), not {type(window).__name__}"
+            )
+        if not (window > 0 and math.isfinite(window)):
+            raise InvalidArgument("window", "must be a positive, finite number of seconds")
+        self.ratio = float(ratio)
+        self.min_per_second = float(min_per_second)
+        self.window = float(window)
+        self._lock = threading.Lock()
+        # The retry allowance, in retries: refilled by successes and by time, at most
+        # what `window` seconds of the floor and of the successes would give.
+        self._balance = self._capacity = max(1.0, self.min_per_second * self.window)
+        self._refilled_at: float | None = None
+        # The pace: None until the resource first throttles.
+        self._rate: float | None = None
+        self._ceiling: float | None = None
+        self._paused_until = 0.0
+        self._next_slot = 0.0
+        self._grown_at = 0.0
+        self._reacted_until = -math.inf
+        self._successes: deque[float] = deque()
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryBudget(ratio={self.ratio:g}, min_per_second={self.min_per_second:g}, "
+            f"window={self.window:g})"
+        )
+
+    # --- the pace -----------------------------------------------------------------------
+
+    def wait_before_send(self, now: float) -> float:
+        """Seconds to wait before sending an attempt now (0 while nothing is paced). Each
+        call reserves a slot of its own: waiting calls are released one by one."""
+        if self._rate is None and now >= self._paused_until:
+            return 0.0  # never throttled, or only paused: the common case costs two reads
+        with self._lock:
+            start = max(now, self._paused_until, self._next_slot)
+            rate = self._current_rate(start)
+            self._next_slot = start if rate is None else start + 1.0 / rate
+            return start - now
+
+    def paused_until(self) -> float:
+        """The monotonic time the resource asked every call to wait for (0 when none)."""
+        return self._paused_until
+
+    def on_throttled(self, now: float, retry_after: float) -> None:
+        """A 429 that asked to wait `retry_after` seconds: pause every call until then, and
+        learn a slower pace (once per throttling episode: the 429s of calls already in
+        flight belong to the same one)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, now + retry_after)
+            if now < self._reacted_until:
+                return
+            admitted = self._admitted(now)
+            if self._rate is None:
+                self._rate = max(FIRST_RATE, admitted)
+            else:
+                self._ceiling = max(MIN_RATE, admitted)
+                self._rate = max(MIN_RATE, DROP * self._ceiling)
+            self._grown_at = self._paused_until
+            self._next_slot = self._paused_until
+            self._reacted_until = self._paused_until
+
+    def _current_rate(self, now: float) -> float | None:
+        rate = self._rate
+        if rate is None or now <= self._grown_at:
+            return rate
+        elapsed = now - self._grown_at
+        self._grown_at = now
+        if self._ceiling is None:
+            rate *= math.exp(FAST_GROWTH * elapsed)
+        else:
+            rate += (self._ceiling - rate) * min(1.0, APPROACH * elapsed)
+            self._ceiling += PROBE * self._ceiling * elapsed
+        self._rate = rate
+        return rate
+
+    def _admitted(self, now: float) -> float:
+        """Successes per second over the last MEASURE_WINDOW seconds."""
+        successes = self._successes
+        while successes and successes[0] <= now - MEASURE_WINDOW:
+            successes.popleft()
+        return len(successes) / MEASURE_WINDOW
+
+    # --- the retry budget ---------------------------------------------------------------
+
+    def record_success(self, now: float) -> None:
+        with self._lock:
+            self._refill(now)
+            self._balance = min(self._capacity, self._balance + self.ratio)
+            successes = self._successes
+            successes.append(now)
+            if len(successes) > 4096 or successes[0] <= now - MEASURE_WINDOW:
+                while successes and successes[0] <= now - MEASURE_WINDOW:
+                    successes.popleft()
+
+    def try_spend(self, now: float) -> bool:
+        """Take one retry from the allowance; False when it is spent."""
+        with self._lock:
+            self._refill(now)
+            if self._balance < 1.0:
+                return False
+            self._balance -= 1.0
+            return True
+
+    def _refill(self, now: float) -> None:
+        if self._refilled_at is not None and now > self._refilled_at:
+            gained = self.min_per_second * (now - self._refilled_at)
+            self._balance = min(self._capacity, self._balance + gained)
+        self._refilled_at = now
