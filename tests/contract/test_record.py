@@ -13,7 +13,13 @@ import pytest
 from tests.support.loopback import LoopbackServer, ReceivedRequest, respond
 from tests.support.paths import ROOT
 from tests.support.record import NONEXISTENT_FILE_ID, WRONG_KEY, WRONG_KEY_FILE_ID, record
-from tests.support.replay import FAKE_ENDPOINT, FAKE_HOST, RECORDINGS_DIR, load_recording, replaying
+from tests.support.replay import (
+    FAKE_ENDPOINT,
+    FAKE_HOST,
+    load_recording,
+    recording_named,
+    replaying,
+)
 from tests.support.spec import spec_violations
 
 FAKE_KEY = "sk-test-0123456789abcdef0123456789abcdef"
@@ -117,7 +123,7 @@ def test_recording_the_replay_server_reproduces_the_docs_sample(tmp_path: Path) 
     docs_id = "file-181a1cbdcdcf4677ada87f63a0928099"
     with replaying(API_VERSION) as endpoint:
         written = record(endpoint, FAKE_KEY, docs_id, API_VERSION, tmp_path)
-    original = load_recording(RECORDINGS_DIR / API_VERSION / "get-docs-sample.yaml")
+    original = recording_named(API_VERSION, "get-docs-sample")
     live_get = load_recording(next(p for p in written if p.stem == "live-get"))
     assert live_get.body_bytes() == original.body_bytes()
     assert live_get.headers["apim-request-id"] == original.headers["apim-request-id"]

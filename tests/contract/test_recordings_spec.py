@@ -19,8 +19,8 @@ from tests.support.replay import (
     RECORDINGS_DIR,
     Recording,
     api_versions,
-    load_recording,
     load_recordings,
+    recording_named,
 )
 from tests.support.spec import OPENAPI_DIR, spec_violations
 
@@ -100,16 +100,14 @@ def test_each_api_version_covers_the_required_cases(version: str) -> None:
 
 def test_docs_sample_status_succeeded_is_accepted_because_enums_are_extensible() -> None:
     for version in api_versions():
-        recording = load_recording(Path(f"{_recordings_dir(version)}/get-docs-sample.yaml"))
+        recording = recording_named(version, "get-docs-sample")
         assert recording.json_body()["status"] == "succeeded"  # not a FileState value
         assert spec_violations(recording) == []
 
 
 def test_unknown_enum_values_are_accepted_because_enums_are_extensible() -> None:
     for version in api_versions():
-        recording = load_recording(
-            Path(f"{_recordings_dir(version)}/get-unlisted-enum-values.yaml")
-        )
+        recording = recording_named(version, "get-unlisted-enum-values")
         body = recording.json_body()
         assert (body["purpose"], body["status"], body["object"]) == ("evals", "archived", "file.v2")
         assert spec_violations(recording) == []
@@ -117,13 +115,13 @@ def test_unknown_enum_values_are_accepted_because_enums_are_extensible() -> None
 
 def test_unknown_error_code_is_accepted_because_error_codes_are_extensible() -> None:
     for version in api_versions():
-        recording = load_recording(Path(f"{_recordings_dir(version)}/get-unauthorized.yaml"))
+        recording = recording_named(version, "get-unauthorized")
         assert recording.json_body()["error"]["code"] == "401"  # not an ErrorCode value
         assert spec_violations(recording) == []
 
 
 def test_content_served_as_json_is_checked_as_bytes_not_as_decoded_json() -> None:
-    recording = load_recording(Path(f"{_recordings_dir('2024-10-21')}/content-served-as-json.yaml"))
+    recording = recording_named("2024-10-21", "content-served-as-json")
     assert spec_violations(recording) == []
     # Bytes that are not JSON at all are still a valid file body under application/json.
     jsonl = dataclasses.replace(recording, body=b'{"a": 1}\n{"a": 2}\n\xff')
@@ -135,7 +133,7 @@ def _recordings_dir(version: str) -> Path:
 
 
 def _broken_copy(name: str, version: str, change: dict[str, object], drop: str = "") -> Recording:
-    recording = load_recording(_recordings_dir(version) / f"{name}.yaml")
+    recording = recording_named(version, name)
     body = recording.json_body()
     body.update(change)
     body.pop(drop, None)
@@ -159,7 +157,7 @@ def test_recording_without_filename_fails_the_check(version: str) -> None:
 
 
 def test_error_served_as_octet_stream_is_checked_as_an_error_response() -> None:
-    recording = load_recording(_recordings_dir("2024-10-21") / "content-not-found.yaml")
+    recording = recording_named("2024-10-21", "content-not-found")
     assert recording.content_type == "application/octet-stream"
     assert spec_violations(recording) == []
     broken = dataclasses.replace(recording, body=b'{"error": {"message": "no code"}}')
@@ -167,14 +165,14 @@ def test_error_served_as_octet_stream_is_checked_as_an_error_response() -> None:
 
 
 def test_error_recording_without_message_fails_the_check() -> None:
-    recording = load_recording(_recordings_dir("2024-10-21") / "get-not-found.yaml")
+    recording = recording_named("2024-10-21", "get-not-found")
     broken = dataclasses.replace(recording, body=b'{"error": {"code": "notFound"}}')
     problems = spec_violations(broken)
     assert any("'message' is a required property" in p for p in problems), problems
 
 
 def test_content_served_with_an_undeclared_media_type_fails_the_check() -> None:
-    recording = load_recording(_recordings_dir("2024-10-21") / "content-docs-sample.yaml")
+    recording = recording_named("2024-10-21", "content-docs-sample")
     broken = dataclasses.replace(
         recording, headers={**recording.headers, "content-type": "text/html"}
     )
@@ -187,7 +185,7 @@ def _listed_purposes(api_version: str) -> list[str]:
 
 
 def test_batch_output_purpose_is_a_listed_value_from_2024_10_21_on() -> None:
-    recording = load_recording(_recordings_dir("2024-10-21") / "get-batch-output.yaml")
+    recording = recording_named("2024-10-21", "get-batch-output")
     assert spec_violations(recording) == []
     purpose = recording.json_body()["purpose"]
     assert purpose in _listed_purposes("2024-10-21")

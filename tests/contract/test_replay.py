@@ -24,6 +24,7 @@ from tests.support.replay import (
     encode_body,
     load_recording,
     load_recordings,
+    recording_named,
     replay_server,
     replaying,
 )
@@ -45,7 +46,7 @@ def test_replay_serves_recorded_status_headers_and_body(version: str) -> None:
 
 
 def test_generated_body_is_deterministic_and_matches_its_sha256() -> None:
-    recording = load_recording(ROOT / "tests/recordings/2024-10-21/content-large-file.yaml")
+    recording = recording_named("2024-10-21", "content-large-file")
     assert isinstance(recording.body, GeneratedBody)
     with replaying("2024-10-21") as endpoint, httpx2.Client(base_url=endpoint) as http:
         digest = hashlib.sha256()

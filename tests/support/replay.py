@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from azure_openai_files import SUPPORTED_API_VERSIONS
 from tests.support.paths import TESTS
 
 RECORDINGS_DIR = TESTS / "recordings"
@@ -123,17 +124,27 @@ class Recording:
         return json.loads(self.body_bytes())
 
 
+SHARED_DIR = RECORDINGS_DIR / "shared"
+
+
 def api_versions() -> list[str]:
-    """The api-versions that have recordings."""
-    return sorted(p.name for p in RECORDINGS_DIR.iterdir() if p.is_dir())
+    """Every api-version with an OpenAPI document: each gets the shared cases, rendered
+    from its document, and its own recordings (tests/recordings/<version>/) when it has any."""
+    return list(SUPPORTED_API_VERSIONS)
 
 
 def load_recording(path: Path) -> Recording:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _recording(document, name=path.stem, api_version=path.parent.name, path=path)
+
+
+def _recording(
+    document: Mapping[str, Any], *, name: str, api_version: str, path: Path
+) -> Recording:
     request, response = document["request"], document["response"]
     return Recording(
-        name=path.stem,
-        api_version=path.parent.name,
+        name=name,
+        api_version=api_version,
         path=path,
         provenance=str(document["provenance"]),
         description=str(document.get("description", "")),
@@ -148,16 +159,67 @@ def load_recording(path: Path) -> Recording:
     )
 
 
+def render_shared_case(path: Path, api_version: str) -> Recording:
+    """A shared case (tests/recordings/shared/) as `api_version` would answer it: the route
+    and query its generated request builder makes, the error in its document's error shape,
+    `{api_version}` in the texts replaced."""
+    from azure_openai_files._generated_api import (
+        _api_for,
+        get_file_content_operation,
+        get_file_operation,
+    )
+    from azure_openai_files._operation import Expect
+
+    case = yaml.safe_load(path.read_text(encoding="utf-8"))
+    request, response = dict(case["request"]), dict(case["response"])
+    file_id = str(request.pop("file_id"))
+    operation = (
+        get_file_content_operation(file_id, api_version, "get_file_content", Expect.CONTENT)
+        if request.pop("operation") == "get_file_content"
+        else get_file_operation(file_id, api_version)
+    )
+    request["path"] = f"/openai{operation.url}"
+    request["query"] = operation.params or {}
+    error = response.pop("error", None)
+    if error is not None:
+        fields = _api_for(api_version).error_json_types
+        if "param" in fields:  # the OpenAI shape: code is free text (the status), param, type
+            error = {
+                "code": str(response["status"]),
+                "message": error["message"],
+                "param": None,
+                "type": "invalid_request_error",
+            }
+        else:
+            error = {name: value for name, value in error.items() if name in fields}
+        response["body"] = {"text": json.dumps({"error": error}, indent=2) + "\n"}
+    document = json.loads(json.dumps({**case, "request": request, "response": response}))
+    text = json.dumps(document).replace("{api_version}", api_version)
+    return _recording(json.loads(text), name=path.stem, api_version=api_version, path=path)
+
+
 def load_recordings(api_version: str | None = None) -> list[Recording]:
-    """Every recording of one api-version (or of all), sorted by api-version and name."""
+    """Every recording of one api-version (or of all), sorted by api-version and name: the
+    version's own files, and each shared case it has no file of its own for."""
     versions = [api_version] if api_version else api_versions()
     found: list[Recording] = []
     for version in versions:
-        directory = RECORDINGS_DIR / version
-        if not directory.is_dir():
-            raise ValueError(f"no recordings for api-version {version!r} in {RECORDINGS_DIR}")
-        found += [load_recording(p) for p in sorted(directory.glob("*.yaml"))]
+        if version not in SUPPORTED_API_VERSIONS:
+            raise ValueError(f"no recordings for api-version {version!r}: it has no document")
+        own = {p.stem: p for p in sorted((RECORDINGS_DIR / version).glob("*.yaml"))}
+        shared = {p.stem: p for p in sorted(SHARED_DIR.glob("*.yaml")) if p.stem not in own}
+        recordings = [load_recording(p) for p in own.values()]
+        recordings += [render_shared_case(p, version) for p in shared.values()]
+        found += sorted(recordings, key=lambda r: r.name)
     return found
+
+
+def recording_named(api_version: str, name: str) -> Recording:
+    """One case of an api-version, its own file or the shared case rendered for it."""
+    for recording in load_recordings(api_version):
+        if recording.name == name:
+            return recording
+    raise KeyError(f"no recording {name!r} for api-version {api_version!r}")
 
 
 def _decode_body(body: Mapping[str, Any] | None) -> bytes | GeneratedBody:
@@ -400,6 +462,7 @@ __all__ = [
     "FAKE_HOST",
     "PROVENANCE_KINDS",
     "RECORDINGS_DIR",
+    "SHARED_DIR",
     "GeneratedBody",
     "Recording",
     "ReplayServer",
@@ -408,6 +471,7 @@ __all__ = [
     "encode_body",
     "load_recording",
     "load_recordings",
+    "recording_named",
     "replay_server",
     "replaying",
     "unknown_route_body",
