@@ -7,7 +7,7 @@ document (routes, parameter names, models and error shapes differ between them);
 adding a version adds nothing here.
 
 An api-version this package does not list:
-- a dated one (`2025-03-01-preview`, `2024-02-01`, ...) is sent as given and read with the
+- a dated one (`2098-03-01-preview`, say) is sent as given and read with the
   code of the newest dated document: every dated version so far shares its routes and error
   shape, and the service decides whether it knows the version;
 - anything else (`preview`, `v2`, `latest`) is refused with a ValueError before anything is

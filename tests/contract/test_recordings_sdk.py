@@ -308,9 +308,9 @@ def test_an_unlisted_dated_api_version_is_sent_as_given(replay: ReplayServer) ->
     replay.requests.clear()
     with (
         FilesClient(
-            replay.endpoint, api_key=FAKE_KEY, api_version="2025-03-01-preview", max_retries=0
+            replay.endpoint, api_key=FAKE_KEY, api_version="2098-03-01-preview", max_retries=0
         ) as client,
         pytest.raises(NotFoundError),
     ):
         client.get_file("file-abc")
-    assert replay.requests[-1][1] == "/openai/files/file-abc?api-version=2025-03-01-preview"
+    assert replay.requests[-1][1] == "/openai/files/file-abc?api-version=2098-03-01-preview"
