@@ -137,7 +137,7 @@ record: $(READY)
 # pyproject.toml); the report counts killed/survived/timeout per module.
 # `make mutation MUTATION_MODULES="_retry _auth"` limits the run; MUTATION_WORKERS sets the
 # number of test processes.
-MUTATION_MODULES ?= _retry _auth _errors _pipeline _head_bound _streaming _download
+MUTATION_MODULES ?= _retry _throttle _auth _errors _pipeline _response_head_timeout _streaming _download _durable_file
 MUTATION_WORKERS ?= 2
 mutation: $(READY)
 	rm -rf .mutation

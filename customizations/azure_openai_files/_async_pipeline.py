@@ -4,6 +4,7 @@ stale): what only one flavour can do lives in `_async_io` / `_sync_io`."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import Any
@@ -75,9 +76,13 @@ class AsyncPipeline(PipelineBase):
         while True:
             auth_header = renewed_header or await self._auth_header(state)
             renewed_header = None
-            while wait := self._pace(state):
+            while True:
+                reserved_at = time.monotonic()
+                wait = self._pace(state)
+                if not wait:
+                    break
                 await _async_io.sleep(wait)
-                if not self._paused():
+                if self._pace_holds(reserved_at):
                     break
             self._start_attempt(request, state, auth_header)
             clock = self._head_clock(state)

@@ -293,10 +293,10 @@ class PipelineBase:
             )
         return wait
 
-    def _paused(self) -> bool:
-        """Whether the resource asked every call to wait (a 429 arrived while this call was
-        waiting for its turn): the call then takes a new turn after the pause."""
-        return time.monotonic() < self.settings.retry_budget.paused_until()
+    def _pace_holds(self, reserved_at: float) -> bool:
+        """Whether a turn reserved at `reserved_at` still stands: a 429 that arrived while
+        the call waited for it set a new pace, and the call then takes a new turn."""
+        return not self.settings.retry_budget.throttled_since(reserved_at)
 
     def _received(self, response: httpx2.Response, state: RetryState) -> None:
         """The response head of the attempt under way has arrived."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any
@@ -74,9 +75,13 @@ class SyncPipeline(PipelineBase):
         while True:
             auth_header = renewed_header or self._auth_header(state)
             renewed_header = None
-            while wait := self._pace(state):
+            while True:
+                reserved_at = time.monotonic()
+                wait = self._pace(state)
+                if not wait:
+                    break
                 _sync_io.sleep(wait)
-                if not self._paused():
+                if self._pace_holds(reserved_at):
                     break
             self._start_attempt(request, state, auth_header)
             clock = self._head_clock(state)

@@ -29,8 +29,9 @@ from collections import deque
 
 from ._errors import InvalidArgument, InvalidArgumentType
 
-# After the first 429 the rate grows by e^(FAST_GROWTH * seconds): about 4.5x a second.
-FAST_GROWTH = 1.5
+# After the first 429 the rate grows by e^(FAST_GROWTH * seconds): about 2.7x a second (a
+# faster growth overshoots further before the next 429 and measures the ceiling worse).
+FAST_GROWTH = 1.0
 # After a later 429: the rate drops to DROP x the ceiling, closes APPROACH of the gap to it
 # per second, and probes above it by PROBE x the ceiling per second.
 DROP = 0.95
@@ -40,7 +41,7 @@ PROBE = 0.005
 MIN_RATE = 1.0
 # The first pace, at least: a resource that throttled before admitting much says little
 # about its capacity, and the fast growth finds it from here within seconds.
-FIRST_RATE = 10.0
+FIRST_RATE = 50.0
 # Successes are counted over this trailing window to measure what the resource admits.
 MEASURE_WINDOW = 1.0
 
@@ -83,6 +84,7 @@ class RetryBudget:
         self._next_slot = 0.0
         self._grown_at = 0.0
         self._reacted_until = -math.inf
+        self._reacted_at = -math.inf
         self._successes: deque[float] = deque()
 
     def __repr__(self) -> str:
@@ -108,6 +110,11 @@ class RetryBudget:
         """The monotonic time the resource asked every call to wait for (0 when none)."""
         return self._paused_until
 
+    def throttled_since(self, moment: float) -> bool:
+        """Whether the pace changed after `moment`: a turn reserved before then is void (it
+        belonged to the old pace), and the call takes a new one."""
+        return self._reacted_at > moment
+
     def on_throttled(self, now: float, retry_after: float) -> None:
         """A 429 that asked to wait `retry_after` seconds: pause every call until then, and
         learn a slower pace (once per throttling episode: the 429s of calls already in
@@ -125,6 +132,7 @@ class RetryBudget:
             self._grown_at = self._paused_until
             self._next_slot = self._paused_until
             self._reacted_until = self._paused_until
+            self._reacted_at = now
 
     def _current_rate(self, now: float) -> float | None:
         rate = self._rate

@@ -66,7 +66,7 @@ def test_after_the_first_429_the_pace_grows_fast_then_settles_below_the_next_cei
     budget.wait_before_send(2.0)
     first = budget.wait_before_send(4.0)
     second = budget.wait_before_send(4.0)
-    # From the first pace, e^(1.5 x 2) times as fast two seconds after the pause.
+    # From the first pace, e^(FAST_GROWTH x 2 s) times as fast two seconds after the pause.
     assert second - first == pytest.approx(math.exp(-2 * FAST_GROWTH) / FIRST_RATE)
     for i in range(200):  # the resource admits 200/s
         budget.record_success(6.0 - MEASURE_WINDOW + (i + 1) / 200 * MEASURE_WINDOW)
