@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from azure_openai_files import AsyncFilesClient, FilesClient
+from azure_openai_files import AsyncFilesClient, FilesClient, FilesError
 from tests.support.fuzzing import ScriptedResponse, render
 from tests.support.loopback import LoopbackServer, respond, serving
 
@@ -106,3 +106,24 @@ def test_a_stream_yields_chunks_of_the_size_asked(
     ):
         assert list(stream.iter_bytes(3)) == [b"012", b"345", b"678", b"9"]
     assert asyncio.run(async_chunks()) == [b"012", b"345", b"678", b"9"]
+
+
+def test_a_stream_read_twice_is_a_files_error(content_server: LoopbackServer) -> None:
+    with (
+        FilesClient(content_server.endpoint, api_key="fake-key") as client,
+        client.stream_file_content("file-1") as stream,
+    ):
+        assert stream.read() == b"0123456789"
+        with pytest.raises(FilesError, match="already read or closed"):
+            stream.read()
+
+    async def scenario() -> None:
+        async with (
+            AsyncFilesClient(content_server.endpoint, api_key="fake-key") as client,
+            client.stream_file_content("file-1") as stream,
+        ):
+            await stream.read()
+            await stream.read()
+
+    with pytest.raises(FilesError, match="already read or closed"):
+        asyncio.run(scenario())

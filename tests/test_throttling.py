@@ -4,6 +4,7 @@ once the budget is spent, raised at once and saying so."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from azure_openai_files import (
     FilesClient,
+    RateLimitError,
     RequestTimeoutError,
     RetryBudget,
     ServerError,
@@ -150,3 +152,29 @@ def test_a_call_whose_deadline_ends_during_the_pause_fails_at_once_naming_the_wa
 def test_retry_budget_must_be_a_retry_budget() -> None:
     with pytest.raises(TypeError, match="retry_budget must be a RetryBudget or None, not dict"):
         FilesClient("https://r.openai.azure.com", api_key="k", retry_budget={})  # type: ignore[arg-type]
+
+
+@pytest.mark.timeout(20)
+def test_a_client_sharing_a_budget_keeps_its_own_longest_wait(server: LoopbackServer) -> None:
+    ThrottleOnce(server, wait_ms=5_000)
+    budget = RetryBudget()
+    patient = FilesClient(server.endpoint, api_key=FAKE_KEY, retry_budget=budget)
+    hasty = FilesClient(server.endpoint, api_key=FAKE_KEY, retry_budget=budget, max_retry_after=0.5)
+    try:
+
+        def throttled_call() -> None:
+            with contextlib.suppress(RequestTimeoutError):  # 5 s is past its deadline
+                patient.get_file("f", deadline=1)
+
+        worker = threading.Thread(target=throttled_call)
+        worker.start()
+        time.sleep(0.2)  # the patient client's 429 has paused the budget for 5 s
+        started = time.monotonic()
+        with pytest.raises(RateLimitError, match="longer than max_retry_after") as caught:
+            hasty.get_file("g")
+        assert time.monotonic() - started < 0.5
+        assert caught.value.retry_after is not None and caught.value.retry_after > 4
+    finally:
+        worker.join()
+        patient.close()
+        hasty.close()

@@ -95,6 +95,9 @@ class Renewal(NamedTuple):
     refused_header: str
     claims: str | None
 
+    def __repr__(self) -> str:
+        return f"Renewal(refused_header=<redacted>, claims={self.claims!r})"
+
 
 # One item of a WWW-Authenticate header: a scheme (`Bearer`) or one of its `name=value`
 # parameters, the value quoted or a bare token.

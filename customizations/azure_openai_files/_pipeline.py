@@ -279,19 +279,29 @@ class PipelineBase:
 
     def _pace(self, state: RetryState) -> float:
         """Seconds to wait before the next attempt goes out, in step with every other call of
-        the client once the resource has throttled it (0 until then); a wait the deadline
-        does not leave room for fails the call at once, naming the wait."""
-        wait = self.settings.retry_budget.wait_before_send(time.monotonic())
-        if not wait:
-            return 0.0
+        the client once the resource has throttled it (0 until then). A turn further away
+        than the call's deadline, or than `max_retry_after`, is not taken: the call fails at
+        once, naming the wait."""
         remaining = state.remaining()
+        longest = state.policy.max_retry_after
+        if remaining is not None:
+            longest = min(longest, remaining)
+        wait = self.settings.retry_budget.wait_before_send(time.monotonic(), longest)
+        if not wait or wait <= longest:
+            return wait
         if remaining is not None and wait >= remaining:
             raise RequestTimeoutError(
                 f"deadline of {state.deadline_seconds:g} s would pass while the client waits "
                 f"{wait:.2f} s for the throttled resource",
                 client_request_id=state.client_request_id,
             )
-        return wait
+        raise RateLimitError(
+            f"the resource throttled this client: its next turn is in {wait:.2f} s, longer "
+            f"than max_retry_after ({state.policy.max_retry_after:g} s)",
+            status_code=429,
+            retry_after=wait,
+            client_request_id=state.client_request_id,
+        )
 
     def _pace_holds(self, reserved_at: float) -> bool:
         """Whether a turn reserved at `reserved_at` still stands: a 429 that arrived while

@@ -38,12 +38,12 @@ def within(fetch: Callable[[], T], seconds: float) -> T:
     """`fetch()` on a thread of its own, waited for at most `seconds` (TimeoutError after).
     A sync credential cannot be interrupted: a token it gets later is cached for the next
     call."""
-    outcome: list[T | Exception] = []
+    outcome: list[T | BaseException] = []
 
     def run() -> None:
         try:
             outcome.append(fetch())
-        except Exception as exc:  # handed to the caller below
+        except BaseException as exc:  # handed to the caller below, whatever it is
             outcome.append(exc)
 
     fetcher = threading.Thread(target=run, name="azure-openai-files-token", daemon=True)
@@ -51,7 +51,7 @@ def within(fetch: Callable[[], T], seconds: float) -> T:
     fetcher.join(max(seconds, 0.0))
     if not outcome:
         raise TimeoutError
-    if isinstance(outcome[0], Exception):
+    if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
 

@@ -8,6 +8,7 @@ from types import TracebackType
 
 import httpx2
 
+from ._errors import FilesError
 from ._streaming import _StreamBase, body_is_encoded, incomplete, undecodable
 
 
@@ -29,6 +30,10 @@ class ContentStream(_StreamBase):
                 if self._state.deadline_at is not None:
                     self._state.check_deadline()
                 yield chunk
+        except httpx2.StreamError as exc:  # read twice, or after the stream was closed
+            raise FilesError(
+                "the content stream was already read or closed: open a new one"
+            ) from exc
         except httpx2.DecodingError as exc:
             raise undecodable(response, exc) from exc
         except httpx2.HTTPError as exc:

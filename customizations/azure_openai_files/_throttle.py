@@ -17,8 +17,9 @@ Two things make many callers of one resource behave like one well-mannered calle
   to `min_per_second * window` (as gRPC's retry throttling and Finagle's retry budgets
   do): retries add at most `ratio` of the successes plus the floor; past it a retryable
   failure is raised at once, saying the budget is spent, instead of adding load to a
-  resource that is already failing. A retry after a 429 is not charged: it waits for the
-  pace, which already bounds the traffic.
+  resource that is already failing. A retry after a 429 that asked for a wait is not
+  charged: it waits for the pace, which already bounds the traffic (a 429 that names no
+  wait is retried with backoff, and charged, like a 503).
 """
 
 from __future__ import annotations
@@ -42,8 +43,12 @@ MIN_RATE = 1.0
 # The first pace, at least: a resource that throttled before admitting much says little
 # about its capacity, and the fast growth finds it from here within seconds.
 FIRST_RATE = 50.0
-# Successes are counted over this trailing window to measure what the resource admits.
+# Successes are counted over this trailing window to measure what the resource admits, and
+# a ceiling is only learned from at least MIN_MEASURED seconds of traffic.
 MEASURE_WINDOW = 1.0
+MIN_MEASURED = 0.25
+# Past this rate (requests per second) nothing is held back any more.
+MAX_RATE = 100_000.0
 
 
 class RetryBudget:
@@ -85,6 +90,7 @@ class RetryBudget:
         self._grown_at = 0.0
         self._reacted_until = -math.inf
         self._reacted_at = -math.inf
+        self._resumed_at = -math.inf  # when the last pause ended
         self._successes: deque[float] = deque()
 
     def __repr__(self) -> str:
@@ -95,13 +101,17 @@ class RetryBudget:
 
     # --- the pace -----------------------------------------------------------------------
 
-    def wait_before_send(self, now: float) -> float:
+    def wait_before_send(self, now: float, longest: float = math.inf) -> float:
         """Seconds to wait before sending an attempt now (0 while nothing is paced). Each
-        call reserves a slot of its own: waiting calls are released one by one."""
+        call reserves a turn of its own, so waiting calls are released one by one; a call
+        that would wait longer than `longest` (its deadline, or the longest wait it accepts)
+        reserves nothing and is told the wait, to fail at once without holding up others."""
         if self._rate is None and now >= self._paused_until:
             return 0.0  # never throttled, or only paused: the common case costs two reads
         with self._lock:
             start = max(now, self._paused_until, self._next_slot)
+            if start - now > longest:
+                return start - now
             rate = self._current_rate(start)
             self._next_slot = start if rate is None else start + 1.0 / rate
             return start - now
@@ -120,18 +130,23 @@ class RetryBudget:
         learn a slower pace (once per throttling episode: the 429s of calls already in
         flight belong to the same one)."""
         with self._lock:
-            self._paused_until = max(self._paused_until, now + retry_after)
+            if now + retry_after > self._paused_until:
+                self._paused_until = now + retry_after
+                # Turns reserved before now end inside the longer pause: void them.
+                self._next_slot = max(self._next_slot, self._paused_until)
+                self._reacted_at = now
             if now < self._reacted_until:
                 return
             admitted = self._admitted(now)
             if self._rate is None:
-                self._rate = max(FIRST_RATE, admitted)
-            else:
+                self._rate = max(FIRST_RATE, admitted or 0.0)
+            elif admitted is not None:
                 self._ceiling = max(MIN_RATE, admitted)
                 self._rate = max(MIN_RATE, DROP * self._ceiling)
+            # else: too little traffic since the last pause to measure; the pace stays.
             self._grown_at = self._paused_until
             self._next_slot = self._paused_until
-            self._reacted_until = self._paused_until
+            self._reacted_until = self._resumed_at = self._paused_until
             self._reacted_at = now
 
     def _current_rate(self, now: float) -> float | None:
@@ -141,19 +156,23 @@ class RetryBudget:
         elapsed = now - self._grown_at
         self._grown_at = now
         if self._ceiling is None:
-            rate *= math.exp(FAST_GROWTH * elapsed)
+            rate *= math.exp(min(FAST_GROWTH * elapsed, 20.0))  # never overflows
         else:
             rate += (self._ceiling - rate) * min(1.0, APPROACH * elapsed)
-            self._ceiling += PROBE * self._ceiling * elapsed
-        self._rate = rate
-        return rate
+            self._ceiling = min(MAX_RATE, self._ceiling * (1 + PROBE * elapsed))
+        self._rate = min(MAX_RATE, rate)
+        return self._rate
 
-    def _admitted(self, now: float) -> float:
-        """Successes per second over the last MEASURE_WINDOW seconds."""
+    def _admitted(self, now: float) -> float | None:
+        """Successes per second over the last MEASURE_WINDOW seconds of traffic (time spent
+        paused is not traffic); None when less than MIN_MEASURED seconds of it passed."""
         successes = self._successes
         while successes and successes[0] <= now - MEASURE_WINDOW:
             successes.popleft()
-        return len(successes) / MEASURE_WINDOW
+        measured = min(MEASURE_WINDOW, now - self._resumed_at)
+        if measured < MIN_MEASURED:
+            return None
+        return sum(1 for moment in successes if moment > now - measured) / measured
 
     # --- the retry budget ---------------------------------------------------------------
 

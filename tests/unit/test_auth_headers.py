@@ -347,3 +347,20 @@ def test_bearer_tokens_never_travel_in_clear_to_another_host(endpoint: str) -> N
         " endpoint, or a loopback address (http://127.0.0.1, http://localhost) for a local"
         " proxy or test server"
     )
+
+
+def test_a_renewal_never_shows_the_refused_token() -> None:
+    from azure_openai_files._auth import Renewal
+
+    renewal = Renewal("Bearer secret-token-value", '{"access_token": {}}')
+    assert "secret-token-value" not in repr(renewal) and "<redacted>" in repr(renewal)
+
+
+def test_a_credential_interrupted_on_its_thread_is_not_reported_as_a_timeout() -> None:
+    from azure_openai_files._sync_io import within
+
+    def interrupted() -> str:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        within(interrupted, 5.0)

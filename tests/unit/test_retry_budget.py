@@ -96,3 +96,38 @@ def test_settings_are_checked_before_use(
 
 def test_the_repr_names_the_settings() -> None:
     assert repr(RetryBudget()) == "RetryBudget(ratio=0.1, min_per_second=10, window=10)"
+
+
+def test_a_pace_left_idle_for_hours_neither_overflows_nor_holds_back() -> None:
+    budget = RetryBudget()
+    budget.on_throttled(0.0, 0.0)
+    assert budget.wait_before_send(10_000.0) == 0.0
+    assert budget.wait_before_send(10_000.0) < 1e-4  # effectively unpaced again
+
+
+def test_a_call_that_cannot_wait_that_long_takes_no_turn() -> None:
+    budget = RetryBudget()
+    budget.on_throttled(0.0, 5.0)
+    assert budget.wait_before_send(0.0, longest=1.0) == pytest.approx(5.0)  # refused
+    assert budget.wait_before_send(0.0, longest=1.0) == pytest.approx(5.0)  # still first
+    assert budget.wait_before_send(0.0) == pytest.approx(5.0)  # the turn nobody took
+
+
+def test_a_longer_pause_in_the_same_episode_voids_the_turns_already_taken() -> None:
+    budget = RetryBudget()
+    budget.on_throttled(0.0, 1.0)
+    assert budget.wait_before_send(0.5) == pytest.approx(0.5)  # a turn at 1.0
+    budget.on_throttled(0.6, 5.0)  # another call is told to wait 5 s
+    assert budget.throttled_since(0.5)  # the turn at 1.0 is void: take a new one
+    assert budget.wait_before_send(0.7) == pytest.approx(4.9)  # the end of the longer pause
+
+
+def test_no_ceiling_is_learned_from_a_moment_of_traffic_after_a_pause() -> None:
+    budget = RetryBudget()
+    for i in range(100):
+        budget.record_success(0.0 + i / 100)
+    budget.on_throttled(1.0, 1.0)  # first pace: 100/s
+    budget.record_success(2.05)
+    budget.on_throttled(2.1, 1.0)  # 0.1 s of traffic since the pause: too little to measure
+    first, second = (budget.wait_before_send(3.1) for _ in range(2))
+    assert second - first < 1 / 50  # the pace kept, not 10/s from a tenth of a second
