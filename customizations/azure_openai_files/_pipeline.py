@@ -362,9 +362,10 @@ class PipelineBase:
             assert isinstance(error, RateLimitError) and error.retry_after is not None
             budget.on_throttled(time.monotonic(), error.retry_after)
         delay = state.delay_before_retry(error, retryable=retryable)
-        if paced:
-            delay = 0.0  # the wait is `_pace`'s; a retry that keeps the pace adds no load
-        elif not progressed and not budget.try_spend(time.monotonic()):
+        # A paced retry's wait (logged below) is `_pace`'s, in turn with every other call;
+        # keeping the pace, it adds no load and is not charged to the budget.
+        sleep = 0.0 if paced else delay
+        if not paced and not progressed and not budget.try_spend(time.monotonic()):
             error.add_note(
                 "not retried: the client's retry budget is spent (retries may add "
                 f"{budget.ratio:g} of the successes plus {budget.min_per_second:g} a second)"
@@ -378,7 +379,7 @@ class PipelineBase:
             )
             raise error
         if not logger.isEnabledFor(logging.INFO):
-            return delay
+            return sleep
         if progressed:
             logger.info(
                 "Retrying %s %s in %.2f s (not counted: the attempt received %d new bytes "
@@ -401,7 +402,7 @@ class PipelineBase:
                 _reason(error),
                 request.headers.get("x-ms-client-request-id"),
             )
-        return delay
+        return sleep
 
     def _head_outer_bound(self, state: RetryState, clock: HeadClock) -> float:
         """A bound on the whole send, from outside, for I/O that can be interrupted: waiting

@@ -357,7 +357,9 @@ def test_documents_generated_code_recordings_and_supported_versions_are_one_list
     assert sorted(SUPPORTED_API_VERSIONS) == documents
     assert sorted(provenance["api_versions"]) == documents
     assert sorted(generated_api_versions()) == documents  # the client's dispatch table
-    assert recorded == documents
+    # Every version gets the shared cases; a folder of its own recordings is optional, and
+    # none belongs to a version without a document.
+    assert set(recorded) - {"shared"} <= set(documents) and "shared" in recorded
     assert subpackages == sorted(_package_dir(v).name for v in documents)
     for version in documents:
         entry = provenance["api_versions"][version]
