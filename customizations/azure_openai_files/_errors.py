@@ -40,7 +40,7 @@ class FilesError(Exception):
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
-class InvalidArgument(ValueError):
+class _RefusedArgument(Exception):
     """A caller's argument refused before anything is sent: `parameter` names it, `reason`
     says what is wrong (the message is both), so a caller such as the command line can word
     it for its own options."""
@@ -54,16 +54,12 @@ class InvalidArgument(ValueError):
         return (type(self), (self.parameter, self.reason))
 
 
-class InvalidArgumentType(TypeError):
-    """As `InvalidArgument`, for an argument of a type the parameter does not take."""
+class InvalidArgument(_RefusedArgument, ValueError):
+    """An argument of the right type but an unusable value."""
 
-    def __init__(self, parameter: str, reason: str) -> None:
-        self.parameter = parameter
-        self.reason = reason
-        super().__init__(f"{parameter} {reason}")
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.parameter, self.reason))
+class InvalidArgumentType(_RefusedArgument, TypeError):
+    """An argument of a type the parameter does not take."""
 
 
 class DestinationExistsError(FileExistsError):
