@@ -7,7 +7,6 @@ contract cases run for it, and no other file needed a hand."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,12 +38,10 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the committed project, a new document written, `make generate` and `make
     api` run (their scripts, with this interpreter)."""
     copy = tmp_path_factory.mktemp("upgrade") / "project"
-    tracked = run("git", "ls-files", "-z", cwd=ROOT).stdout.split("\0")
-    for name in filter(None, tracked):
-        source = ROOT / name
-        if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
+    copy.mkdir()
+    # The committed project (whatever the working tree holds besides).
+    archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(copy)], input=archive.stdout, check=True)
     git(copy, "init", "-q")
     git(copy, "add", "-A")
     git(copy, "commit", "-qm", "before")
