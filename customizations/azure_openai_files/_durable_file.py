@@ -157,6 +157,7 @@ class DurableFile:
         self._flusher: threading.Thread | None = None
         self._sync_wanted = threading.Event()
         self._flusher_stopping = False
+        self._sync_pending = False  # a sync asked for and not yet begun
 
     def truncate(self) -> None:
         """Drop every byte written: the next write starts the file again."""
@@ -211,6 +212,7 @@ class DurableFile:
         writes it covers). Requests made while it is busy merge into its next sync."""
         self._file.flush()
         self._sync_requested_at = self._written
+        self._sync_pending = True
         if self._flusher is None:
             self._flusher = threading.Thread(
                 target=self._sync_when_asked, name="azure-openai-files-flusher", daemon=True
@@ -223,8 +225,11 @@ class DurableFile:
         while True:
             self._sync_wanted.wait()
             self._sync_wanted.clear()
-            if self._flusher_stopping:
+            # A sync asked for before the stop is still made (unless the file is being
+            # discarded): the failure it may report is reported once, to it alone.
+            if self._flusher_stopping and (not self._sync_pending or self._discarding):
                 return
+            self._sync_pending = False
             try:
                 sync(self._fd)
             except Exception as exc:
@@ -232,6 +237,8 @@ class DurableFile:
                 # the fsync before the rename could succeed although these bytes were lost.
                 if self._failure is None:
                     self._failure = exc
+                return
+            if self._flusher_stopping:
                 return
 
     def settle(self) -> None:
