@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +56,7 @@ One subpackage per api-version, each generated from that version's own document:
 
 `API_VERSIONS`: each api-version's subpackage and the request builder of each operation the
 client calls (found by route in the document), so the hand-written layer dispatches on
-versions without a table of its own.
+{roles}
 """
 
 API_VERSIONS: dict[str, dict[str, str]] = {table}
@@ -67,12 +68,25 @@ API_VERSIONS: dict[str, dict[str, str]] = {table}
 OPERATION_ROUTES = {
     "get_file": ("get", re.compile(r"(^|/)files/\{[^}/]+\}$")),
     "get_file_content": ("get", re.compile(r"(^|/)files/\{[^}/]+\}/content$")),
+    "list_files": ("get", re.compile(r"(^|/)files$")),
+    "upload_file": ("post", re.compile(r"(^|/)files$")),
+    # `files/{id}` needs the braces of a path template, so `files/import` never matches it.
+    "delete_file": ("delete", re.compile(r"(^|/)files/\{[^}/]+\}$")),
+    "import_file": ("post", re.compile(r"(^|/)files/import$")),
+    "create_upload": ("post", re.compile(r"(^|/)uploads$")),
+    "add_upload_part": ("post", re.compile(r"(^|/)uploads/\{[^}/]+\}/parts$")),
+    "complete_upload": ("post", re.compile(r"(^|/)uploads/\{[^}/]+\}/complete$")),
+    "cancel_upload": ("post", re.compile(r"(^|/)uploads/\{[^}/]+\}/cancel$")),
 }
+# Every document has these; the others are optional (v1 has no import and no Uploads API,
+# 2024-06-01 no Uploads API): a document without one has no key for it in API_VERSIONS.
+REQUIRED_ROLES = frozenset({"get_file", "get_file_content"})
 
 
 def operation_builders(spec: Path, version_dir: Path) -> dict[str, str]:
     """role -> `api.<tag>.<module>.<builder>` of the generated request builder, for every role
-    in OPERATION_ROUTES; a document that lacks one fails naming it."""
+    in OPERATION_ROUTES the document has. A document that lacks a role of REQUIRED_ROLES, or
+    has more than one operation for a role, fails naming it."""
     import yaml  # the documents are YAML; PyYAML is a development dependency
 
     paths = yaml.safe_load(spec.read_text(encoding="utf-8")).get("paths", {})
@@ -90,6 +104,8 @@ def operation_builders(spec: Path, version_dir: Path) -> dict[str, str]:
             for verb, operation in item.items()
             if verb == method and isinstance(operation, dict) and "operationId" in operation
         ]
+        if not matches and role not in REQUIRED_ROLES:
+            continue
         if len(matches) != 1:
             raise SystemExit(
                 f"{spec.name}: expected one {method.upper()} operation for {role} "
@@ -170,7 +186,18 @@ def generate(specs: list[Path], destination: Path) -> None:
             for version, entry in versions.items()
         }
         (package_dir / "__init__.py").write_text(
-            PACKAGE_INIT.format(listing=listing, table=json.dumps(table, indent=4)),
+            PACKAGE_INIT.format(
+                listing=listing,
+                roles=textwrap.fill(
+                    "versions without a table of its own. "
+                    + " and ".join(f"`{r}`" for r in sorted(REQUIRED_ROLES))
+                    + " are in every entry; "
+                    + ", ".join(f"`{r}`" for r in OPERATION_ROUTES if r not in REQUIRED_ROLES)
+                    + " only in the entries of the versions whose document has the operation.",
+                    width=92,
+                ),
+                table=json.dumps(table, indent=4),
+            ),
             encoding="utf-8",
         )
         (package_dir / "py.typed").write_text("", encoding="utf-8")

@@ -8,28 +8,54 @@ One subpackage per api-version, each generated from that version's own document:
 
 `API_VERSIONS`: each api-version's subpackage and the request builder of each operation the
 client calls (found by route in the document), so the hand-written layer dispatches on
-versions without a table of its own.
+versions without a table of its own. `get_file` and `get_file_content` are in every entry;
+`list_files`, `upload_file`, `delete_file`, `import_file`, `create_upload`,
+`add_upload_part`, `complete_upload`, `cancel_upload` only in the entries of the versions
+whose document has the operation.
 """
 
 API_VERSIONS: dict[str, dict[str, str]] = {
     "2024-06-01": {
         "package": "v2024_06_01",
         "get_file": "api.files.files_get.build_files_get_request",
-        "get_file_content": "api.files.files_get_content.build_files_get_content_request"
+        "get_file_content": "api.files.files_get_content.build_files_get_content_request",
+        "list_files": "api.files.files_list.build_files_list_request",
+        "upload_file": "api.files.files_upload.build_files_upload_request",
+        "delete_file": "api.files.files_delete.build_files_delete_request",
+        "import_file": "api.files.files_import.build_files_import_request"
     },
     "2024-10-21": {
         "package": "v2024_10_21",
         "get_file": "api.files.files_get.build_files_get_request",
-        "get_file_content": "api.files.files_get_content.build_files_get_content_request"
+        "get_file_content": "api.files.files_get_content.build_files_get_content_request",
+        "list_files": "api.files.files_list.build_files_list_request",
+        "upload_file": "api.files.files_upload.build_files_upload_request",
+        "delete_file": "api.files.files_delete.build_files_delete_request",
+        "import_file": "api.files.files_import.build_files_import_request",
+        "create_upload": "api.uploads.upload_file_start.build_upload_file_start_request",
+        "add_upload_part": "api.uploads.upload_file_part.build_upload_file_part_request",
+        "complete_upload": "api.uploads.upload_file_complete.build_upload_file_complete_request",
+        "cancel_upload": "api.uploads.upload_file_cancel.build_upload_file_cancel_request"
     },
     "2025-04-01-preview": {
         "package": "v2025_04_01_preview",
         "get_file": "api.files.files_get.build_files_get_request",
-        "get_file_content": "api.files.files_get_content.build_files_get_content_request"
+        "get_file_content": "api.files.files_get_content.build_files_get_content_request",
+        "list_files": "api.files.files_list.build_files_list_request",
+        "upload_file": "api.files.files_upload.build_files_upload_request",
+        "delete_file": "api.files.files_delete.build_files_delete_request",
+        "import_file": "api.files.files_import.build_files_import_request",
+        "create_upload": "api.uploads.upload_file_start.build_upload_file_start_request",
+        "add_upload_part": "api.uploads.upload_file_part.build_upload_file_part_request",
+        "complete_upload": "api.uploads.upload_file_complete.build_upload_file_complete_request",
+        "cancel_upload": "api.uploads.upload_file_cancel.build_upload_file_cancel_request"
     },
     "v1": {
         "package": "v1",
         "get_file": "api.files.retrieve_file.build_retrieve_file_request",
-        "get_file_content": "api.files.download_file.build_download_file_request"
+        "get_file_content": "api.files.download_file.build_download_file_request",
+        "list_files": "api.files.list_files.build_list_files_request",
+        "upload_file": "api.files.create_file.build_create_file_request",
+        "delete_file": "api.files.delete_file.build_delete_file_request"
     }
 }

@@ -33,8 +33,12 @@ ENUMS: dict[str, tuple[type, tuple[str, ...]]] = {
 # The error fields `_generated_api.parse_error_fields` reads into ServiceError.
 KNOWN_ERROR_FIELDS = {"code", "message", "target", "details", "innererror", "param", "type"}
 KNOWN_ERROR_FIELDS |= {"inner_error"}
-# The parameters the client sends: the file id (in the path) and the api-version (query).
+# The parameters the client sends: the file id (in the path) and the api-version (query);
+# the upload id of the Uploads API; the list's filter and page (purpose, after, limit, order).
 KNOWN_PARAMETERS = {("path", "file-id"), ("path", "file_id"), ("query", "api-version")}
+KNOWN_PARAMETERS |= {("path", "upload-id")}
+KNOWN_PARAMETERS |= {("query", "purpose"), ("query", "after"), ("query", "limit")}
+KNOWN_PARAMETERS |= {("query", "order")}
 
 
 def _load(document: Path) -> dict[str, Any]:

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class UploadPurpose(StrEnum):
+    FINE_TUNE = "fine-tune"
+    FINE_TUNE_RESULTS = "fine-tune-results"
+
+    def __str__(self) -> str:
+        return str(self.value)
