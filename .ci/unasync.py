@@ -30,6 +30,7 @@ TWINS = {
     "_async_pipeline.py": "_sync_pipeline.py",
     "_async_streaming.py": "_sync_streaming.py",
     "_async_bearer_auth.py": "_sync_bearer_auth.py",
+    "_async_paging.py": "_sync_paging.py",
 }
 
 _METHODS = {
@@ -42,11 +43,12 @@ _METHODS = {
 # (pattern, replacement), applied in order to the whole source.
 SUBSTITUTIONS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # This package's async modules and classes, and their twins.
-    (r"\b_async_(client|pipeline|streaming|bearer_auth|io)\b", r"_sync_\1"),
+    (r"\b_async_(client|pipeline|streaming|bearer_auth|paging|io)\b", r"_sync_\1"),
     (r"\bAsyncFilesClient\b", "FilesClient"),
     (r"\bAsyncPipeline\b", "SyncPipeline"),
     (r"\bAsyncContentStream\b", "ContentStream"),
     (r"\bAsyncBearerTokenAuth\b", "BearerTokenAuth"),
+    (r"\bAsyncFilePager\b", "FilePager"),
     (r"\b_AsyncGuardedBody\b", "_GuardedBody"),
     # A blocking client can only use a blocking credential.
     (r"\bTokenCredential \| AsyncTokenCredential\b", "TokenCredential"),
@@ -55,6 +57,8 @@ SUBSTITUTIONS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     (r"\bhttpx2\.AsyncByteStream\b", "httpx2.SyncByteStream"),
     (r"\bAbstractAsyncContextManager\b", "AbstractContextManager"),
     (r"\bAsyncIterator\b", "Iterator"),
+    # An awaitable's result is what the blocking call returns.
+    (r"\bAwaitable\[([^\[\]]+)\]", r"\1"),
     (r"\b(" + "|".join(_METHODS) + r")\b", lambda match: _METHODS[match[1]]),
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),

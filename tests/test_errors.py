@@ -223,7 +223,7 @@ def test_a_metadata_body_of_exactly_the_size_limit_is_read_and_one_byte_more_is_
         clients.call("get_file", "f", client_request_id="big-1")
     error = raised.value
     assert (
-        error.message == f"file metadata body exceeds {MAX_METADATA_BODY} bytes; not a file object"
+        error.message == f"document body exceeds {MAX_METADATA_BODY} bytes; not what the API sends"
     )
     assert (error.status_code, error.request_id, error.client_request_id) == (200, "r-1", "big-1")
     assert error.headers["apim-request-id"] == "r-1"

@@ -34,6 +34,15 @@ class AsyncContentStream:
         tb: TracebackType | None,
     ) -> None: ...
 
+class AsyncFilePager:
+    def __init__(
+        self,
+        fetch_page: Callable[[str | None], Awaitable[FilePage]],
+        page_size: int | None,
+    ) -> None: ...
+    def __aiter__(self) -> AsyncIterator[FileObject]: ...
+    def by_page(self) -> AsyncIterator[list[FileObject]]: ...
+
 class AsyncFilesClient:
     @property
     def endpoint(self) -> str: ...
@@ -94,6 +103,41 @@ class AsyncFilesClient:
         timeout: float = 1800.0,
         poll_interval: float = 1.0,
     ) -> FileObject: ...
+    def list_files(
+        self,
+        *,
+        purpose: str | None = None,
+        order: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncFilePager: ...
+    async def upload_file(
+        self,
+        file: UploadInput,
+        *,
+        purpose: str,
+        filename: str | None = None,
+        expires_after: int | datetime.timedelta | None = None,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    async def import_file(
+        self,
+        content_url: str,
+        *,
+        filename: str,
+        purpose: str,
+        expires_after: int | datetime.timedelta | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    async def delete_file(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileDeletionStatus: ...
     async def close(self) -> None: ...
     async def __aenter__(self) -> AsyncFilesClient: ...
     async def __aexit__(
@@ -145,6 +189,17 @@ class ContentStream:
 class CredentialError(FilesError):
     pass
 
+class FileDeletionStatus:
+    id: str
+    deleted: bool
+    def __init__(
+        self,
+        id: str,
+        deleted: bool,
+    ) -> None: ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    def __hash__(self) -> int: ...
+
 class FileObject:
     __hash__ = None
     @property
@@ -177,6 +232,15 @@ class FileObject:
     ) -> FileObject: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, other: builtins.object) -> bool: ...
+
+class FilePager:
+    def __init__(
+        self,
+        fetch_page: Callable[[str | None], FilePage],
+        page_size: int | None,
+    ) -> None: ...
+    def __iter__(self) -> Iterator[FileObject]: ...
+    def by_page(self) -> Iterator[list[FileObject]]: ...
 
 class FileProcessingError(FilesError):
     file_id: str
@@ -256,6 +320,41 @@ class FilesClient:
         timeout: float = 1800.0,
         poll_interval: float = 1.0,
     ) -> FileObject: ...
+    def list_files(
+        self,
+        *,
+        purpose: str | None = None,
+        order: str | None = None,
+        page_size: int | None = None,
+    ) -> FilePager: ...
+    def upload_file(
+        self,
+        file: UploadInput,
+        *,
+        purpose: str,
+        filename: str | None = None,
+        expires_after: int | datetime.timedelta | None = None,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    def import_file(
+        self,
+        content_url: str,
+        *,
+        filename: str,
+        purpose: str,
+        expires_after: int | datetime.timedelta | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    def delete_file(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileDeletionStatus: ...
     def close(self) -> None: ...
     def __enter__(self) -> FilesClient: ...
     def __exit__(
@@ -282,6 +381,15 @@ class IncompleteDownloadError(TransportError):
 
 class NotFoundError(ServiceError):
     pass
+
+class OutcomeUnknownError(FilesError):
+    client_request_id: str | None
+    def __init__(
+        self,
+        message: str,
+        *,
+        client_request_id: str | None = None,
+    ) -> None: ...
 
 class PermissionDeniedError(ServiceError):
     pass
@@ -370,6 +478,21 @@ class TransportError(FilesError):
     ) -> None: ...
 
 class UnexpectedResponseError(ServiceError):
+    pass
+
+class UnsupportedOperationError(FilesError):
+    operation: str
+    api_version: str
+    supported_by: tuple[str, ...]
+    def __init__(
+        self,
+        operation: str,
+        api_version: str,
+        supported_by: tuple[str, ...],
+    ) -> None: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+class UploadNotResendableError(FilesError):
     pass
 
 class WaitTimeoutError(FilesError):

@@ -1,4 +1,5 @@
-"""Typed client for the Azure OpenAI Files API: file metadata and verified, streamed downloads.
+"""Typed client for the Azure OpenAI Files API: list, upload, import and delete files, read
+their metadata, and download their content verified and streamed.
 
 from azure_openai_files import FilesClient
 
@@ -9,6 +10,7 @@ with FilesClient("https://myresource.openai.azure.com", api_key=key) as client:
 
 from typing import TYPE_CHECKING, Any
 
+from ._async_paging import AsyncFilePager
 from ._async_streaming import AsyncContentStream
 from ._errors import (
     AuthenticationError,
@@ -19,6 +21,7 @@ from ._errors import (
     FilesError,
     IncompleteDownloadError,
     NotFoundError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitError,
     RequestTimeoutError,
@@ -26,10 +29,13 @@ from ._errors import (
     ServiceError,
     TransportError,
     UnexpectedResponseError,
+    UnsupportedOperationError,
+    UploadNotResendableError,
     WaitTimeoutError,
 )
-from ._models import FileObject, FileState, Purpose
+from ._models import FileDeletionStatus, FileObject, FileState, Purpose
 from ._sync_client import FilesClient
+from ._sync_paging import FilePager
 from ._sync_streaming import ContentStream
 from ._throttle import RetryBudget
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
@@ -44,6 +50,8 @@ def __getattr__(name: str) -> Any:
         from ._async_client import AsyncFilesClient
 
         return AsyncFilesClient
+    if name == "AsyncFilePager":
+        return AsyncFilePager
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -51,19 +59,23 @@ __all__ = [
     "DEFAULT_API_VERSION",
     "SUPPORTED_API_VERSIONS",
     "AsyncContentStream",
+    "AsyncFilePager",
     "AsyncFilesClient",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
     "ContentStream",
     "CredentialError",
+    "FileDeletionStatus",
     "FileObject",
+    "FilePager",
     "FileProcessingError",
     "FileState",
     "FilesClient",
     "FilesError",
     "IncompleteDownloadError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "Purpose",
     "RateLimitError",
@@ -73,6 +85,8 @@ __all__ = [
     "ServiceError",
     "TransportError",
     "UnexpectedResponseError",
+    "UnsupportedOperationError",
+    "UploadNotResendableError",
     "WaitTimeoutError",
     "__version__",
 ]

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import inspect
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -81,3 +81,30 @@ async def commit(file: DurableFile) -> Path:
         if not committing.cancelled():
             committing.exception()  # retrieved: the cancellation is what the caller sees
         raise
+
+
+async def in_thread(work: Callable[[], T]) -> T:
+    """`work()` on a worker thread (reading a whole file to hash it, say)."""
+    return await asyncio.to_thread(work)
+
+
+async def run_all(jobs: Sequence[Callable[[], Awaitable[Any]]], limit: int) -> list[Any]:
+    """Every job's result, in order, at most `limit` running at once. The first failure
+    cancels the others, waits for them to end, and is raised (as itself, not in a group)."""
+    running = asyncio.Semaphore(limit)
+
+    async def run(job: Callable[[], Awaitable[Any]]) -> Any:
+        async with running:
+            return await job()
+
+    tasks = [asyncio.ensure_future(run(job)) for job in jobs]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+        return [task.result() for task in tasks]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

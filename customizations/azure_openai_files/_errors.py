@@ -183,6 +183,41 @@ class IncompleteDownloadError(TransportError):
         super().__init__(message, client_request_id=client_request_id)
 
 
+class UnsupportedOperationError(FilesError):
+    """The client's api-version has no such operation; raised before anything is sent.
+    `supported_by` names the api-versions that have it."""
+
+    def __init__(self, operation: str, api_version: str, supported_by: tuple[str, ...]) -> None:
+        self.operation = operation
+        self.api_version = api_version
+        self.supported_by = supported_by
+        versions = ", ".join(supported_by) or "none of the supported api-versions"
+        super().__init__(
+            f"{operation} is not available in api-version {api_version}; it is in: {versions}"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.operation, self.api_version, self.supported_by))
+
+
+class OutcomeUnknownError(FilesError):
+    """A call that creates something (an upload, an import) failed after its request went
+    out, and the service may have done it: its answer was lost, or did not say. The failure
+    is chained as `__cause__`. Look before sending it again (`list_files`), or the file may
+    be there twice."""
+
+    def __init__(self, message: str, *, client_request_id: str | None = None) -> None:
+        self.client_request_id = client_request_id
+        super().__init__(message)
+
+
+class UploadNotResendableError(FilesError):
+    """An upload had to be sent again (the service asked for a retry, or the connection
+    failed), but its body came from a stream that cannot be rewound and was already read.
+    The failure that needed the resend is chained as `__cause__`; pass a path, bytes or a
+    seekable file to have such uploads retried."""
+
+
 class FileProcessingError(FilesError):
     """`wait_for_processing` saw the file reach status `error`."""
 
@@ -212,4 +247,34 @@ def sent_client_request_id(response: httpx2.Response) -> str | None:
         value: str | None = response.request.headers.get("x-ms-client-request-id")
     except RuntimeError:  # a Response without a request
         return None
+    return value
+
+
+def scrub_secrets(error: BaseException, secrets: list[str]) -> None:
+    """Replace each secret (longest first) in `error`'s message and text attributes, and in
+    the errors chained to it, where a service that echoes its input may have put them."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.args = tuple(_scrub(arg, secrets) for arg in current.args)
+        for name, value in vars(current).items():
+            setattr(current, name, _scrub(value, secrets))
+        if hasattr(current, "__notes__"):
+            current.__notes__ = [_scrub(note, secrets) for note in current.__notes__]
+        pending += [current.__cause__, current.__context__]
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "REDACTED")
+        return value
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, secrets) for key, item in value.items()}
     return value

@@ -39,10 +39,18 @@ import httpx2
 
 from azure_openai_files_generated import API_VERSIONS
 
-from ._errors import InvalidArgument
-from ._operation import Expect, Operation
+from ._errors import InvalidArgument, UnsupportedOperationError
+from ._operation import Expect, JsonBody, Operation, RequestBody
+from ._upload import (
+    MAX_EXPIRY,
+    MultipartBody,
+    UploadRules,
+    UploadSource,
+    check_expires_after,
+    check_purpose,
+)
 
-_RequestBuilder = Callable[[str], dict[str, Any]]
+_RequestBuilder = Callable[..., dict[str, Any]]
 
 
 class GeneratedFile(Protocol):
@@ -62,8 +70,11 @@ class GeneratedFile(Protocol):
 class GeneratedApi(NamedTuple):
     """What the client uses of one api-version's generated package."""
 
-    build_get_file: _RequestBuilder
-    build_get_file_content: _RequestBuilder
+    api_version: str
+    # operation role (`get_file`, `list_files`, ...) -> its request builder, for the roles the
+    # version's document has
+    builders: Mapping[str, _RequestBuilder]
+    models: Any  # the version's generated models package
     parse_file_model: Callable[[Mapping[str, Any]], GeneratedFile]
     parse_error_model: Callable[[Mapping[str, Any]], Any]
     error_json_types: Mapping[str, tuple[type, ...]]
@@ -103,8 +114,9 @@ def _load(api_version: str) -> GeneratedApi:
 
     inner_error = getattr(models, "InnerError", None)  # v1's inner_error is free-form
     return GeneratedApi(
-        build_get_file=builder("get_file"),
-        build_get_file_content=builder("get_file_content"),
+        api_version=api_version,
+        builders={role: builder(role) for role in entry if role != "package"},
+        models=models,
         parse_file_model=models.FileObject.from_dict,
         parse_error_model=models.Error.from_dict,
         error_json_types=models.error.JSON_TYPES,
@@ -154,20 +166,45 @@ def check_api_version(api_version: str) -> str:
 def _api_for(api_version: str) -> GeneratedApi:
     if api_version in _GENERATED:
         return _load(api_version)
+    return _unlisted_dated(check_api_version(api_version))
+
+
+@functools.lru_cache(maxsize=16)
+def _unlisted_dated(api_version: str) -> GeneratedApi:
+    """The newest dated version's code, sending `api_version` instead of its own."""
     dated = _load(_NEWEST_DATED)
-    api_version = check_api_version(api_version)
     return dated._replace(
-        build_get_file=partial(_builder_of(dated.build_get_file), api_version=api_version),
-        build_get_file_content=partial(
-            _builder_of(dated.build_get_file_content), api_version=api_version
-        ),
+        api_version=api_version,
+        builders={
+            role: partial(_builder_of(built), api_version=api_version)
+            for role, built in dated.builders.items()
+        },
     )
 
 
-def _builder_of(bound: _RequestBuilder) -> Callable[..., dict[str, Any]]:
+def _builder_of(bound: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """The generated builder behind a dated version's `partial(builder, api_version=...)`."""
     assert isinstance(bound, partial)  # every dated version's builders are bound by `_load`
     return bound.func
+
+
+def versions_with(role: str) -> tuple[str, ...]:
+    """The api-versions whose documents have the operation `role`."""
+    return tuple(version for version, entry in _GENERATED.items() if role in entry)
+
+
+def _builder(role: str, api_version: str, public_name: str) -> Callable[..., dict[str, Any]]:
+    """The request builder of `role`, or UnsupportedOperationError naming the versions that
+    have it (before anything is sent)."""
+    built = _api_for(api_version).builders.get(role)
+    if built is None:
+        raise UnsupportedOperationError(public_name, api_version, versions_with(role))
+    return built
+
+
+def check_operation(role: str, api_version: str, public_name: str) -> None:
+    """UnsupportedOperationError unless `api_version` has the operation `role`."""
+    _builder(role, api_version, public_name)
 
 
 def validate_file_id(file_id: object) -> str:
@@ -180,21 +217,29 @@ def validate_file_id(file_id: object) -> str:
     return file_id
 
 
-def _operation(name: str, built: dict[str, Any], expect: Expect) -> Operation:
+def _operation(
+    name: str,
+    built: dict[str, Any],
+    expect: Expect,
+    *,
+    body: RequestBody | None = None,
+    safe_to_resend: bool | None = None,
+) -> Operation:
     method = built["method"].upper()  # the generated builders spell it in lower case
     return Operation(
         name=name,
         method=method,
         url=built["url"],
-        params=built.get("params"),
+        params=built.get("params") or None,
         expect=expect,
-        safe_to_resend=method in ("GET", "HEAD"),
+        safe_to_resend=method in ("GET", "HEAD") if safe_to_resend is None else safe_to_resend,
+        body=body,
     )
 
 
 def get_file_operation(file_id: str, api_version: str) -> Operation:
     """Files - Get: the file's metadata."""
-    built = _api_for(api_version).build_get_file(validate_file_id(file_id))
+    built = _builder("get_file", api_version, "get_file")(validate_file_id(file_id))
     return _operation("get_file", built, Expect.DOCUMENT)
 
 
@@ -202,8 +247,237 @@ def get_file_content_operation(
     file_id: str, api_version: str, name: str, expect: Expect
 ) -> Operation:
     """Files - Get Content, read as `expect` says (whole, streamed, or resumable)."""
-    built = _api_for(api_version).build_get_file_content(validate_file_id(file_id))
+    built = _builder("get_file_content", api_version, name)(validate_file_id(file_id))
     return _operation(name, built, expect)
+
+
+@functools.cache
+def _parameters(built: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
+    return inspect.signature(_builder_of(built) if isinstance(built, partial) else built).parameters
+
+
+def _build(
+    role: str, api_version: str, name: str, *path: str, body: Any = None, **query: Any
+) -> dict[str, Any]:
+    """The request of `role` from its generated builder: path arguments in order, the query
+    parameters its document declares (None ones left out), and its body model."""
+    built = _builder(role, api_version, name)
+    accepted = _parameters(built)
+    arguments = {key: value for key, value in query.items() if value is not None}
+    undeclared = set(arguments) - set(accepted)
+    assert not undeclared, f"{role} in {api_version} takes no {undeclared}"  # callers check
+    if body is not None:
+        arguments["body"] = body
+    return built(*path, **arguments)
+
+
+def _body_model(role: str, api_version: str, name: str) -> Any:
+    """The generated model of `role`'s request body (its builder's `body` annotation)."""
+    return _parameters(_builder(role, api_version, name))["body"].annotation
+
+
+def _body(model: Any, document: dict[str, Any]) -> Any:
+    """`document` read by the body model, as its `from_dict` checks it."""
+    return model.from_dict(document)
+
+
+def _json_types(model: Any) -> Mapping[str, tuple[type, ...]]:
+    types: Mapping[str, tuple[type, ...]] = getattr(
+        importlib.import_module(model.__module__), "JSON_TYPES", {}
+    )
+    return types
+
+
+def _expiry_document(model: Any, seconds: int | None) -> dict[str, Any]:
+    """`expires_after` as the body model names it: one object (v1, imports), or two flat form
+    fields (2025-04-01-preview's upload form); {} when not given."""
+    if seconds is None:
+        return {}
+    if "expires_after.seconds" in _json_types(model):
+        return {"expires_after.anchor": "created_at", "expires_after.seconds": seconds}
+    return {"expires_after": {"anchor": "created_at", "seconds": seconds}}
+
+
+def _takes_expiry(model: Any) -> bool:
+    fields = _json_types(model)
+    return "expires_after" in fields or "expires_after.seconds" in fields
+
+
+def _requires(model: Any, field: str) -> bool:
+    """Whether the body model's document requires `field` (attrs: no default)."""
+    import attrs
+
+    found = attrs.fields_dict(model).get(field)
+    return found is not None and found.default is attrs.NOTHING
+
+
+def _purposes(model: Any, api_version: str) -> tuple[str, ...]:
+    """The purposes the body model's document lists (the upload enum, or the File's)."""
+    import attrs
+
+    annotation = attrs.fields_dict(model)["purpose"].type
+    enum = getattr(_api_for(api_version).models, str(annotation).split("|")[0].strip())
+    return tuple(member.value for member in enum)
+
+
+def list_pages(api_version: str) -> bool:
+    """Whether the version's `GET /files` pages (takes `limit` and `after`) rather than
+    returning every file at once."""
+    return "after" in _parameters(_builder("list_files", api_version, "list_files"))
+
+
+def list_files_operation(
+    api_version: str,
+    *,
+    purpose: str | None,
+    order: str | None,
+    limit: int | None,
+    after: str | None,
+) -> Operation:
+    """Files - List: one page (every file, for versions that do not page)."""
+    query: dict[str, Any] = {"purpose": purpose}
+    if list_pages(api_version):
+        order_enum = getattr(_api_for(api_version).models, "ListOrder", str)
+        query |= {
+            "order": None if order is None else order_enum(order),
+            "limit": limit,
+            "after": after,
+        }
+    built = _build("list_files", api_version, "list_files", **query)
+    return _operation("list_files", built, Expect.LISTING)
+
+
+def upload_rules(
+    api_version: str, purpose: object, expires_after: object, name: str
+) -> UploadRules:
+    """What an upload (or an import) of `purpose` sends in `api_version`, checked against the
+    version's document before anything is sent: the purposes its body accepts, and whether
+    it takes (or requires) `expires_after`."""
+    role = "upload_file" if name == "upload_file" else "import_file"
+    model = _body_model(role, api_version, name)
+    expiry = check_expires_after(
+        expires_after, supported=_takes_expiry(model), api_version=api_version
+    )
+    if expiry is None and _requires(model, "expires_after"):
+        # v1 requires an expiry; the longest it allows keeps the file as long as possible.
+        expiry = MAX_EXPIRY
+    has_uploads_api = "create_upload" in _api_for(api_version).builders
+    return UploadRules(
+        api_version=api_version,
+        purpose=check_purpose(purpose, _purposes(model, api_version), api_version),
+        expires_after=expiry,
+        uploads_api_elsewhere=None if has_uploads_api else versions_with("create_upload"),
+    )
+
+
+def _multipart(built: dict[str, Any], source: UploadSource, **options: Any) -> MultipartBody:
+    """The generated builder's form parts, streamed: its value fields as it encodes them,
+    and the file part (the one whose content is a file) read from `source`."""
+    fields = [
+        (name, content, media)
+        for name, (_, content, media) in built["files"]
+        if isinstance(content, bytes)
+    ]
+    (file_field,) = [
+        name for name, (_, content, _) in built["files"] if not isinstance(content, bytes)
+    ]
+    return MultipartBody(fields, file_field, source, **options)
+
+
+def upload_file_operation(
+    api_version: str, rules: UploadRules, source: UploadSource, **options: Any
+) -> Operation:
+    """Files - Upload: a multipart form; not safe to resend (the file may be stored twice)."""
+    model = _body_model("upload_file", api_version, "upload_file")
+    document = {"file": b"", "purpose": rules.purpose}
+    built = _build(
+        "upload_file",
+        api_version,
+        "upload_file",
+        body=_body(model, document | _expiry_document(model, rules.expires_after)),
+    )
+    body = _multipart(built, source, **options)
+    return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=False)
+
+
+def import_file_operation(
+    api_version: str, content_url: str, filename: str, rules: UploadRules
+) -> Operation:
+    """Files - Import: the service fetches `content_url`; not safe to resend."""
+    model = _body_model("import_file", api_version, "import_file")
+    document = {"content_url": content_url, "filename": filename, "purpose": rules.purpose}
+    document |= _expiry_document(model, rules.expires_after)
+    built = _build("import_file", api_version, "import_file", body=_body(model, document))
+    body = JsonBody(built["json"])
+    return _operation("import_file", built, Expect.DOCUMENT, body=body, safe_to_resend=False)
+
+
+def delete_file_operation(file_id: str, api_version: str) -> Operation:
+    """Files - Delete: safe to resend (deleting twice deletes once; the client reads the
+    second attempt's 404 as done)."""
+    built = _build("delete_file", api_version, "delete_file", validate_file_id(file_id))
+    return _operation("delete_file", built, Expect.DOCUMENT, safe_to_resend=True)
+
+
+def create_upload_operation(
+    api_version: str, filename: str, size: int, mime_type: str, rules: UploadRules
+) -> Operation:
+    """Uploads - Create. Resent when its answer is lost: an upload never completed makes no
+    file, and expires after two hours."""
+    model = _body_model("create_upload", api_version, "upload_file")
+    document = {
+        "purpose": rules.purpose,
+        "filename": filename,
+        "bytes": size,
+        "mime_type": mime_type,
+    }
+    built = _build("create_upload", api_version, "upload_file", body=_body(model, document))
+    body = JsonBody(built["json"])
+    return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=True)
+
+
+def upload_part_operation(
+    api_version: str, upload_id: str, source: UploadSource, **options: Any
+) -> Operation:
+    """Uploads - Add Part: resent freely, since only the part ids given to complete count."""
+    model = _body_model("add_upload_part", api_version, "upload_file")
+    built = _build(
+        "add_upload_part",
+        api_version,
+        "upload_file",
+        _checked_id(upload_id),
+        body=_body(model, {"data": b""}),
+    )
+    body = _multipart(built, source, **options)
+    return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=True)
+
+
+def complete_upload_operation(
+    api_version: str, upload_id: str, part_ids: list[str], md5: str
+) -> Operation:
+    """Uploads - Complete: makes the file, so not safe to resend."""
+    model = _body_model("complete_upload", api_version, "upload_file")
+    built = _build(
+        "complete_upload",
+        api_version,
+        "upload_file",
+        _checked_id(upload_id),
+        body=_body(model, {"part_ids": part_ids, "md5": md5}),
+    )
+    body = JsonBody(built["json"])
+    return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=False)
+
+
+def cancel_upload_operation(api_version: str, upload_id: str) -> Operation:
+    built = _build("cancel_upload", api_version, "upload_file", _checked_id(upload_id))
+    return _operation("upload_file", built, Expect.DOCUMENT, safe_to_resend=True)
+
+
+def _checked_id(resource_id: str) -> str:
+    """An id the service gave, refused when it would not stay one path segment."""
+    if resource_id in (".", ".."):
+        raise ValueError(f"{resource_id!r} is not an id")
+    return resource_id
 
 
 def parse_file_model(data: object, api_version: str) -> GeneratedFile:

@@ -19,7 +19,14 @@ from typing import Any, TypeVar
 from ._generated_api import GeneratedFile, parse_file_model
 from ._version import DEFAULT_API_VERSION
 
-__all__ = ["TERMINAL_STATUSES", "FileObject", "FileState", "Purpose", "TypeDiscriminator"]
+__all__ = [
+    "TERMINAL_STATUSES",
+    "FileDeletionStatus",
+    "FileObject",
+    "FileState",
+    "Purpose",
+    "TypeDiscriminator",
+]
 
 
 # The public enums are the union of every supported api-version's enum of the same name
@@ -155,6 +162,28 @@ class FileObject:
             f"FileObject(id={self.id!r}, filename={self.filename!r}, bytes={self.bytes!r}, "
             f"purpose={str(self.purpose)!r}, status={_plain(self.status)!r})"
         )
+
+
+class FileDeletionStatus:
+    """What `delete_file` reports: the file's id, and whether the service deleted it."""
+
+    __slots__ = ("deleted", "id")
+
+    def __init__(self, id: str, deleted: bool) -> None:
+        self.id = id
+        self.deleted = deleted
+
+    def __eq__(self, other: builtins.object) -> bool:
+        return isinstance(other, FileDeletionStatus) and (self.id, self.deleted) == (
+            other.id,
+            other.deleted,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.deleted))
+
+    def __repr__(self) -> str:
+        return f"FileDeletionStatus(id={self.id!r}, deleted={self.deleted!r})"
 
 
 def _public(enum: type[_E], value: str | None) -> _E | str | None:

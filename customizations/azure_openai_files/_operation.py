@@ -4,7 +4,12 @@ treat the response from it, instead of from flags."""
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
+
+import httpx2
 
 
 class Expect(enum.Enum):
@@ -12,6 +17,8 @@ class Expect(enum.Enum):
 
     # A small JSON document: read whole, bounded in size and in time.
     DOCUMENT = "document"
+    # A page of a listing: a JSON document of up to 10,000 files, bounded as one.
+    LISTING = "listing"
     # The file's whole content, read into memory: only a 200 is all of it.
     CONTENT = "content"
     # The file's whole content, handed on as it arrives: only a 200 is all of it.
@@ -29,6 +36,42 @@ class Expect(enum.Enum):
         return self in (Expect.CONTENT, Expect.CONTENT_STREAM)
 
 
+class RequestBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A request body that can tell whether it was sent whole and whether it can be sent
+    again: what decides if a failed call that creates something may be resent."""
+
+    headers: dict[str, str]  # Content-Type and Content-Length (or chunked transfer)
+    sent_whole = False  # every byte was handed to the transport
+
+    def rewind(self) -> bool:
+        """Get ready to be sent again from the start; False when that is impossible (a
+        stream already read)."""
+        raise NotImplementedError
+
+
+class JsonBody(RequestBody):
+    """A small JSON document, serialized once and sent as often as needed."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self._content = json.dumps(document, separators=(",", ":")).encode()
+        self.headers = {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(self._content)),
+        }
+
+    def rewind(self) -> bool:
+        self.sent_whole = False
+        return True
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._content
+        self.sent_whole = True
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._content
+        self.sent_whole = True
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
     """One REST operation as the generated code builds it for an api-version."""
@@ -41,3 +84,4 @@ class Operation:
     # Whether sending it again after a failure cannot change the outcome (reads can be
     # resent; an upload may have been stored even if its answer was lost).
     safe_to_resend: bool
+    body: RequestBody | None = None

@@ -20,15 +20,17 @@ from ._config import DEFAULT_LIMITS, USER_AGENT, ClientSettings, check_deadline
 from ._errors import (
     AuthenticationError,
     FilesError,
+    OutcomeUnknownError,
     RateLimitError,
     RequestTimeoutError,
     ServiceError,
     TransportError,
     UnexpectedResponseError,
+    UploadNotResendableError,
     printable,
 )
 from ._logging import loggable_headers, logger
-from ._operation import Operation
+from ._operation import Expect, Operation
 from ._response_head_timeout import HeadClock
 from ._responses import error_from_response
 from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
 MAX_ERROR_BODY = 1024 * 1024
 # A file object is a few hundred bytes; a metadata body past this is not one.
 MAX_METADATA_BODY = 4 * 1024 * 1024
+# A page of 10,000 files (the most a page holds) is a few MiB; past this it is not one.
+MAX_LISTING_BODY = 64 * 1024 * 1024
 
 T = TypeVar("T")
 
@@ -160,33 +164,42 @@ class PipelineBase:
         merged["User-Agent"] = USER_AGENT
         if headers:
             merged.update(headers)
+        if operation.body is not None:
+            merged.update(operation.body.headers)
         try:
             url = request_url(self.settings.base_url, operation.url, operation.params)
         except httpx2.InvalidURL as exc:
             # A caller's value (a file id of 64 KB, say) that no URL can carry.
             raise ValueError(f"the arguments do not make a valid request URL: {exc}") from None
-        return httpx2.Request(
+        request = httpx2.Request(
             operation.method,
             url,
             headers=merged,
             extensions={"timeout": self.settings.timeout.as_dict()},
         )
+        if operation.body is not None:
+            # Set after construction, which adds the Host header only to a request built
+            # without a stream; the body's own headers already frame it.
+            request.stream = operation.body
+        return request
 
     def _body_check(
-        self, response: httpx2.Response, state: RetryState, *, metadata: bool, started: float
+        self, response: httpx2.Response, state: RetryState, expect: Expect, *, started: float
     ) -> Callable[[int], None] | None:
         """What to verify after each chunk of a body read whole: the call's deadline (per-read
-        timeouts restart with every byte, so a slow drip would outlive them); for metadata
+        timeouts restart with every byte, so a slow drip would outlive them); for a document
         also its size and that the whole response arrives within one read timeout."""
+        metadata = expect in (Expect.DOCUMENT, Expect.LISTING)
         if state.deadline_at is None and not metadata:
             return None
         time_limit = self.settings.timeout.read if metadata else None
+        size_limit = MAX_LISTING_BODY if expect is Expect.LISTING else MAX_METADATA_BODY
 
         def check(received: int) -> None:
             state.check_deadline()
-            if metadata and received > MAX_METADATA_BODY:
+            if metadata and received > size_limit:
                 raise UnexpectedResponseError(
-                    f"file metadata body exceeds {MAX_METADATA_BODY} bytes; not a file object",
+                    f"{expect.value} body exceeds {size_limit} bytes; not what the API sends",
                     status_code=response.status_code,
                     headers=response.headers,
                     client_request_id=state.client_request_id,
@@ -414,10 +427,38 @@ class PipelineBase:
         return outer if remaining is None else min(outer, remaining)
 
     @staticmethod
-    def _may_resend(operation: Operation, clock: HeadClock) -> bool:
-        """Whether a failed attempt may be sent again: always when the request never went
-        out (a refused connection), else only an operation that is safe to resend."""
-        return operation.safe_to_resend or not clock.sent
+    def _may_have_arrived(operation: Operation, clock: HeadClock) -> bool:
+        """Whether the service may have received the whole request of an attempt that failed
+        on the network: not when it never went out (a refused connection) or its body was
+        cut off before its end."""
+        return clock.sent and PipelineBase._body_arrived(operation)
+
+    @staticmethod
+    def _body_arrived(operation: Operation) -> bool:
+        return operation.body is None or operation.body.sent_whole
+
+    @staticmethod
+    def _outcome_unknown(operation: Operation, error: FilesError, state: RetryState) -> FilesError:
+        """What a call that is not safe to resend raises when the service may have carried it
+        out: the caller (or the client, for an upload) has to look before sending it again."""
+        unknown = OutcomeUnknownError(
+            f"{operation.name}: the service may have carried out the request, but its answer "
+            f"was lost or did not say ({_reason(error)}); not sent again, so nothing is "
+            "created twice",
+            client_request_id=state.client_request_id,
+        )
+        unknown.__cause__ = error
+        return unknown
+
+    @staticmethod
+    def rewind_body(operation: Operation, error: FilesError) -> None:
+        """Ready the request body to be sent again, or raise: a stream already read cannot be."""
+        if operation.body is not None and not operation.body.rewind():
+            refused = UploadNotResendableError(
+                f"{operation.name}: the request must be sent again ({_reason(error)}), but its "
+                "body is a stream that cannot be rewound; pass a path, bytes or a seekable file"
+            )
+            raise refused from error
 
     @staticmethod
     def _is_retryable(error: ServiceError) -> bool:

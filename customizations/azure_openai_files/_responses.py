@@ -4,9 +4,11 @@ service's error fields and the request ids)."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
+from collections.abc import Iterator
 
 import httpx2
 
@@ -23,7 +25,8 @@ from ._errors import (
     sent_client_request_id,
 )
 from ._generated_api import api_version_of, parse_error_fields, parse_file_model
-from ._models import FileObject
+from ._models import FileDeletionStatus, FileObject
+from ._paging import FilePage, page_fields
 
 # At most this much of a non-JSON error body goes into an exception message.
 MESSAGE_BODY_LIMIT = 2048
@@ -40,6 +43,63 @@ def parse_file(response: httpx2.Response) -> FileObject:
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
         raise UnexpectedResponseError(
             f"file metadata does not match the API contract: {problem}",
+            status_code=response.status_code,
+            headers=response.headers,
+            client_request_id=sent_client_request_id(response),
+        ) from exc
+
+
+def parse_file_page(response: httpx2.Response) -> FilePage:
+    """One page of `GET /files`: each file read by the api-version's generated model."""
+    api_version = api_version_of(response)
+    with _contract(response, "file list"):
+        items, has_more, last_id = page_fields(json.loads(response.content))
+        files = [FileObject(parse_file_model(item, api_version)) for item in items]
+    return FilePage(files, has_more, last_id)
+
+
+def parse_deletion(response: httpx2.Response, file_id: str) -> FileDeletionStatus:
+    """`DELETE /files/{id}`: 2024-06-01 answers 204 without a body, later versions a
+    `{id, deleted}` object."""
+    if response.status_code == 204 or not response.content.strip():
+        return FileDeletionStatus(file_id, True)
+    with _contract(response, "file deletion"):
+        document = json.loads(response.content)
+        deleted = document["deleted"]
+        if not isinstance(deleted, bool):
+            raise TypeError(f"`deleted` is {type(deleted).__name__}, not a boolean")
+        answered_id = document.get("id")
+        return FileDeletionStatus(answered_id if isinstance(answered_id, str) else file_id, deleted)
+
+
+def parse_resource_id(response: httpx2.Response, what: str) -> str:
+    """The `id` of an Uploads API resource (an upload, a part)."""
+    with _contract(response, what):
+        resource_id = json.loads(response.content)["id"]
+        if not isinstance(resource_id, str) or not resource_id:
+            raise TypeError("`id` is not a non-empty string")
+        return resource_id
+
+
+def parse_completed_upload(response: httpx2.Response) -> FileObject:
+    """The file a completed upload made (its `file` field)."""
+    with _contract(response, "completed upload"):
+        document = json.loads(response.content)
+        status = document.get("status")
+        if status not in (None, "completed"):
+            raise ValueError(f"the upload's status is {status!r}, not 'completed'")
+        return FileObject(parse_file_model(document["file"], api_version_of(response)))
+
+
+@contextlib.contextmanager
+def _contract(response: httpx2.Response, what: str) -> Iterator[None]:
+    """A success body that breaks the API contract becomes UnexpectedResponseError."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise UnexpectedResponseError(
+            f"{what} does not match the API contract: {problem}",
             status_code=response.status_code,
             headers=response.headers,
             client_request_id=sent_client_request_id(response),

@@ -11,7 +11,7 @@ import math
 import random
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._errors import FilesError, InvalidArgument, RequestTimeoutError, ServiceError, TransportError
 
@@ -93,7 +93,9 @@ class RetryState:
         "client_request_id",
         "deadline_at",
         "deadline_seconds",
+        "maybe_done",
         "policy",
+        "request",
         "token_renewed",
         "trace",
     )
@@ -108,6 +110,9 @@ class RetryState:
         self.client_request_id: str | None = None  # set by the pipeline when it sends
         self.token_renewed = False  # a 401 renews the token and retries once per call
         self.trace = trace  # the call's span and its attempts', when traced
+        self.request: Any = None  # the call's httpx2.Request, set by the pipeline when it sends
+        # Whether a failed attempt may have been carried out (its answer lost, or a 5xx).
+        self.maybe_done = False
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (None without one)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -74,3 +75,26 @@ def get_token(credential: Any, scope: str, options: dict[str, str]) -> AccessTok
 
 def commit(file: DurableFile) -> Path:
     return file.commit()
+
+
+def in_thread(work: Callable[[], T]) -> T:
+    """Run where called: a blocking upload already runs its jobs on threads (`run_all`)."""
+    return work()
+
+
+def run_all(jobs: Sequence[Callable[[], Any]], limit: int) -> list[Any]:
+    """Every job's result, in order, at most `limit` running at once on threads of their
+    own. The first failure (or an interrupt) stops the jobs not yet started, waits for those
+    running (a blocking send cannot be interrupted), and is raised."""
+    pool = ThreadPoolExecutor(limit, thread_name_prefix="azure-openai-files-upload")
+    futures = [pool.submit(job) for job in jobs]
+    try:
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            if future.done() and future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
+        return [future.result() for future in futures]
+    finally:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=True)

@@ -14,7 +14,7 @@ from . import _sync_io
 from ._auth import ApiKeyAuth, Renewal
 from ._config import ClientSettings
 from ._errors import FilesError
-from ._operation import Expect, Operation
+from ._operation import Operation
 from ._pipeline import MAX_ERROR_BODY, PipelineBase, check_http_client, transport_error
 from ._response_head_timeout import HeadClock
 from ._retry import RetryState
@@ -71,6 +71,7 @@ class SyncPipeline(PipelineBase):
         expect = operation.expect
         request = self.build_request(self.http, operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
+        state.request = request
         renewed_header: str | None = None
         while True:
             auth_header = renewed_header or self._auth_header(state)
@@ -85,13 +86,15 @@ class SyncPipeline(PipelineBase):
                     break
             self._start_attempt(request, state, auth_header)
             clock = self._head_clock(state)
+            # Whether the service may have acted on this attempt although it failed: what
+            # decides whether an operation that is not safe to resend may be sent again.
+            maybe_done = False
             try:
                 response = self._send_head(request, state, clock)
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
-                retryable = isinstance(exc, httpx2.TransportError) and self._may_resend(
-                    operation, clock
-                )
+                maybe_done = self._may_have_arrived(operation, clock)
+                retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._received(response, state)
                 if response.is_success and expect.whole_content and response.status_code != 200:
@@ -100,9 +103,7 @@ class SyncPipeline(PipelineBase):
                 elif response.is_success:
                     if expect.streamed:
                         return response
-                    check = self._body_check(
-                        response, state, metadata=expect is Expect.DOCUMENT, started=clock.sent_at
-                    )
+                    check = self._body_check(response, state, expect, started=clock.sent_at)
                     if check is not None:
                         response.stream = _GuardedBody(response.stream, check)
                     try:
@@ -113,7 +114,7 @@ class SyncPipeline(PipelineBase):
                     except httpx2.DecodingError as exc:
                         error, retryable = undecodable(response, exc), False
                     except httpx2.HTTPError as exc:
-                        error, retryable = transport_error(exc), operation.safe_to_resend
+                        error, retryable, maybe_done = transport_error(exc), True, True
                     finally:
                         response.close()
                 else:
@@ -121,13 +122,21 @@ class SyncPipeline(PipelineBase):
                         response, self._read_error_body(response, state, clock.sent_at)
                     )
                     retryable = self._is_retryable(error)
+                    maybe_done = error.status_code >= 500 and self._body_arrived(operation)
                     renewal = self._token_renewal(error, state, self._auth, auth_header)
                     if renewal is not None:
                         renewed_header = self._auth_header(state, renewal)
                         if self._resends_with(renewal, renewed_header, state):
+                            self.rewind_body(operation, error)
                             continue
                         renewed_header = None
-            _sync_io.sleep(self.delay_before_retry(request, state, error, retryable=retryable))
+            if maybe_done:
+                state.maybe_done = True
+                if not operation.safe_to_resend:
+                    raise self._outcome_unknown(operation, error, state)
+            delay = self.delay_before_retry(request, state, error, retryable=retryable)
+            self.rewind_body(operation, error)
+            _sync_io.sleep(delay)
 
     def _send_head(
         self, request: httpx2.Request, state: RetryState, clock: HeadClock

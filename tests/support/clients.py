@@ -66,6 +66,20 @@ class Clients:
 
         return asyncio.run(run())
 
+    def list(self, *, by_page: bool = False, **kwargs: Any) -> list[Any]:
+        """Every file `list_files(**kwargs)` yields (or each page, with `by_page`)."""
+        if self.kind == "sync":
+            with FilesClient(self.endpoint, **self.options) as client:
+                pager = client.list_files(**kwargs)
+                return list(pager.by_page() if by_page else pager)
+
+        async def run() -> list[Any]:
+            async with AsyncFilesClient(self.endpoint, **self.options) as client:
+                pager = client.list_files(**kwargs)
+                return [item async for item in (pager.by_page() if by_page else pager)]
+
+        return asyncio.run(run())
+
     def download(self, file_id: str, destination: Path, **kwargs: Any) -> Path:
         result: Path = self.call("download_file", file_id, destination, **kwargs)
         return result

@@ -64,7 +64,11 @@ def sample(cls: type[FilesError]) -> FilesError:
         return cls("file-1", "bad line 3")
     if cls is aof.WaitTimeoutError:
         return cls("file-1", "running", 30.0)
-    if cls in (FilesError, CredentialError):
+    if cls is aof.UnsupportedOperationError:
+        return cls("import_file", "v1", ("2024-06-01", "2024-10-21"))
+    if cls is aof.OutcomeUnknownError:
+        return cls("upload_file: the answer was lost", client_request_id="c-1")
+    if cls in (FilesError, CredentialError, aof.UploadNotResendableError):
         return cls("could not get a token")
     raise AssertionError(f"add a sample of {cls.__name__} to this test")
 

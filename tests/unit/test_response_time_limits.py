@@ -14,6 +14,7 @@ import httpx2
 import pytest
 
 from azure_openai_files import FilesClient
+from azure_openai_files._operation import Expect
 from azure_openai_files._response_head_timeout import HeadClock, _HeadBoundedBackend
 from azure_openai_files._retry import RetryPolicy, RetryState
 
@@ -196,7 +197,7 @@ def test_a_metadata_response_may_take_exactly_one_read_timeout_and_not_a_moment_
         pipeline = client._pipeline
         response = httpx2.Response(200)
         check = pipeline._body_check(
-            response, RetryState(RetryPolicy(), None), metadata=True, started=100.0
+            response, RetryState(RetryPolicy(), None), Expect.DOCUMENT, started=100.0
         )
     assert check is not None
     monkeypatch.setattr(time, "monotonic", lambda: 102.0)
