@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from azure_openai_files import AsyncFilesClient, FilesClient, FilesError
+from tests.support.clients import KINDS, Clients
 from tests.support.fuzzing import ScriptedResponse, render
 from tests.support.loopback import LoopbackServer, respond, serving
 
@@ -127,3 +128,23 @@ def test_a_stream_read_twice_is_a_files_error(content_server: LoopbackServer) ->
 
     with pytest.raises(FilesError, match="already read or closed"):
         asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method", ["get_file_content", "stream_file_content"])
+def test_a_200_that_says_it_carries_part_of_the_file_is_refused(kind: str, method: str) -> None:
+    """A 200 whose Content-Range names a part (a cache passing a range on as a 200) is not the
+    file: handing it on would be a truncated file called whole."""
+    from azure_openai_files import UnexpectedResponseError
+
+    part = respond(
+        200, b"9\x9b\xb0", {"Content-Range": "bytes 1-3/4"}, content_type="application/octet-stream"
+    )
+    with serving(part) as server:
+        clients = Clients(kind, server.endpoint)
+        with pytest.raises(UnexpectedResponseError, match="only part of it"):
+            if method == "stream_file_content":
+                clients.stream("file-1")
+            else:
+                clients.call(method, "file-1")
+        assert len(server.requests) == 1  # not retried: the service would answer the same

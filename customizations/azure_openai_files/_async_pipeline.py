@@ -20,7 +20,7 @@ from ._operation import Operation
 from ._pipeline import MAX_ERROR_BODY, PipelineBase, check_http_client, transport_error
 from ._response_head_timeout import HeadClock
 from ._retry import RetryState
-from ._streaming import body_is_encoded, undecodable
+from ._streaming import body_is_encoded, is_part_of_content, undecodable
 
 
 class _AsyncGuardedBody(httpx2.AsyncByteStream):
@@ -98,7 +98,11 @@ class AsyncPipeline(PipelineBase):
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._received(response, state)
-                if response.is_success and expect.whole_content and response.status_code != 200:
+                if (
+                    response.is_success
+                    and expect.whole_content
+                    and (response.status_code != 200 or is_part_of_content(response))
+                ):
                     await response.aclose()
                     error, retryable = self._not_whole_content(response, state), False
                 elif response.is_success:

@@ -225,8 +225,12 @@ class PipelineBase:
 
     @staticmethod
     def _not_whole_content(response: httpx2.Response, state: RetryState) -> FilesError:
+        if response.status_code == 200:
+            message = "a 200 for file content whose Content-Range says it is only part of it"
+        else:
+            message = f"unexpected success status {response.status_code} for file content"
         return UnexpectedResponseError(
-            f"unexpected success status {response.status_code} for file content",
+            message,
             status_code=response.status_code,
             headers=response.headers,
             client_request_id=state.client_request_id,

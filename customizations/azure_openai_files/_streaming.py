@@ -11,6 +11,8 @@ its Content-Length counts the bytes on the wire, so those are what is checked.
 
 from __future__ import annotations
 
+import re
+
 import httpx2
 
 from ._errors import IncompleteDownloadError, UnexpectedResponseError, sent_client_request_id
@@ -21,6 +23,19 @@ CONTENT_HEADERS = {
     "Accept": "application/octet-stream, application/json",
     "Accept-Encoding": "identity",
 }
+
+
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+
+
+def is_part_of_content(response: httpx2.Response) -> bool:
+    """Whether a response says, in its Content-Range, that it carries only part of the file
+    (a 200 should not, but a cache or proxy may pass a range on with the status changed)."""
+    match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
+    if match is None:
+        return False
+    first, last, total = match.groups()
+    return int(first) != 0 or (total != "*" and int(last) != int(total) - 1)
 
 
 # What httpx2 decodes without optional packages. It passes an encoding it does not know

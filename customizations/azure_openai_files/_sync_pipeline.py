@@ -18,7 +18,7 @@ from ._operation import Operation
 from ._pipeline import MAX_ERROR_BODY, PipelineBase, check_http_client, transport_error
 from ._response_head_timeout import HeadClock
 from ._retry import RetryState
-from ._streaming import body_is_encoded, undecodable
+from ._streaming import body_is_encoded, is_part_of_content, undecodable
 from ._sync_bearer_auth import BearerTokenAuth
 
 
@@ -97,7 +97,11 @@ class SyncPipeline(PipelineBase):
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._received(response, state)
-                if response.is_success and expect.whole_content and response.status_code != 200:
+                if (
+                    response.is_success
+                    and expect.whole_content
+                    and (response.status_code != 200 or is_part_of_content(response))
+                ):
                     response.close()
                     error, retryable = self._not_whole_content(response, state), False
                 elif response.is_success:

@@ -16,14 +16,27 @@ import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, Protocol, Union
+from typing import IO, Any, Protocol, TypeVar, Union
 from urllib.parse import parse_qsl, urlsplit
 
 from ._errors import FilesError, InvalidArgument, InvalidArgumentType, printable
 from ._operation import RequestBody
 
-if TYPE_CHECKING:
-    from ._models import FileObject
+
+class _ListedFile(Protocol):
+    """What a listing tells of a file (a `FileObject`)."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def bytes(self) -> int | None: ...
+    @property
+    def created_at(self) -> int | None: ...
+
+
+_Listed = TypeVar("_Listed", bound=_ListedFile)
 
 
 class BinaryReadable(Protocol):
@@ -368,8 +381,8 @@ class UploadProgress:
 
 
 def landed_upload(
-    match: UploadSource | str, purpose: str, newest: list[FileObject], started: float
-) -> FileObject | None:
+    match: UploadSource | str, purpose: str, newest: list[_Listed], started: float
+) -> _Listed | None:
     """Among the newest files, the one an upload (or an import, `match` its filename) made
     when its answer was lost: same name, purpose and size, created since it began."""
     name = match if isinstance(match, str) else match.filename

@@ -164,14 +164,15 @@ def test_new_method_fails_the_check_until_make_api(
     edit(
         package_file(project, "_sync_client.py"),
         "    def close(self) -> None:",
-        "    def list_files(self, *, limit: int = 20) -> list[str]:\n"
+        "    def rename_file(self, file_id: str, *, limit: int = 20) -> list[str]:\n"
         "        return []\n\n    def close(self) -> None:",
     )
 
     code, output = check(project, capsys)
     assert code == 1
     assert (
-        "+    def list_files(\n+        self,\n+        *,\n+        limit: int = 20,\n" in output
+        "+    def rename_file(\n+        self,\n+        file_id: str,\n+        *,\n+        limit: int = 20,\n"
+        in output
     )
     assert "run `make api`" in output
     assert "Breaking" not in output and "breaking changes since" not in output
