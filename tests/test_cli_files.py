@@ -317,6 +317,33 @@ def test_import_never_shows_the_sas_token_a_service_error_echoes(
     assert_no_secret(out, err)
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_import_never_prints_the_sas_token_the_stored_file_echoes(
+    capsys: pytest.CaptureFixture[str], as_json: bool
+) -> None:
+    stored = {
+        "id": "file-imp",
+        "object": "file",
+        "bytes": 0,
+        "created_at": 1_700_000_000,
+        "filename": "batch.jsonl",
+        "purpose": "batch",
+        "status": "pending",
+        "source": {"content_url": CONTENT_URL},  # a field this package does not know
+    }
+    with serving(respond_json(201, stored)) as server:
+        code = run_cli(
+            "--endpoint", server.endpoint, "--api-key", SECRET_KEY,
+            "import", CONTENT_URL, "--filename", "batch.jsonl", "--purpose", "batch",
+            *(["--json"] if as_json else []),
+        )  # fmt: skip
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK
+    assert "file-imp" in out and "account.blob.core.windows.net/data/batch.jsonl?" in out
+    assert_no_secret(out, err)
+
+
 @pytest.mark.parametrize(
     "argv",
     [
