@@ -1,5 +1,10 @@
-"""`azure-openai-files`: read a file's metadata, download its content or wait for it, from a shell.
+"""`azure-openai-files`: list, upload, import and delete files, read a file's metadata, download
+its content or wait for it, from a shell.
 
+    azure-openai-files list [--purpose P] [--order asc|desc] [--limit N] [--json]
+    azure-openai-files upload PATH --purpose P [--filename NAME] [--expires-after S] [--json]
+    azure-openai-files import URL --filename NAME --purpose P [--expires-after S] [--json]
+    azure-openai-files delete FILE_ID [--json]
     azure-openai-files get FILE_ID [--json]
     azure-openai-files download FILE_ID [-o PATH | -o DIR/ | -o -] [--overwrite] [--json]
     azure-openai-files wait FILE_ID [--wait-timeout S] [--poll-interval S] [--json]
@@ -9,13 +14,15 @@ library, from AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION
 
 Exit codes: 0 success; 2 usage or configuration error; 3 the service answered with an error;
 4 network error (including timeouts and downloads that could not be completed); 5 the file's
-processing failed or `wait` timed out; 130 interrupted (Ctrl-C), 143 terminated (SIGTERM),
+processing failed or `wait` timed out; 6 an upload or import may or may not have stored the
+file (check `list` before retrying); 130 interrupted (Ctrl-C), 143 terminated (SIGTERM),
 129 hung up (SIGHUP). Any other failure exits 1, with one line and never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
@@ -26,11 +33,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
+from urllib.parse import parse_qsl, urlsplit
 
 from ._auth import TokenCredential
 from ._config import API_KEY_ENV, API_VERSION_ENV, ENDPOINT_ENV
@@ -40,13 +48,15 @@ from ._errors import (
     FilesError,
     InvalidArgument,
     InvalidArgumentType,
+    OutcomeUnknownError,
     ServiceError,
     TransportError,
+    UnsupportedOperationError,
     WaitTimeoutError,
     printable,
 )
 from ._logging import logger
-from ._models import FileObject
+from ._models import FileDeletionStatus, FileObject
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
 from ._sync_client import FilesClient
 from ._version import DEFAULT_API_VERSION, __version__
@@ -59,6 +69,9 @@ EXIT_USAGE = 2
 EXIT_SERVICE = 3
 EXIT_NETWORK = 4
 EXIT_FILE = 5
+# An upload or import whose request went out but whose outcome nobody can tell: the file may
+# be stored. Its own code, so that a script does not blindly retry (and store it twice).
+EXIT_OUTCOME_UNKNOWN = 6
 EXIT_INTERRUPTED = 130
 # As shells report a process killed by a signal: 128 + the signal number.
 EXIT_HANGUP = 128 + signal.SIGHUP
@@ -80,6 +93,7 @@ exit codes:
   3    the service answered with an error (the line names code, HTTP status, request id)
   4    network error: connection, timeout, or a download that could not be completed
   5    the file's processing failed, or `wait` timed out
+  6    an upload or import may or may not have stored the file: check `list` before retrying
   129  hung up (SIGHUP)
   130  interrupted (Ctrl-C)
   143  terminated (SIGTERM)
@@ -112,6 +126,24 @@ def positive_seconds(text: str) -> float:
     if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
     return value
+
+
+def positive_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
+
+
+def whole_seconds(text: str) -> int:
+    # The range is the library's to check (it depends on the api-version).
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
 
 
 def retry_count(text: str) -> int:
@@ -203,10 +235,27 @@ def _add_global_options(parser: argparse.ArgumentParser, *, on_command: bool) ->
     )
 
 
+# A URL's query (an import's SAS token) as shown anywhere: never its value.
+_URL_QUERY = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://[^\s?#'\"]*)\?[^\s#'\"]*")
+
+
+def redact_url_queries(text: str) -> str:
+    return _URL_QUERY.sub(r"\1?REDACTED", text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes arguments in its errors (`unrecognized arguments: ...`): a URL's query
+    there would be an import's SAS token, so it is redacted first."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(redact_url_queries(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
-        description="Azure OpenAI Files from the command line: metadata, downloads, waiting.",
+        description="Azure OpenAI Files from the command line: list, upload, import, delete, "
+        "metadata, downloads, waiting.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -215,13 +264,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, help: str, positional: tuple[str, str] | None = ("file_id", "FILE_ID")
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.add_argument("file_id", metavar="FILE_ID")
+        if positional is not None:
+            sub.add_argument(positional[0], metavar=positional[1])
         sub.add_argument("--json", action="store_true", help="print JSON instead of text")
         global_options = sub.add_argument_group("global options (also accepted here)")
         _add_global_options(global_options, on_command=True)  # type: ignore[arg-type]
         return sub
+
+    def expires_after(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--expires-after",
+            type=whole_seconds,
+            metavar="S",
+            help="seconds after its creation when the service deletes the file "
+            "(1209600 to 2592000; from api-version 2025-04-01-preview)",
+        )
+
+    listing = command("list", "list the files", positional=None)
+    listing.add_argument("--purpose", help="only the files of this purpose")
+    listing.add_argument("--order", choices=("asc", "desc"), help="by creation time")
+    listing.add_argument(
+        "--limit", type=positive_count, metavar="N", help="stop after N files (default: all)"
+    )
+
+    upload = command("upload", "upload a file", positional=("path", "PATH"))
+    upload.add_argument("--purpose", required=True, help="e.g. fine-tune, batch, assistants")
+    upload.add_argument("--filename", metavar="NAME", help="the name to store (default: PATH's)")
+    expires_after(upload)
+
+    imported = command(
+        "import", "have the service fetch a file from a URL (e.g. a blob with a SAS token)",
+        positional=("content_url", "URL"),
+    )  # fmt: skip
+    imported.add_argument("--filename", metavar="NAME", required=True, help="the name to store")
+    imported.add_argument("--purpose", required=True, help="e.g. fine-tune, batch")
+    expires_after(imported)
+
+    command("delete", "delete a file")
 
     command("get", "print a file's metadata")
 
@@ -284,9 +367,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     level = logger.level
     handler = _configure_logging(args.verbose)
+    # The library keeps an import's SAS token out of its errors; the command line makes sure
+    # nothing it prints carries it either, whatever the message came from.
+    secrets = url_secrets(args.content_url) if args.command == "import" else []
     try:
         with _signals_raise_terminated():
-            code = _run(args)
+            code = _run(args, secrets)
             sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
             return code
     except BrokenPipeError:
@@ -303,8 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"terminated by {signal.Signals(stop.signum).name}")
         return 128 + stop.signum
     except Exception as error:  # one line, never a traceback: it could carry a secret
-        code, message = describe_failure(error)
-        _error(message)
+        code, message = describe_failure(error, command=args.command)
+        _error(scrub(message, secrets))
         return code
     finally:
         if handler is not None:
@@ -312,8 +398,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             logger.setLevel(level)
 
 
-def describe_failure(error: Exception) -> tuple[int, str]:
-    """The exit code and the one-line message for a failure."""
+def describe_failure(error: Exception, *, command: str | None = None) -> tuple[int, str]:
+    """The exit code and the one-line message for a failure (`command`: the one that ran)."""
     # However the library wraps it, a credential that gave no token is a configuration
     # problem, found before anything was sent.
     credential_failure = _first_cause(error, CredentialFailure)
@@ -321,6 +407,10 @@ def describe_failure(error: Exception) -> tuple[int, str]:
         return EXIT_USAGE, f"Entra ID: {credential_failure}"
     if isinstance(error, UsageError):
         return EXIT_USAGE, str(error)
+    if isinstance(error, OutcomeUnknownError):
+        return EXIT_OUTCOME_UNKNOWN, _outcome_unknown_message(error, command)
+    if isinstance(error, UnsupportedOperationError):
+        return EXIT_USAGE, _unsupported_message(error)
     if isinstance(
         error,
         ValueError
@@ -368,9 +458,23 @@ def _signals_raise_terminated() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, secrets: Sequence[str] = ()) -> int:
     with _make_client(args) as client:
-        if args.command == "get":
+        if args.command == "list":
+            _list(client, args)
+        elif args.command == "upload":
+            _upload(client, args)
+        elif args.command == "import":
+            file = client.import_file(
+                args.content_url,
+                filename=args.filename,
+                purpose=args.purpose,
+                expires_after=args.expires_after,
+            )
+            _print_file(file, as_json=args.json, secrets=secrets)
+        elif args.command == "delete":
+            return _delete(client, args)
+        elif args.command == "get":
             _print_file(client.get_file(args.file_id), as_json=args.json)
         elif args.command == "download":
             _download(client, args)
@@ -445,14 +549,70 @@ def _first_cause(error: BaseException, kind: type[BaseException]) -> BaseExcepti
     return None
 
 
-# The library's parameters, as the flags that set them.
+# The library's parameters, as the flags (or arguments) that set them.
 FLAG_FOR_PARAMETER = {
     "endpoint": "--endpoint",
     "api_version": "--api-version",
     "timeout": "--network-timeout",
     "max_retries": "--max-retries",
     "deadline": "--deadline",
+    "purpose": "--purpose",
+    "order": "--order",
+    "filename": "--filename",
+    "expires_after": "--expires-after",
+    "file": "PATH",
+    "content_url": "URL",
 }
+
+# The library's operations, as the commands that call them.
+COMMAND_FOR_OPERATION = {
+    "list_files": "list",
+    "upload_file": "upload",
+    "import_file": "import",
+    "delete_file": "delete",
+    "get_file": "get",
+    "download_file": "download",
+    "wait_for_processing": "wait",
+}
+
+
+def _unsupported_message(error: UnsupportedOperationError) -> str:
+    command = COMMAND_FOR_OPERATION.get(error.operation, error.operation)
+    where = (
+        f"use --api-version with one of: {', '.join(error.supported_by)}"
+        if error.supported_by
+        else "no supported api-version has it"
+    )
+    return f"{command} is not available in api-version {error.api_version}; {where}"
+
+
+def _outcome_unknown_message(error: OutcomeUnknownError, command: str | None) -> str:
+    cause = error.__cause__
+    after = f" after {type(cause).__name__}" if cause is not None else ""
+    again = f"`{PROG} {command}`" if command else "it"
+    request = f" (client request id {error.client_request_id})" if error.client_request_id else ""
+    return (
+        f"outcome unknown{after}: the request went out but its answer was lost, so the file "
+        f"may have been stored; check `{PROG} list` before running {again} again, or it may "
+        f"be stored twice{request}"
+    )
+
+
+def url_secrets(url: str) -> list[str]:
+    """What of `url` must never be printed: its query, and each value in it."""
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        query = url.partition("?")[2]
+    found = [query] if query else []
+    found += [value for _, value in parse_qsl(query) if len(value) >= 4]
+    return sorted(set(found), key=len, reverse=True)
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "REDACTED")
+    return text
 
 
 def _usage_message(error: Exception) -> str:
@@ -503,10 +663,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # --------------------------------------------------------------------------------------
 
 
-def _print_file(file: FileObject, *, as_json: bool) -> None:
+def _print_file(file: FileObject, *, as_json: bool, secrets: Sequence[str] = ()) -> None:
     document = file.to_dict()
     if as_json:
-        print(json.dumps(document, indent=2, sort_keys=False))
+        print(scrub(json.dumps(document, indent=2, sort_keys=False), secrets))
         return
     rows: list[tuple[str, str]] = [
         ("id", file.id or "-"),
@@ -524,7 +684,7 @@ def _print_file(file: FileObject, *, as_json: bool) -> None:
     rows += [(name, json.dumps(value)) for name, value in file.extra.items() if name not in shown]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
-        print(f"{printable(name):<{width}}  {printable(value)}")
+        print(scrub(f"{printable(name):<{width}}  {printable(value)}", secrets))
 
 
 def _timestamp(seconds: int) -> str:
@@ -541,6 +701,112 @@ def _size(count: float) -> str:
             return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
         count /= 1024
     return f"{count:.1f} GiB"  # pragma: no cover - the loop returns at GiB
+
+
+def _moment(seconds: int | None) -> str:
+    """A creation time for a table: UTC, to the second."""
+    if seconds is None:
+        return "-"
+    try:
+        return f"{datetime.fromtimestamp(seconds, tz=UTC):%Y-%m-%d %H:%M:%S}Z"
+    except (OverflowError, OSError, ValueError):
+        return str(seconds)
+
+
+# --------------------------------------------------------------------------------------
+# list / upload / delete
+# --------------------------------------------------------------------------------------
+
+LIST_COLUMNS = ("id", "created", "bytes", "status", "purpose", "filename")
+
+
+def _list(client: FilesClient, args: argparse.Namespace) -> None:
+    limit: int | None = args.limit
+    # Ask for no more than will be shown, where the version pages at all.
+    page_size = None if limit is None else min(limit, MAX_LIST_PAGE)
+    pager = client.list_files(purpose=args.purpose, order=args.order, page_size=page_size)
+    files = _first(pager.by_page(), limit)
+    if args.json:
+        # One JSON array, written a page at a time: a long listing starts showing at once.
+        sys.stdout.write("[")
+        separator = "\n"
+        for page in files:
+            for file in page:
+                sys.stdout.write(separator + json.dumps(file.to_dict()))
+                separator = ",\n"
+            sys.stdout.flush()
+        sys.stdout.write("\n]\n" if separator != "\n" else "]\n")
+        return
+    rows = [
+        (
+            printable(file.id or "-"),
+            _moment(file.created_at),
+            "-" if file.bytes is None else str(file.bytes),
+            "-" if file.status is None else printable(str(file.status)),
+            printable(str(file.purpose)),
+            printable(file.filename),
+        )
+        for page in files
+        for file in page
+    ]
+    if not rows:
+        print("no files", file=sys.stderr)
+        return
+    widths = [max(len(row[i]) for row in [LIST_COLUMNS, *rows]) for i in range(5)]
+    for row in [LIST_COLUMNS, *rows]:
+        cells = [
+            row[i].rjust(width) if LIST_COLUMNS[i] == "bytes" else row[i].ljust(width)
+            for i, width in enumerate(widths)
+        ]
+        print("  ".join([*cells, row[-1]]))  # the filename last: nothing to align after it
+
+
+# The most files one request asks for (the service's limit).
+MAX_LIST_PAGE = 10_000
+
+
+def _first(pages: Iterator[list[FileObject]], limit: int | None) -> Iterator[list[FileObject]]:
+    """The pages, cut after `limit` files in all; no page is fetched after the last needed."""
+    if limit is None:
+        yield from pages
+        return
+    left = limit
+    for page in pages:
+        yield page[:left]
+        left -= len(page[:left])
+        if left <= 0:
+            return
+
+
+def _upload(client: FilesClient, args: argparse.Namespace) -> None:
+    size: int | None = None
+    with contextlib.suppress(OSError, ValueError):  # the library says what is wrong with it
+        size = os.stat(args.path).st_size
+    progress = TerminalProgress(sys.stderr, size) if sys.stderr.isatty() else None
+    try:
+        file = client.upload_file(
+            Path(args.path),
+            purpose=args.purpose,
+            filename=args.filename,
+            expires_after=args.expires_after,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.finish()
+    _print_file(file, as_json=args.json)
+
+
+def _delete(client: FilesClient, args: argparse.Namespace) -> int:
+    status: FileDeletionStatus = client.delete_file(args.file_id)
+    if args.json:
+        print(json.dumps({"id": status.id, "deleted": status.deleted}, indent=2))
+    elif status.deleted:
+        print(f"deleted {printable(status.id)}")
+    if not status.deleted:
+        _error(f"the service answered that it did not delete {status.id}")
+        return EXIT_SERVICE
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------------------
@@ -599,8 +865,8 @@ def safe_filename(filename: str, file_id: str) -> str:
 
 
 class TerminalProgress:
-    """`progress=` for `download_file`: one `\\r` line on a terminal with bytes, rate and ETA,
-    redrawn at most every `PROGRESS_INTERVAL` seconds."""
+    """`progress=` for `download_file` and `upload_file`: one `\\r` line on a terminal with
+    bytes, rate and ETA, redrawn at most every `PROGRESS_INTERVAL` seconds."""
 
     def __init__(self, stream: TextIO, total: int | None = None) -> None:
         self.stream = stream
@@ -659,5 +925,8 @@ __all__ = [
     "describe_failure",
     "main",
     "printable",
+    "redact_url_queries",
     "safe_filename",
+    "scrub",
+    "url_secrets",
 ]
