@@ -171,8 +171,8 @@ def test_new_method_fails_the_check_until_make_api(
     code, output = check(project, capsys)
     assert code == 1
     assert (
-        "+    def rename_file(\n+        self,\n+        file_id: str,\n+        *,\n+        limit: int = 20,\n"
-        in output
+        "+    def rename_file(\n+        self,\n+        file_id: str,\n"
+        "+        *,\n+        limit: int = 20,\n" in output
     )
     assert "run `make api`" in output
     assert "Breaking" not in output and "breaking changes since" not in output

@@ -81,8 +81,13 @@ def test_refused_arguments_are_worded_with_flags_from_their_attributes(
 
 
 def test_every_flag_maps_a_parameter_the_client_takes() -> None:
-    parameters = inspect.signature(FilesClient.__init__).parameters
-    assert set(FLAG_FOR_PARAMETER) <= set(parameters) | {"timeout"}
+    parameters = {
+        name
+        for method in (FilesClient.__init__, FilesClient.list_files, FilesClient.upload_file,
+                       FilesClient.import_file)
+        for name in inspect.signature(method).parameters
+    }  # fmt: skip
+    assert set(FLAG_FOR_PARAMETER) <= parameters | {"timeout"}
     assert all(flag.startswith("--") for flag in FLAG_FOR_PARAMETER.values())
 
 
