@@ -53,10 +53,18 @@ def test_recording_states_its_provenance(recording: Recording) -> None:
 @pytest.mark.parametrize("recording", RECORDINGS, ids=_id)
 def test_recording_uses_the_fake_host_and_carries_request_ids(recording: Recording) -> None:
     assert recording.endpoint == FAKE_ENDPOINT
-    # v1 requests carry no api-version query (it is optional, and its default is v1).
-    expected_query = {} if recording.api_version == "v1" else {"api-version": recording.api_version}
-    assert recording.query == expected_query
-    assert "content-type" in recording.headers
+    # v1 requests carry no api-version query (it is optional, and its default is v1); only a
+    # listing has more (purpose, limit, after, order: what the client's list_files sends).
+    expected_version = (
+        {} if recording.api_version == "v1" else {"api-version": recording.api_version}
+    )
+    others = {k: v for k, v in recording.query.items() if k != "api-version"}
+    assert {k: v for k, v in recording.query.items() if k == "api-version"} == expected_version
+    if recording.operation != "Files_List":
+        assert others == {}
+    assert set(others) <= {"purpose", "limit", "after", "order"}
+    # A 204 has no body, so no media type.
+    assert ("content-type" in recording.headers) == (recording.status != 204)
     assert recording.headers.get("apim-request-id"), "the service's correlation id"
     assert "api-key" not in recording.request_headers
     assert "authorization" not in recording.request_headers
@@ -84,6 +92,12 @@ def test_each_api_version_covers_the_required_cases(version: str) -> None:
     for name, recording in own_recordings(version).items():
         if "official-example" in name:
             assert recording.provenance.startswith("official-example: "), (version, name)
+    # The rest of the Files API: a listing, an upload, a deletion, and their errors.
+    operations = {(r.operation, r.status) for r in by_name.values()}
+    assert {("Files_List", 200), ("Files_List", 429), ("Files_Delete", 404)} <= operations
+    assert {("Files_Upload", 400), ("Files_Upload", 413)} <= operations
+    assert any(op == "Files_Upload" and 200 <= status < 300 for op, status in operations)
+    assert any(op == "Files_Delete" and status >= 500 for op, status in operations)
     nulls = by_name["get-null-optional-fields"].json_body()
     assert None in nulls.values()
     binary = by_name["content-binary"].body_bytes()
@@ -188,3 +202,38 @@ def test_batch_output_purpose_is_a_listed_value_from_2024_10_21_on() -> None:
     purpose = recording.json_body()["purpose"]
     assert purpose in _listed_purposes("2024-10-21")
     assert purpose not in _listed_purposes("2024-06-01")
+
+
+def test_the_dated_versions_have_their_published_examples_of_every_files_operation() -> None:
+    for version in ("2024-06-01", "2024-10-21", "2025-04-01-preview"):
+        names = set(own_recordings(version))
+        assert {"list", "upload", "import", "delete"} <= {
+            n.removesuffix("-official-example") for n in names if n.endswith("-official-example")
+        }, version
+    uploads_api = {"uploads-start", "uploads-part", "uploads-complete", "uploads-cancel"}
+    for version in ("2024-10-21", "2025-04-01-preview"):
+        assert {f"{n}-official-example" for n in uploads_api} <= set(own_recordings(version))
+
+
+def test_statuses_outside_file_state_in_the_2024_06_01_examples_are_kept() -> None:
+    listed = recording_named("2024-06-01", "list-official-example").json_body()["data"]
+    assert {f["status"] for f in listed} == {"succeeded"}
+    for name in ("upload-official-example", "import-official-example"):
+        assert recording_named("2024-06-01", name).json_body()["status"] == "notRunning"
+    deletion = recording_named("2024-06-01", "delete-official-example")
+    assert (deletion.status, deletion.body_bytes()) == (204, b"")
+
+
+def test_v1_recordings_of_the_new_operations_say_they_follow_the_document() -> None:
+    for name in ("list-from-document", "upload-from-document", "delete-from-document"):
+        provenance = recording_named("v1", name).provenance
+        assert provenance.startswith("hand-made: the v1 document ships no examples"), name
+
+
+def test_v1_pages_say_has_more_and_the_dated_ones_do_not() -> None:
+    first = recording_named("v1", "list-paged-page-1").json_body()
+    assert (first["has_more"], first["last_id"]) == (True, first["data"][-1]["id"])
+    assert recording_named("v1", "list-paged-page-2").query["after"] == first["last_id"]
+    assert "has_more" not in recording_named("2025-04-01-preview", "list-paged-page-1").json_body()
+    for version in ("2024-06-01", "2024-10-21"):  # they return every file at once
+        assert "list-paged-page-1" not in {r.name for r in load_recordings(version)}

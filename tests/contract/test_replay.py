@@ -36,13 +36,69 @@ def test_replay_serves_recorded_status_headers_and_body(version: str) -> None:
         for recording in load_recordings(version):
             if isinstance(recording.body, GeneratedBody):
                 continue  # see test_generated_body_is_deterministic_and_matches_its_sha256
-            response = http.get(recording.request_path, params=recording.query)
+            data, files = _form_with(recording.body_fields)
+            response = http.request(
+                recording.method,
+                recording.request_path,
+                params=recording.query,
+                data=data,
+                files=files,
+            )
             assert response.status_code == recording.status, recording.name
             assert response.content == recording.body, recording.name
             for name, value in recording.headers.items():
                 if name != "x-ms-client-request-id":
                     assert response.headers[name] == value, (recording.name, name)
             assert response.headers["content-length"] == str(len(recording.body))
+
+
+def _form_with(
+    fields: dict[str, object],
+) -> tuple[dict[str, str] | None, dict[str, tuple[str, bytes]] | None]:
+    """A multipart form with `fields`: value fields as text, `file` as a file part of that
+    name (the way the SDK sends an upload); nothing when there are none."""
+    if not fields:
+        return None, None
+    data = {k: str(v) for k, v in fields.items() if k != "file"}
+    files = {"file": (str(fields["file"]), b"any bytes")} if "file" in fields else None
+    return data, files
+
+
+def test_requests_with_bodies_are_told_apart_by_their_form_or_json_fields() -> None:
+    with replay_server("2024-10-21") as server, httpx2.Client(base_url=server.endpoint) as http:
+        query = {"api-version": "2024-10-21"}
+
+        def upload(purpose: str, filename: str) -> str:
+            files = {"file": (filename, b"{}\n")}
+            response = http.post(
+                "/openai/files", params=query, data={"purpose": purpose}, files=files
+            )
+            return str(json.loads(response.content).get("id") or response.status_code)
+
+        assert upload("fine-tune", "training-upload.jsonl") == "file-uploaded0training0a1b2c3d4e5f6"
+        assert upload("fine-tune-results", "results.csv") == "400"
+        assert upload("fine-tune", "too-large.jsonl") == "413"
+        # Any other form: the route's recording that names no fields (the published example).
+        assert upload("fine-tune", "puppy.jsonl") == "file-181a1cbdcdcf4677ada87f63a0928099"
+        # A JSON body is read by its members; chunked bodies are read whole.
+        chunks = iter([b'{"purpose": "fine-tune", ', b'"filename": "puppy.jsonl"}'])
+        response = http.post(
+            "/openai/files/import",
+            params=query,
+            content=chunks,
+            headers={"content-type": "application/json"},
+        )
+        assert response.status_code == 201
+
+
+def test_two_recordings_of_one_route_differing_in_body_fields_are_both_served() -> None:
+    recordings = [r for r in load_recordings("v1") if r.request_path == "/openai/v1/files"]
+    posts = [r for r in recordings if r.method == "POST"]
+    assert len(posts) >= 3
+    ReplayServer(posts)  # no "same route" error: their body fields differ
+    twin = dataclasses.replace(posts[0], path=posts[0].path.with_name("twin.yaml"))
+    with pytest.raises(ValueError, match="same route"):
+        ReplayServer([posts[0], twin])
 
 
 def test_generated_body_is_deterministic_and_matches_its_sha256() -> None:

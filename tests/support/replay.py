@@ -9,10 +9,20 @@ hand-made one that follows a named docs statement). The response body is one of
     body: {generated: {seed, size, sha256}}      # deterministic bytes, made at serve time
     body: null                                   # empty
 
-The server matches a request by method, path and `api-version` query, and answers with
-the recorded status, headers and body (Content-Length computed; a client's
-`x-ms-client-request-id` is echoed, as the service does). A request no recording matches
-gets a 404 with an Azure-shaped error body, code `notFound`.
+The server matches a request by method, path and its whole query (`api-version`, and for a
+listing `purpose`, `limit`, `after`, `order`), then, among the recordings of that route, by
+the request body's `body_fields` (below), and answers with the recorded status, headers and
+body (Content-Length computed; a client's `x-ms-client-request-id` is echoed, as the service
+does). A request no recording matches gets a 404 with an Azure-shaped error body, code
+`notFound`.
+
+A request with a body (an upload, an import, the Uploads API) is told apart by the fields a
+recording names in `request.body_fields`: a multipart form's value fields by their text and
+its file part by its filename (`{purpose: fine-tune, file: train.jsonl}`), a JSON body's
+top-level members by their value. Each named field must be there with that value; of the
+recordings that match, the one naming the most fields answers, and one naming none is the
+route's answer to any body. Bytes are never compared: a multipart boundary is random, and a
+file's content is what the SDK streams, not what a case is about.
 
     with replaying("2024-10-21") as endpoint:      # "http://127.0.0.1:PORT"
         FilesClient(endpoint, api_key="fake-key").get_file("file-...")
@@ -25,8 +35,13 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import email.parser
+import email.policy
+import functools
+import importlib
 import json
 import random
+import re
 import signal
 import sys
 import threading
@@ -41,7 +56,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from azure_openai_files import SUPPORTED_API_VERSIONS
-from tests.support.paths import TESTS
+from tests.support.paths import ROOT, TESTS
 
 RECORDINGS_DIR = TESTS / "recordings"
 FAKE_ENDPOINT = "https://fake-resource.openai.azure.com"
@@ -95,10 +110,17 @@ class Recording:
     status: int
     headers: dict[str, str]  # lower-cased names
     body: bytes | GeneratedBody
+    # What the request body must hold for this recording to answer it (see the docstring).
+    body_fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def operation(self) -> str:
-        return "Files_GetContent" if self.request_path.endswith("/content") else "Files_Get"
+        """The operation id of the dated documents (v1's routes are the same operations)."""
+        tail = self.request_path.removeprefix("/openai").removeprefix("/v1")
+        for pattern, operation in _OPERATIONS:
+            if pattern.fullmatch(f"{self.method} {tail}"):
+                return operation
+        raise ValueError(f"{self.path}: {self.method} {self.request_path} is no known operation")
 
     @property
     def file_id(self) -> str:
@@ -107,13 +129,18 @@ class Recording:
         return parts[-1]
 
     @property
+    def upload_id(self) -> str:
+        """The upload id in an Uploads API path (/openai/uploads/{upload-id}/...)."""
+        return self.request_path.split("/uploads/", 1)[1].split("/")[0]
+
+    @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "")
 
     @property
-    def route(self) -> tuple[str, str, str]:
+    def route(self) -> tuple[str, str, frozenset[tuple[str, str]]]:
         # v1 requests carry no api-version: their paths (/openai/v1/...) tell them apart.
-        return (self.method, self.request_path, self.query.get("api-version", ""))
+        return (self.method, self.request_path, frozenset(self.query.items()))
 
     def body_bytes(self) -> bytes:
         if isinstance(self.body, GeneratedBody):
@@ -123,6 +150,20 @@ class Recording:
     def json_body(self) -> Any:
         return json.loads(self.body_bytes())
 
+
+# "METHOD path" (after /openai and v1's /v1) -> the operation id the documents give it.
+_OPERATIONS = [
+    (re.compile(r"GET /files"), "Files_List"),
+    (re.compile(r"POST /files"), "Files_Upload"),
+    (re.compile(r"POST /files/import"), "Files_Import"),
+    (re.compile(r"GET /files/[^/]+/content"), "Files_GetContent"),
+    (re.compile(r"GET /files/[^/]+"), "Files_Get"),
+    (re.compile(r"DELETE /files/[^/]+"), "Files_Delete"),
+    (re.compile(r"POST /uploads"), "UploadFile_Start"),
+    (re.compile(r"POST /uploads/[^/]+/parts"), "UploadFile_Part"),
+    (re.compile(r"POST /uploads/[^/]+/complete"), "UploadFile_Complete"),
+    (re.compile(r"POST /uploads/[^/]+/cancel"), "UploadFile_Cancel"),
+]
 
 SHARED_DIR = RECORDINGS_DIR / "shared"
 
@@ -156,46 +197,172 @@ def _recording(
         status=int(response["status"]),
         headers={str(k).lower(): str(v) for k, v in (response.get("headers") or {}).items()},
         body=_decode_body(response.get("body")),
+        body_fields=dict(request.get("body_fields") or {}),
     )
 
 
 def render_shared_case(path: Path, api_version: str) -> Recording:
     """A shared case (tests/recordings/shared/) as `api_version` would answer it: the route
-    and query its generated request builder makes, the error in its document's error shape,
-    `{api_version}` in the texts replaced."""
-    from azure_openai_files._generated_api import (
-        _api_for,
-        get_file_content_operation,
-        get_file_operation,
-    )
-    from azure_openai_files._operation import Expect
+    and query its generated request builder makes (through the same operation functions the
+    client calls), the body fields its form or JSON body is matched by, the success body in
+    the version's own shape (`page`, `deleted`, `file` below), the error in its document's
+    error shape, `{api_version}` in the texts replaced.
 
+    A case names its call in `request`: `operation` (get_file, get_file_content, list_files,
+    upload_file, delete_file) and that operation's arguments (`file_id`; `purpose`, `order`,
+    `page_size`, `after`; `purpose`, `filename`). Its `response` holds `error`, or `page`
+    (`files`, `has_more`: the version's list shape, with v1's cursor fields), `deleted` (the
+    file id: the version's deletion answer, a 204 where its document says so) or `file` (an
+    upload's answer), or a `body` as in any recording."""
     case = yaml.safe_load(path.read_text(encoding="utf-8"))
     request, response = dict(case["request"]), dict(case["response"])
-    file_id = str(request.pop("file_id"))
-    operation = (
-        get_file_content_operation(file_id, api_version, "get_file_content", Expect.CONTENT)
-        if request.pop("operation") == "get_file_content"
-        else get_file_operation(file_id, api_version)
-    )
+    operation, body_fields = _shared_operation(request, api_version)
     request["path"] = f"/openai{operation.url}"
-    request["query"] = operation.params or {}
+    request["query"] = {k: str(v) for k, v in (operation.params or {}).items()}
+    if body_fields:
+        request["body_fields"] = body_fields
+    _render_success(response, api_version, operation)
     error = response.pop("error", None)
     if error is not None:
-        fields = _api_for(api_version).error_json_types
-        if "param" in fields:  # the OpenAI shape: code is free text (the status), param, type
-            error = {
-                "code": str(response["status"]),
-                "message": error["message"],
-                "param": None,
-                "type": "invalid_request_error",
-            }
-        else:
-            error = {name: value for name, value in error.items() if name in fields}
-        response["body"] = {"text": json.dumps({"error": error}, indent=2) + "\n"}
+        response["body"] = {
+            "text": json.dumps({"error": _error_shape(error, response, api_version)}, indent=2)
+            + "\n"
+        }
     document = json.loads(json.dumps({**case, "request": request, "response": response}))
     text = json.dumps(document).replace("{api_version}", api_version)
     return _recording(json.loads(text), name=path.stem, api_version=api_version, path=path)
+
+
+def shared_case_applies(path: Path, api_version: str) -> bool:
+    """Whether a shared case is rendered for `api_version`: every case is, except a listing
+    marked `pages: true` (a later page), which only versions whose `GET /files` pages have."""
+    from azure_openai_files._generated_api import list_pages
+
+    request = yaml.safe_load(path.read_text(encoding="utf-8"))["request"]
+    return not request.get("pages") or list_pages(api_version)
+
+
+def _shared_operation(request: dict[str, Any], api_version: str) -> tuple[Any, dict[str, str]]:
+    """The Operation the client would send for a shared case's call (its arguments popped
+    from `request`), and the body fields its request is matched by."""
+    from azure_openai_files._generated_api import (
+        delete_file_operation,
+        get_file_content_operation,
+        get_file_operation,
+        list_files_operation,
+        list_pages,
+        upload_file_operation,
+        upload_rules,
+    )
+    from azure_openai_files._operation import Expect
+    from azure_openai_files._paging import MAX_PAGE_SIZE
+    from azure_openai_files._upload import UploadSource
+
+    name = request.pop("operation")
+    if name in ("get_file", "get_file_content", "delete_file"):
+        file_id = str(request.pop("file_id"))
+        if name == "get_file":
+            return get_file_operation(file_id, api_version), {}
+        if name == "delete_file":
+            return delete_file_operation(file_id, api_version), {}
+        content = get_file_content_operation(file_id, api_version, name, Expect.CONTENT)
+        return content, {}
+    if name == "list_files":
+        # The query the client's list_files sends: `limit` (the page size, else the most a
+        # page may hold) and `after` only where the version pages.
+        request.pop("pages", None)
+        pages = list_pages(api_version)
+        page_size = request.pop("page_size", None)
+        after = request.pop("after", None)
+        listing = list_files_operation(
+            api_version,
+            purpose=request.pop("purpose", None),
+            order=request.pop("order", None),
+            limit=(page_size or MAX_PAGE_SIZE) if pages else None,
+            after=after if pages else None,
+        )
+        return listing, {}
+    if name == "upload_file":
+        purpose, filename = str(request.pop("purpose")), str(request.pop("filename"))
+        rules = upload_rules(api_version, purpose, None, "upload_file")
+        upload = upload_file_operation(api_version, rules, UploadSource(b"", filename))
+        return upload, {"purpose": purpose, "file": filename}
+    raise ValueError(f"shared case operation {name!r} is not one render_shared_case knows")
+
+
+def _error_shape(error: dict[str, Any], response: dict[str, Any], api_version: str) -> Any:
+    from azure_openai_files._generated_api import _api_for
+
+    fields = _api_for(api_version).error_json_types
+    if "param" in fields:  # the OpenAI shape: code is free text (the status), param, type
+        return {
+            "code": str(response["status"]),
+            "message": error["message"],
+            "param": None,
+            "type": "invalid_request_error",
+        }
+    return {name: value for name, value in error.items() if name in fields}
+
+
+def _render_success(response: dict[str, Any], api_version: str, operation: Any) -> None:
+    """A shared success body (`page`, `deleted`, `file`) in `api_version`'s shape."""
+    from azure_openai_files._generated_api import _api_for
+
+    models = _api_for(api_version).models
+    status = _success_status(api_version, operation.method, operation.url)
+    if "page" in response:
+        page = response.pop("page")
+        files = list(page["files"])
+        document: dict[str, Any] = {"data": files, "object": "list"}
+        list_fields = importlib.import_module(models.FileList.__module__).JSON_TYPES
+        if "has_more" in list_fields:  # v1: the cursor of the next page
+            document |= {
+                "first_id": files[0]["id"] if files else None,
+                "last_id": files[-1]["id"] if files else None,
+                "has_more": bool(page.get("has_more", False)),
+            }
+        response["body"] = {"text": json.dumps(document, indent=2) + "\n"}
+    elif "deleted" in response:
+        file_id = response.pop("deleted")
+        if status == 204:  # the version answers a deletion with no body
+            response["headers"] = {
+                k: v for k, v in response["headers"].items() if k != "content-type"
+            }
+            response["body"] = None
+        else:
+            deletion = {"object": "file", "deleted": True, "id": file_id}
+            response["body"] = {"text": json.dumps(deletion, indent=2) + "\n"}
+    elif "file" in response:
+        file = response.pop("file")
+        response["headers"] = {
+            **response["headers"],
+            "location": f"{FAKE_ENDPOINT}/openai{operation.url}/{file['id']}",
+        }
+        response["body"] = {"text": json.dumps(file, indent=2) + "\n"}
+    else:
+        return
+    response["status"] = status
+
+
+@functools.cache
+def _success_statuses(api_version: str) -> dict[tuple[str, str], int]:
+    """(METHOD, path pattern) -> the 2xx status the version's document gives the operation."""
+    document = yaml.safe_load((ROOT / "openapi" / f"{api_version}.yaml").read_text("utf-8"))
+    found: dict[tuple[str, str], int] = {}
+    for template, operations in document["paths"].items():
+        pattern = re.sub(r"\{[^}]+\}", "[^/]+", template)
+        for method, operation in operations.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                codes = [int(c) for c in operation["responses"] if str(c).startswith("2")]
+                found[(method.upper(), pattern)] = min(codes)
+    return found
+
+
+def _success_status(api_version: str, method: str, url: str) -> int:
+    for (verb, pattern), status in _success_statuses(api_version).items():
+        if verb == method and re.fullmatch(pattern, url):
+            return status
+    raise ValueError(f"{method} {url} is not in the {api_version} document")
 
 
 def load_recordings(api_version: str | None = None) -> list[Recording]:
@@ -207,7 +374,11 @@ def load_recordings(api_version: str | None = None) -> list[Recording]:
         if version not in SUPPORTED_API_VERSIONS:
             raise ValueError(f"no recordings for api-version {version!r}: it has no document")
         own = {p.stem: p for p in sorted((RECORDINGS_DIR / version).glob("*.yaml"))}
-        shared = {p.stem: p for p in sorted(SHARED_DIR.glob("*.yaml")) if p.stem not in own}
+        shared = {
+            p.stem: p
+            for p in sorted(SHARED_DIR.glob("*.yaml"))
+            if p.stem not in own and shared_case_applies(p, version)
+        }
         recordings = [load_recording(p) for p in own.values()]
         recordings += [render_shared_case(p, version) for p in shared.values()]
         found += sorted(recordings, key=lambda r: r.name)
@@ -309,12 +480,15 @@ class ReplayServer:
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.routes: dict[tuple[str, str, str], Recording] = {}
+        # route -> its recordings, those naming the most body fields first
+        self.routes: dict[tuple[str, str, frozenset[tuple[str, str]]], list[Recording]] = {}
         for recording in self.recordings:
-            if recording.route in self.routes:
-                other = self.routes[recording.route]
-                raise ValueError(f"{recording.path} and {other.path} record the same route")
-            self.routes[recording.route] = recording
+            same_route = self.routes.setdefault(recording.route, [])
+            for other in same_route:
+                if other.body_fields == recording.body_fields:
+                    raise ValueError(f"{recording.path} and {other.path} record the same route")
+            same_route.append(recording)
+            same_route.sort(key=lambda r: -len(r.body_fields))
         self._httpd = _QuietServer(("127.0.0.1", self.port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -323,10 +497,23 @@ class ReplayServer:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def match(self, method: str, target: str) -> Recording | None:
+    @property
+    def recording_count(self) -> int:
+        return sum(len(same_route) for same_route in self.routes.values())
+
+    def match(
+        self, method: str, target: str, body_fields: Mapping[str, Any] | None = None
+    ) -> Recording | None:
+        """The recording that answers: same method, path and query, and, of those, the first
+        whose body fields the request body has (see the module docstring)."""
         parts = urlsplit(target)
-        version = parse_qs(parts.query).get("api-version", [""])[0]
-        return self.routes.get((method.upper(), parts.path, version))
+        query = frozenset((k, v[-1]) for k, v in parse_qs(parts.query).items())
+        received = body_fields or {}
+        for recording in self.routes.get((method.upper(), parts.path, query), []):
+            wanted = recording.body_fields
+            if all(name in received and received[name] == value for name, value in wanted.items()):
+                return recording
+        return None
 
     def start(self) -> ReplayServer:
         self._thread = threading.Thread(
@@ -370,12 +557,11 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
             self._answer()
 
         def _answer(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
-            if length:
-                self.rfile.read(length)
+            body = self._read_body()
             headers = {k.lower(): v for k, v in self.headers.items()}
             server.requests.append((self.command, self.path, headers))
-            recording = server.match(self.command, self.path)
+            fields = request_body_fields(body, headers.get("content-type", ""))
+            recording = server.match(self.command, self.path, fields)
             if recording is None:
                 body = unknown_route_body(self.command, self.path)
                 status = 404
@@ -407,10 +593,56 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(chunk)
             self.wfile.flush()
 
+        def _read_body(self) -> bytes:
+            if "chunked" in (self.headers.get("transfer-encoding") or "").lower():
+                chunks: list[bytes] = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass  # trailers
+                        return b"".join(chunks)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+            length = int(self.headers.get("content-length") or 0)
+            return self.rfile.read(length) if length else b""
+
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler
+
+
+def request_body_fields(body: bytes, content_type: str) -> dict[str, Any]:
+    """What a request body is matched by: a multipart form's value fields (their text) and
+    file parts (their filename), or a JSON object's top-level members; {} for anything else."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if not body:
+        return {}
+    if media_type == "application/json":
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return {}
+        return dict(document) if isinstance(document, dict) else {}
+    if media_type != "multipart/form-data":
+        return {}
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, Any] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        filename = part.get_filename()
+        if filename is not None:
+            fields[name] = filename
+        else:
+            payload = part.get_payload(decode=True)
+            fields[name] = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    return fields
 
 
 @contextlib.contextmanager
@@ -445,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     versions = args.api_version or ", ".join(api_versions())
     print(f"listening on {server.endpoint}", flush=True)
-    print(f"replaying {len(server.routes)} recordings (api-version {versions})", flush=True)
+    print(f"replaying {server.recording_count} recordings (api-version {versions})", flush=True)
     try:
         server.serve_forever()
     finally:
@@ -474,5 +706,6 @@ __all__ = [
     "recording_named",
     "replay_server",
     "replaying",
+    "request_body_fields",
     "unknown_route_body",
 ]
