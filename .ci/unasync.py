@@ -31,6 +31,7 @@ TWINS = {
     "_async_streaming.py": "_sync_streaming.py",
     "_async_bearer_auth.py": "_sync_bearer_auth.py",
     "_async_paging.py": "_sync_paging.py",
+    "_async_uploads.py": "_sync_uploads.py",
 }
 
 _METHODS = {
@@ -43,12 +44,13 @@ _METHODS = {
 # (pattern, replacement), applied in order to the whole source.
 SUBSTITUTIONS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # This package's async modules and classes, and their twins.
-    (r"\b_async_(client|pipeline|streaming|bearer_auth|paging|io)\b", r"_sync_\1"),
+    (r"\b_async_(client|pipeline|streaming|bearer_auth|paging|uploads|io)\b", r"_sync_\1"),
     (r"\bAsyncFilesClient\b", "FilesClient"),
     (r"\bAsyncPipeline\b", "SyncPipeline"),
     (r"\bAsyncContentStream\b", "ContentStream"),
     (r"\bAsyncBearerTokenAuth\b", "BearerTokenAuth"),
     (r"\bAsyncFilePager\b", "FilePager"),
+    (r"\bAsyncUploads\b", "Uploads"),
     (r"\b_AsyncGuardedBody\b", "_GuardedBody"),
     # A blocking client can only use a blocking credential.
     (r"\bTokenCredential \| AsyncTokenCredential\b", "TokenCredential"),

@@ -17,6 +17,7 @@ from azure_openai_files import (
     RequestTimeoutError,
     RetryBudget,
     ServerError,
+    _throttle,
 )
 from tests.support.clients import DOCS_SAMPLE, FAKE_KEY, KINDS, Clients
 from tests.support.loopback import LoopbackServer, ReceivedRequest, respond_json
@@ -97,8 +98,10 @@ def test_without_a_shared_budget_another_client_is_not_paused(server: LoopbackSe
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_spent_retry_budget_raises_the_failure_at_once_saying_so(
-    server: LoopbackServer, kind: str
+    server: LoopbackServer, kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Too few failures to count as an outage (which pauses the client instead).
+    monkeypatch.setattr(_throttle, "UNAVAILABLE_MIN", 100)
     server.script(respond_json(503, BUSY))
     budget = RetryBudget(ratio=0.0, min_per_second=0.0)  # one retry, never refilled
     clients = Clients(kind, server.endpoint, retry_budget=budget, retry_backoff=0)
@@ -178,3 +181,55 @@ def test_a_client_sharing_a_budget_keeps_its_own_longest_wait(server: LoopbackSe
         worker.join()
         patient.close()
         hasty.close()
+
+
+class OutageFor:
+    """503 to everything for `seconds` from the first request, then the file."""
+
+    def __init__(self, server: LoopbackServer, seconds: float) -> None:
+        self.started: float | None = None
+        self.seconds = seconds
+        server.script(self)
+
+    def __call__(self, conn: Any, request: ReceivedRequest) -> None:
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+        if now - self.started < self.seconds:
+            respond_json(503, BUSY)(conn, request)
+        else:
+            respond_json(200, DOCS_SAMPLE)(conn, request)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_outage_pauses_the_whole_client_until_the_resource_recovers(
+    server: LoopbackServer, kind: str
+) -> None:
+    """Calls that meet a resource failing everything wait together for it (paused, not
+    charged to the budget) instead of each spending its retries on it."""
+    OutageFor(server, 1.2)
+    options = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
+    if kind == "sync":
+        from concurrent.futures import ThreadPoolExecutor
+
+        with (
+            FilesClient(server.endpoint, api_key=FAKE_KEY, **options) as client,
+            ThreadPoolExecutor(8) as pool,
+        ):
+            files = list(pool.map(client.get_file, ["f"] * 8))  # raises if a call failed
+            assert {f.filename for f in files} == {DOCS_SAMPLE["filename"]}
+    else:
+        import asyncio
+
+        from azure_openai_files import AsyncFilesClient
+
+        async def run() -> None:
+            async with AsyncFilesClient(server.endpoint, api_key=FAKE_KEY, **options) as client:
+                files = await asyncio.gather(*(client.get_file("f") for _ in range(8)))
+                assert {f.filename for f in files} == {DOCS_SAMPLE["filename"]}
+
+        asyncio.run(run())
+    # 8 calls x 4 attempts would be 32 requests within 0.1 s, and most calls would fail;
+    # paused 0.5 s, then 1 s, the calls meet the resource a few times only.
+    assert len(server.requests) < 24

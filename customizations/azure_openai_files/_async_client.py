@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -19,6 +17,7 @@ from ._async_bearer_auth import AsyncBearerTokenAuth
 from ._async_paging import AsyncFilePager
 from ._async_pipeline import AsyncPipeline
 from ._async_streaming import AsyncContentStream
+from ._async_uploads import AsyncUploads
 from ._auth import AsyncTokenCredential, KeyCredential, TokenCredential
 from ._config import resolve_auth, resolve_settings
 from ._download import Download, Progress
@@ -28,15 +27,11 @@ from ._errors import (
     IncompleteDownloadError,
     InvalidArgument,
     NotFoundError,
-    OutcomeUnknownError,
     RequestTimeoutError,
     scrub_secrets,
 )
 from ._generated_api import (
-    cancel_upload_operation,
     check_operation,
-    complete_upload_operation,
-    create_upload_operation,
     delete_file_operation,
     get_file_content_operation,
     get_file_operation,
@@ -44,43 +39,30 @@ from ._generated_api import (
     list_files_operation,
     list_pages,
     upload_file_operation,
-    upload_part_operation,
     upload_rules,
 )
-from ._logging import logger
 from ._models import FileDeletionStatus, FileObject
 from ._operation import Expect, Operation
 from ._paging import MAX_PAGE_SIZE, FilePage, check_order, check_page_size
 from ._pipeline import call_headers, parse_with_request_ids
 from ._polling import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, PollSchedule
 from ._responses import (
-    parse_completed_upload,
     parse_deletion,
     parse_file,
     parse_file_page,
-    parse_resource_id,
 )
-from ._retry import RetryPolicy, RetryState
+from ._retry import RetryPolicy
 from ._streaming import CONTENT_HEADERS
 from ._throttle import RetryBudget
 from ._upload import (
     MAX_SINGLE_UPLOAD,
-    PARALLEL_PARTS,
     UploadInput,
     UploadProgress,
-    UploadRules,
     UploadSource,
     check_content_url,
     check_filename,
     landed_upload,
-    mime_type_of,
-    parts_of,
 )
-
-# How far back, from now, the files are searched for an upload whose answer was lost.
-LOOK_BACK = 15 * 60
-# A cancel after a failure gets this long: the failure is what the caller is waiting to see.
-CANCEL_DEADLINE = 10.0
 
 
 class AsyncFilesClient:
@@ -132,6 +114,9 @@ class AsyncFilesClient:
             "AsyncFilesClient", self._settings.base_url, self._settings.api_version, tracing
         )
         self._pipeline = AsyncPipeline(self._settings, auth, http_client)
+        self._uploads = AsyncUploads(
+            self._pipeline, self._settings.api_version, partial(self.list_files, order="desc")
+        )
 
     @property
     def endpoint(self) -> str:
@@ -318,11 +303,11 @@ class AsyncFilesClient:
             counter = UploadProgress(progress, source.size)
             if source.size is not None and source.size > MAX_SINGLE_UPLOAD:
                 rules.check_large(source.size)
-                return await self._upload_in_parts(source, rules, counter, state, headers)
+                return await self._uploads.in_parts(source, rules, counter, state, headers)
             operation = upload_file_operation(
                 api_version, rules, source, on_sent=counter.part(0), limit=MAX_SINGLE_UPLOAD
             )
-            return await self._create_once(
+            return await self._uploads.store_once(
                 operation, state, headers, partial(landed_upload, source, rules.purpose)
             )
 
@@ -348,7 +333,7 @@ class AsyncFilesClient:
             operation = import_file_operation(api_version, url, filename, rules)
             state = self._pipeline.new_state(deadline, trace)
             try:
-                return await self._create_once(
+                return await self._uploads.store_once(
                     operation,
                     state,
                     call_headers(client_request_id),
@@ -397,140 +382,6 @@ class AsyncFilesClient:
 
     def _content_operation(self, file_id: str, name: str, expect: Expect) -> Operation:
         return get_file_content_operation(file_id, self._settings.api_version, name, expect)
-
-    async def _create_once(
-        self,
-        operation: Operation,
-        state: RetryState,
-        headers: dict[str, str],
-        landed: Callable[[list[FileObject], float], FileObject | None],
-        *,
-        parse: Callable[[httpx2.Response], FileObject] = parse_file,
-    ) -> FileObject:
-        """Send an operation that stores a file; after a failure that leaves the outcome
-        open, look for the file (`landed` picks it from the newest files) and return it, or
-        send again when it is not there, or raise OutcomeUnknownError when no one can tell."""
-        started = time.time()
-        while True:
-            try:
-                response = await self._pipeline.send(operation, state=state, headers=headers)
-                return parse_with_request_ids(response, parse)
-            except OutcomeUnknownError as unknown:
-                found = landed(await self._newest_files(unknown, state), started)
-                if found is not None:
-                    logger.info(
-                        "%s: the file was stored although the answer was lost: %s "
-                        "(client request id %s)",
-                        operation.name,
-                        found.id,
-                        state.client_request_id,
-                    )
-                    return found
-                assert state.request is not None  # set by the attempt that failed
-                delay = self._pipeline.delay_before_retry(state.request, state, unknown)
-                self._pipeline.rewind_body(operation, unknown)
-                await _async_io.sleep(delay)
-
-    async def _newest_files(
-        self, unknown: OutcomeUnknownError, state: RetryState
-    ) -> list[FileObject]:
-        """The files of the resource, newest first, to find one whose upload's answer was
-        lost; when they cannot be listed, the outcome stays unknown."""
-        try:
-            check_operation("list_files", self._settings.api_version, "list_files")
-            pager = self.list_files(order="desc", page_size=100)
-            files: list[FileObject] = []
-            async for page in pager.by_page():
-                files += page
-                oldest = page[-1].created_at if page else None
-                if oldest is None or oldest < time.time() - LOOK_BACK:
-                    break
-        except FilesError as error:
-            unknown.add_note(f"the files could not be listed to find out: {error}")
-            raise unknown from unknown.__cause__
-        files.sort(key=lambda f: f.created_at or 0, reverse=True)
-        return files
-
-    async def _upload_in_parts(
-        self,
-        source: UploadSource,
-        rules: UploadRules,
-        counter: UploadProgress,
-        state: RetryState,
-        headers: dict[str, str],
-    ) -> FileObject:
-        """The Uploads API: create an upload, send the parts (read from the source by offset,
-        a few at a time, each retried on its own), then complete it with the parts in order
-        and the file's MD5. Cancelled when anything fails, the caller's cancellation too."""
-        assert source.size is not None
-        api_version = self._settings.api_version
-        create = create_upload_operation(
-            api_version, source.filename, source.size, mime_type_of(source.filename), rules
-        )
-        upload_id = parse_with_request_ids(
-            await self._pipeline.send(create, state=state, headers=headers),
-            partial(parse_resource_id, what="upload"),
-        )
-        try:
-            parts = [
-                partial(
-                    self._send_part, upload_id, source, offset, length, counter.part(offset), state
-                )
-                for offset, length in parts_of(source.size)
-            ]
-            # The MD5 is read alongside the parts, a pass of its own over the file.
-            md5, part_ids = await _async_io.run_all(
-                [
-                    partial(_async_io.in_thread, source.md5),
-                    partial(_async_io.run_all, parts, PARALLEL_PARTS),
-                ],
-                2,
-            )
-            complete = complete_upload_operation(api_version, upload_id, part_ids, md5)
-            return await self._create_once(
-                complete,
-                state,
-                headers,
-                partial(landed_upload, source, rules.purpose),
-                parse=parse_completed_upload,
-            )
-        except BaseException:
-            await self._cancel_upload(upload_id, state)
-            raise
-
-    async def _send_part(
-        self,
-        upload_id: str,
-        source: UploadSource,
-        offset: int,
-        length: int,
-        on_sent: Callable[[int], object],
-        call: RetryState,
-    ) -> str:
-        """One part of an upload, with retries of its own (a part sent twice is harmless:
-        only the ids given to complete make the file)."""
-        operation = upload_part_operation(
-            self._settings.api_version,
-            upload_id,
-            source,
-            offset=offset,
-            length=length,
-            on_sent=on_sent,
-        )
-        state = self._pipeline.new_state(call.remaining(), call.trace)
-        response = await self._pipeline.send(operation, state=state, headers=call_headers(None))
-        return parse_with_request_ids(response, partial(parse_resource_id, what="upload part"))
-
-    async def _cancel_upload(self, upload_id: str, call: RetryState) -> None:
-        """Best effort, after a failure: an upload left open holds its parts for two hours."""
-        operation = cancel_upload_operation(self._settings.api_version, upload_id)
-        state = self._pipeline.new_state(CANCEL_DEADLINE, call.trace)
-        try:
-            response = await self._pipeline.send(operation, state=state, headers=call_headers(None))
-        except FilesError as error:
-            logger.warning("Could not cancel upload %s after a failure: %s", upload_id, error)
-        else:
-            await response.aclose()
 
 
 class _StreamRequest:

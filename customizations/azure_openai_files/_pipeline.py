@@ -23,6 +23,7 @@ from ._errors import (
     OutcomeUnknownError,
     RateLimitError,
     RequestTimeoutError,
+    ServerError,
     ServiceError,
     TransportError,
     UnexpectedResponseError,
@@ -378,6 +379,13 @@ class PipelineBase:
             # call keeps the pace learned from it (`_pace`).
             assert isinstance(error, RateLimitError) and error.retry_after is not None
             budget.on_throttled(time.monotonic(), error.retry_after)
+        elif (
+            retryable
+            and isinstance(error, ServerError)
+            and error.retry_after is None
+            and budget.on_unavailable(time.monotonic())
+        ):
+            paced = True  # the resource is failing: the client pauses, every call with it
         delay = state.delay_before_retry(error, retryable=retryable)
         # A paced retry's wait (logged below) is `_pace`'s, in turn with every other call;
         # keeping the pace, it adds no load and is not charged to the budget.
@@ -397,6 +405,8 @@ class PipelineBase:
             raise error
         if not logger.isEnabledFor(logging.INFO):
             return sleep
+        if paced:  # the wait shown is the client's pause, when it is the longer one
+            delay = max(delay, budget.paused_until() - time.monotonic())
         if progressed:
             logger.info(
                 "Retrying %s %s in %.2f s (not counted: the attempt received %d new bytes "

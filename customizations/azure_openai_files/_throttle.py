@@ -20,6 +20,16 @@ Two things make many callers of one resource behave like one well-mannered calle
   resource that is already failing. A retry after a 429 that asked for a wait is not
   charged: it waits for the pace, which already bounds the traffic (a 429 that names no
   wait is retried with backoff, and charged, like a 503).
+- **A pause when the resource fails.** A 5xx that names no wait is retried on its own, as
+  above, unless the resource is failing a large share of the requests (a fifth of the last
+  second's answers, three at least): then it is overloaded or down, and the whole client
+  pauses, as on a 429: half a second, doubled for each such second that follows, so that the
+  calls wait for the resource to recover instead of spending their retries and the budget
+  on it. The calls are then released at a pace that starts low and grows fast.
+- **A gentle start.** Until the resource first throttles, a client that has just started
+  sends at most `START_RATE` requests a second, a rate that doubles every tenth of a second
+  (in about 1.3 s nothing is held back any more): many callers that start at once reach
+  the resource spread out, not as one burst the resource can only refuse.
 """
 
 from __future__ import annotations
@@ -49,6 +59,18 @@ MEASURE_WINDOW = 1.0
 MIN_MEASURED = 0.25
 # Past this rate (requests per second) nothing is held back any more.
 MAX_RATE = 100_000.0
+# The gentle start: the rate a new client begins at, and how fast it doubles (seconds).
+START_RATE = 150.0
+START_DOUBLING = 0.1
+# A resource answering 5xx to at least this share of the last second's requests (and at
+# least UNAVAILABLE_MIN of them) is failing: the whole client pauses, FIRST_OUTAGE_PAUSE
+# seconds at first, doubled for each pause that follows within OUTAGE_MEMORY seconds of the
+# last one's end, up to MAX_OUTAGE_PAUSE.
+UNAVAILABLE_SHARE = 0.2
+UNAVAILABLE_MIN = 3
+FIRST_OUTAGE_PAUSE = 0.5
+MAX_OUTAGE_PAUSE = 8.0
+OUTAGE_MEMORY = 2.0
 
 
 class RetryBudget:
@@ -92,6 +114,12 @@ class RetryBudget:
         self._reacted_at = -math.inf
         self._resumed_at = -math.inf  # when the last pause ended
         self._successes: deque[float] = deque()
+        self._failures: deque[float] = deque()  # 5xx answers of the last MEASURE_WINDOW
+        self._outage_pause = 0.0
+        self._outage_ended_at = -math.inf
+        # The gentle start: from the first send until the start rate passes MAX_RATE.
+        self._started_at: float | None = None
+        self._warm = False
 
     def __repr__(self) -> str:
         return (
@@ -106,13 +134,15 @@ class RetryBudget:
         call reserves a turn of its own, so waiting calls are released one by one; a call
         that would wait longer than `longest` (its deadline, or the longest wait it accepts)
         reserves nothing and is told the wait, to fail at once without holding up others."""
-        if self._rate is None and now >= self._paused_until:
-            return 0.0  # never throttled, or only paused: the common case costs two reads
+        if self._warm and self._rate is None and now >= self._paused_until:
+            return 0.0  # never throttled: the common case costs three reads
         with self._lock:
             start = max(now, self._paused_until, self._next_slot)
             if start - now > longest:
                 return start - now
             rate = self._current_rate(start)
+            if rate is None:
+                rate = self._start_rate(start)
             self._next_slot = start if rate is None else start + 1.0 / rate
             return start - now
 
@@ -148,6 +178,49 @@ class RetryBudget:
             self._next_slot = self._paused_until
             self._reacted_until = self._resumed_at = self._paused_until
             self._reacted_at = now
+
+    def _start_rate(self, now: float) -> float | None:
+        """The gentle start's rate at `now` (None once it no longer holds anything back)."""
+        if self._warm:
+            return None
+        if self._started_at is None:
+            self._started_at = now
+        doublings = (now - self._started_at) / START_DOUBLING
+        if doublings >= math.log2(MAX_RATE / START_RATE):
+            self._warm = True
+            return None
+        return float(START_RATE * 2.0**doublings)
+
+    def on_unavailable(self, now: float) -> bool:
+        """A 5xx that named no wait. True when the client pauses for it (the resource fails a
+        large share of the requests, or a pause is under way): the retry then waits for the
+        pace, as after a 429; False when it is retried on its own, with backoff."""
+        with self._lock:
+            failures = self._failures
+            failures.append(now)
+            while failures[0] <= now - MEASURE_WINDOW:
+                failures.popleft()
+            if now < self._paused_until:
+                return True  # an answer to a request sent before the pause began
+            successes = sum(1 for moment in self._successes if moment > now - MEASURE_WINDOW)
+            answers = len(failures) + successes
+            if len(failures) < UNAVAILABLE_MIN or len(failures) < UNAVAILABLE_SHARE * answers:
+                return False
+            if now - self._outage_ended_at <= OUTAGE_MEMORY:
+                self._outage_pause = min(MAX_OUTAGE_PAUSE, 2 * self._outage_pause)
+            else:
+                self._outage_pause = FIRST_OUTAGE_PAUSE
+            self._paused_until = self._outage_ended_at = now + self._outage_pause
+            self._next_slot = self._paused_until
+            self._reacted_at = now
+            self._resumed_at = self._paused_until
+            if self._rate is None or self._ceiling is None:
+                # Released from a low pace that grows fast: the resource's health, not its
+                # capacity, is what failed, so nothing is learned of the capacity here.
+                self._rate = FIRST_RATE
+                self._grown_at = self._paused_until
+            failures.clear()  # the next pause is earned by the answers after this one
+            return True
 
     def _current_rate(self, now: float) -> float | None:
         rate = self._rate

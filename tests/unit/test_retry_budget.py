@@ -9,7 +9,14 @@ import math
 import pytest
 
 from azure_openai_files import RetryBudget
-from azure_openai_files._throttle import DROP, FAST_GROWTH, FIRST_RATE, MEASURE_WINDOW
+from azure_openai_files._throttle import (
+    DROP,
+    FAST_GROWTH,
+    FIRST_RATE,
+    MEASURE_WINDOW,
+    START_RATE,
+    UNAVAILABLE_MIN,
+)
 
 
 def test_retries_draw_on_an_allowance_that_starts_full_and_refills_with_time() -> None:
@@ -30,10 +37,44 @@ def test_each_success_earns_ratio_of_a_retry() -> None:
     assert budget.try_spend(1.0) is False
 
 
-def test_nothing_is_paced_until_the_resource_throttles() -> None:
+def test_a_new_client_starts_gently_then_holds_nothing_back() -> None:
     budget = RetryBudget()
-    assert [budget.wait_before_send(t) for t in (0.0, 0.0, 0.0, 5.0)] == [0.0] * 4
+    waits = [budget.wait_before_send(0.0) for _ in range(20)]
+    # from START_RATE, doubling every START_DOUBLING: the 20th send waits about 0.11 s
+    assert waits[0] == 0.0 and waits == sorted(waits)
+    assert waits[1] == pytest.approx(1 / START_RATE)
+    assert 0.09 < waits[-1] < 0.12
+    assert [budget.wait_before_send(t) for t in (5.0, 5.0, 5.0)] == [0.0] * 3  # warm
     assert budget.paused_until() == 0.0
+
+
+def test_a_few_5xx_are_retried_on_their_own_and_an_outage_pauses_the_client() -> None:
+    budget = RetryBudget()
+    for i in range(100):
+        budget.record_success(9.0 + i / 100)
+    assert [budget.on_unavailable(10.0) for _ in range(UNAVAILABLE_MIN)] == [False] * 3
+    assert budget.paused_until() == 0.0  # 3 of 103 answers: not the resource failing
+    fails = [budget.on_unavailable(10.0 + i / 100) for i in range(1, 30)]
+    assert fails.index(True) > 0 and fails[-1] is True
+    assert budget.paused_until() == pytest.approx(10.0 + fails.index(True) / 100 + 1 / 100 + 0.5)
+
+
+def test_outage_pauses_double_while_the_failures_go_on_and_start_over_after() -> None:
+    budget = RetryBudget()
+    pauses = []
+    now = 0.0
+    for _ in range(6):
+        results = [budget.on_unavailable(now) for _ in range(UNAVAILABLE_MIN)]
+        assert results[-1] is True
+        pauses.append(round(budget.paused_until() - now, 3))
+        now = budget.paused_until() + 0.1  # the released calls fail again
+    assert pauses == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    now += 10.0  # recovered: the next outage starts from the first pause
+    [budget.on_unavailable(now) for _ in range(UNAVAILABLE_MIN)]
+    assert budget.paused_until() - now == pytest.approx(0.5)
+    # released at a low pace that grows fast
+    assert budget.wait_before_send(budget.paused_until()) == 0.0
+    assert budget.wait_before_send(budget.paused_until()) == pytest.approx(1 / FIRST_RATE)
 
 
 def test_a_429_pauses_every_call_and_releases_them_one_by_one() -> None:

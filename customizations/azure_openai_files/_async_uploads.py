@@ -1,0 +1,197 @@
+"""`AsyncUploads`: how a client stores a file once, whatever fails on the way. This file is
+the source of `_sync_uploads.py` (`Uploads`, written by `.ci/unasync.py`).
+
+A call that creates a file is not safe to resend blind: after an answer that was lost, or a
+5xx, the service may have stored it. The pipeline then raises `OutcomeUnknownError`; here the
+client looks among the newest files for it, returns it when it is there, sends again when it
+is not, and lets the error through when the files cannot be listed. Files too large for one
+request go through the Uploads API in parts, and an upload that fails is cancelled.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+
+import httpx2
+
+from . import _async_io
+from ._async_paging import AsyncFilePager
+from ._async_pipeline import AsyncPipeline
+from ._errors import FilesError, OutcomeUnknownError
+from ._generated_api import (
+    cancel_upload_operation,
+    complete_upload_operation,
+    create_upload_operation,
+    upload_part_operation,
+)
+from ._logging import logger
+from ._models import FileObject
+from ._operation import Operation
+from ._pipeline import call_headers, parse_with_request_ids
+from ._responses import parse_completed_upload, parse_file, parse_resource_id
+from ._retry import RetryState
+from ._upload import (
+    PARALLEL_PARTS,
+    UploadProgress,
+    UploadRules,
+    UploadSource,
+    landed_upload,
+    mime_type_of,
+    parts_of,
+)
+
+# How far back, from now, the files are searched for an upload whose answer was lost.
+LOOK_BACK = 15 * 60
+# A cancel after a failure gets this long: the failure is what the caller is waiting to see.
+CANCEL_DEADLINE = 10.0
+
+
+class AsyncUploads:
+    """The storing calls of one client. `newest(page_size=...)` lists the resource's files,
+    newest first (the client's `list_files`)."""
+
+    def __init__(
+        self,
+        pipeline: AsyncPipeline,
+        api_version: str,
+        newest: Callable[..., AsyncFilePager],
+    ) -> None:
+        self._pipeline = pipeline
+        self._api_version = api_version
+        self._newest = newest
+
+    async def store_once(
+        self,
+        operation: Operation,
+        state: RetryState,
+        headers: dict[str, str],
+        landed: Callable[[list[FileObject], float], FileObject | None],
+        *,
+        parse: Callable[[httpx2.Response], FileObject] = parse_file,
+    ) -> FileObject:
+        """Send an operation that stores a file; after a failure that leaves the outcome
+        open, look for the file (`landed` picks it from the newest files) and return it, or
+        send again when it is not there, or raise OutcomeUnknownError when no one can tell."""
+        started = time.time()
+        while True:
+            try:
+                response = await self._pipeline.send(operation, state=state, headers=headers)
+                return parse_with_request_ids(response, parse)
+            except OutcomeUnknownError as unknown:
+                found = landed(await self._newest_files(unknown, state), started)
+                if found is not None:
+                    logger.info(
+                        "%s: the file was stored although the answer was lost: %s "
+                        "(client request id %s)",
+                        operation.name,
+                        found.id,
+                        state.client_request_id,
+                    )
+                    return found
+                assert state.request is not None  # set by the attempt that failed
+                delay = self._pipeline.delay_before_retry(state.request, state, unknown)
+                self._pipeline.rewind_body(operation, unknown)
+                await _async_io.sleep(delay)
+
+    async def _newest_files(
+        self, unknown: OutcomeUnknownError, state: RetryState
+    ) -> list[FileObject]:
+        """The files of the resource, newest first, to find one whose upload's answer was
+        lost; when they cannot be listed, the outcome stays unknown."""
+        try:
+            pager = self._newest(page_size=100)
+            files: list[FileObject] = []
+            async for page in pager.by_page():
+                files += page
+                oldest = page[-1].created_at if page else None
+                if oldest is None or oldest < time.time() - LOOK_BACK:
+                    break
+        except FilesError as error:
+            unknown.add_note(f"the files could not be listed to find out: {error}")
+            raise unknown from unknown.__cause__
+        files.sort(key=lambda f: f.created_at or 0, reverse=True)
+        return files
+
+    async def in_parts(
+        self,
+        source: UploadSource,
+        rules: UploadRules,
+        counter: UploadProgress,
+        state: RetryState,
+        headers: dict[str, str],
+    ) -> FileObject:
+        """The Uploads API: create an upload, send the parts (read from the source by offset,
+        a few at a time, each retried on its own), then complete it with the parts in order
+        and the file's MD5. Cancelled when anything fails, the caller's cancellation too."""
+        assert source.size is not None
+        api_version = self._api_version
+        create = create_upload_operation(
+            api_version, source.filename, source.size, mime_type_of(source.filename), rules
+        )
+        upload_id = parse_with_request_ids(
+            await self._pipeline.send(create, state=state, headers=headers),
+            partial(parse_resource_id, what="upload"),
+        )
+        try:
+            parts = [
+                partial(
+                    self._send_part, upload_id, source, offset, length, counter.part(offset), state
+                )
+                for offset, length in parts_of(source.size)
+            ]
+            # The MD5 is read alongside the parts, a pass of its own over the file.
+            md5, part_ids = await _async_io.run_all(
+                [
+                    partial(_async_io.in_thread, source.md5),
+                    partial(_async_io.run_all, parts, PARALLEL_PARTS),
+                ],
+                2,
+            )
+            complete = complete_upload_operation(api_version, upload_id, part_ids, md5)
+            return await self.store_once(
+                complete,
+                state,
+                headers,
+                partial(landed_upload, source, rules.purpose),
+                parse=parse_completed_upload,
+            )
+        except BaseException:
+            await self._cancel_upload(upload_id, state)
+            raise
+
+    async def _send_part(
+        self,
+        upload_id: str,
+        source: UploadSource,
+        offset: int,
+        length: int,
+        on_sent: Callable[[int], object],
+        call: RetryState,
+    ) -> str:
+        """One part of an upload, with retries of its own (a part sent twice is harmless:
+        only the ids given to complete make the file)."""
+        operation = upload_part_operation(
+            self._api_version,
+            upload_id,
+            source,
+            offset=offset,
+            length=length,
+            on_sent=on_sent,
+        )
+        call.check_deadline()  # the parts share the call's deadline
+        state = self._pipeline.new_state(call.remaining(), call.trace)
+        response = await self._pipeline.send(operation, state=state, headers=call_headers(None))
+        return parse_with_request_ids(response, partial(parse_resource_id, what="upload part"))
+
+    async def _cancel_upload(self, upload_id: str, call: RetryState) -> None:
+        """Best effort, after a failure: an upload left open holds its parts for two hours."""
+        operation = cancel_upload_operation(self._api_version, upload_id)
+        state = self._pipeline.new_state(CANCEL_DEADLINE, call.trace)
+        try:
+            response = await self._pipeline.send(operation, state=state, headers=call_headers(None))
+        except FilesError as error:
+            logger.warning("Could not cancel upload %s after a failure: %s", upload_id, error)
+        else:
+            await response.aclose()
