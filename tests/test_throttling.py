@@ -209,7 +209,7 @@ def test_an_outage_pauses_the_whole_client_until_the_resource_recovers(
     """Calls that meet a resource failing everything wait together for it (paused, not
     charged to the budget) instead of each spending its retries on it."""
     OutageFor(server, 1.2)
-    options = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
+    options: dict[str, Any] = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
     if kind == "sync":
         from concurrent.futures import ThreadPoolExecutor
 
