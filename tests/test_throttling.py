@@ -149,7 +149,7 @@ def test_a_call_whose_deadline_ends_during_the_pause_fails_at_once_naming_the_wa
         worker.join()
     assert len(gave_up) == 1
     assert "while the client waits" in str(caught.value)
-    assert "for the throttled resource" in str(caught.value)
+    assert "for its turn to send" in str(caught.value)
 
 
 def test_retry_budget_must_be_a_retry_budget() -> None:

@@ -21,7 +21,7 @@ from ._auth import (
     check_credential_transport,
 )
 from ._errors import InvalidArgument, InvalidArgumentType
-from ._generated_api import check_api_version
+from ._generated_api import check_api_version_and_load
 from ._retry import RetryPolicy
 from ._throttle import RetryBudget
 from ._version import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS, __version__
@@ -183,7 +183,7 @@ def _api_version(api_version: str | None) -> str:
             f"or None for the default ({DEFAULT_API_VERSION})",
         )
     # Unlisted dated versions are sent as given; anything else is refused (see _generated_api).
-    return check_api_version(version.strip())
+    return check_api_version_and_load(version.strip())
 
 
 def _timeout(timeout: float | httpx2.Timeout | None) -> httpx2.Timeout:

@@ -163,6 +163,13 @@ def check_api_version(api_version: str) -> str:
     )
 
 
+def check_api_version_and_load(api_version: str) -> str:
+    """`check_api_version`, then the version's generated code imported: a client loads it
+    as it is made, so its first call does not pay for it (tens of ms of model classes)."""
+    _api_for(check_api_version(api_version))
+    return api_version
+
+
 def _api_for(api_version: str) -> GeneratedApi:
     if api_version in _GENERATED:
         return _load(api_version)

@@ -310,7 +310,7 @@ class PipelineBase:
         if remaining is not None and wait >= remaining:
             raise RequestTimeoutError(
                 f"deadline of {state.deadline_seconds:g} s would pass while the client waits "
-                f"{wait:.2f} s for the throttled resource",
+                f"{wait:.2f} s for its turn to send (paced for the resource)",
                 client_request_id=state.client_request_id,
             )
         raise RateLimitError(

@@ -27,9 +27,10 @@ Two things make many callers of one resource behave like one well-mannered calle
   calls wait for the resource to recover instead of spending their retries and the budget
   on it. The calls are then released at a pace that starts low and grows fast.
 - **A gentle start.** Until the resource first throttles, a client that has just started
-  sends at most `START_RATE` requests a second, a rate that doubles every tenth of a second
-  (in about 1.3 s nothing is held back any more): many callers that start at once reach
-  the resource spread out, not as one burst the resource can only refuse.
+  sends `START_BURST` requests at once, then at most `START_RATE` a second, a rate that
+  doubles every tenth of a second (in about 1.3 s nothing is held back any more): many
+  callers that start at once reach the resource spread out, not as one burst the resource
+  can only refuse. Calls made one after another are never held back.
 """
 
 from __future__ import annotations
@@ -59,7 +60,9 @@ MEASURE_WINDOW = 1.0
 MIN_MEASURED = 0.25
 # Past this rate (requests per second) nothing is held back any more.
 MAX_RATE = 100_000.0
-# The gentle start: the rate a new client begins at, and how fast it doubles (seconds).
+# The gentle start: the requests a new client sends at once, the rate it then begins at,
+# and how fast that doubles (seconds).
+START_BURST = 20
 START_RATE = 150.0
 START_DOUBLING = 0.1
 # A resource answering 5xx to at least this share of the last second's requests (and at
@@ -137,13 +140,14 @@ class RetryBudget:
         if self._warm and self._rate is None and now >= self._paused_until:
             return 0.0  # never throttled: the common case costs three reads
         with self._lock:
+            if self._rate is None:  # never throttled nor paused
+                return self._gentle_start(now, longest)
             start = max(now, self._paused_until, self._next_slot)
             if start - now > longest:
                 return start - now
             rate = self._current_rate(start)
-            if rate is None:
-                rate = self._start_rate(start)
-            self._next_slot = start if rate is None else start + 1.0 / rate
+            assert rate is not None
+            self._next_slot = start + 1.0 / rate
             return start - now
 
     def paused_until(self) -> float:
@@ -179,17 +183,23 @@ class RetryBudget:
             self._reacted_until = self._resumed_at = self._paused_until
             self._reacted_at = now
 
-    def _start_rate(self, now: float) -> float | None:
-        """The gentle start's rate at `now` (None once it no longer holds anything back)."""
-        if self._warm:
-            return None
+    def _gentle_start(self, now: float, longest: float) -> float:
+        """The wait of a client never throttled, in its first second or so: START_BURST
+        requests at once, then START_RATE a second, doubling every START_DOUBLING seconds
+        (a leaky bucket, so calls made one after another are never held back)."""
         if self._started_at is None:
             self._started_at = now
         doublings = (now - self._started_at) / START_DOUBLING
-        if doublings >= math.log2(MAX_RATE / START_RATE):
+        if self._warm or doublings >= math.log2(MAX_RATE / START_RATE):
             self._warm = True
-            return None
-        return float(START_RATE * 2.0**doublings)
+            return 0.0
+        rate = START_RATE * 2.0**doublings
+        due = max(self._next_slot, now)  # when the bucket would be empty again
+        wait = max(0.0, due - (START_BURST - 1) / rate - now)
+        if wait > longest:
+            return wait
+        self._next_slot = due + 1.0 / rate
+        return wait
 
     def on_unavailable(self, now: float) -> bool:
         """A 5xx that named no wait. True when the client pauses for it (the resource fails a

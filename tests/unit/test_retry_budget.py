@@ -14,6 +14,7 @@ from azure_openai_files._throttle import (
     FAST_GROWTH,
     FIRST_RATE,
     MEASURE_WINDOW,
+    START_BURST,
     START_RATE,
     UNAVAILABLE_MIN,
 )
@@ -39,13 +40,18 @@ def test_each_success_earns_ratio_of_a_retry() -> None:
 
 def test_a_new_client_starts_gently_then_holds_nothing_back() -> None:
     budget = RetryBudget()
-    waits = [budget.wait_before_send(0.0) for _ in range(20)]
-    # from START_RATE, doubling every START_DOUBLING: the 20th send waits about 0.11 s
-    assert waits[0] == 0.0 and waits == sorted(waits)
-    assert waits[1] == pytest.approx(1 / START_RATE)
-    assert 0.09 < waits[-1] < 0.12
+    waits = [budget.wait_before_send(0.0) for _ in range(40)]
+    # START_BURST at once, then from START_RATE, doubling every START_DOUBLING
+    assert waits[:START_BURST] == [0.0] * START_BURST
+    assert waits[START_BURST] == pytest.approx(1 / START_RATE)
+    assert waits == sorted(waits) and 0.09 < waits[-1] < 0.15
     assert [budget.wait_before_send(t) for t in (5.0, 5.0, 5.0)] == [0.0] * 3  # warm
     assert budget.paused_until() == 0.0
+
+
+def test_calls_one_after_another_are_never_held_back_by_the_gentle_start() -> None:
+    budget = RetryBudget()
+    assert [budget.wait_before_send(i / 100) for i in range(100)] == [0.0] * 100
 
 
 def test_a_few_5xx_are_retried_on_their_own_and_an_outage_pauses_the_client() -> None:
