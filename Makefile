@@ -123,7 +123,7 @@ demo: $(READY)
 # The SDK against raw httpx (and the openai SDK when installed), on loopback, then many
 # callers on one throttled resource (the SDK, openai, azure-core from the dev lock, an ideal
 # pacer). Installs the `bench` extra (the pinned openai SDK) into .venv, then runs for a few
-# minutes. `make bench ONLY=load` runs one part (import, get, download or load).
+# minutes. `make bench ONLY=load` runs one part (import, get, download, load, upload or list).
 bench: $(READY)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation -e '.[bench]'
 	$(BIN)/python -m benchmarks.run $(if $(ONLY),--only $(ONLY))

@@ -171,6 +171,137 @@ BASELINE = "raw_httpx2"  # what every target's ratio is taken against
 LOAD = ("sdk", "openai", "azure_core", "ideal")
 
 
+# The upload part (benchmarks/upload_child.py), each in a process of its own: raw httpx2
+# streaming the SDK's multipart form from disk (the baseline, sync and async), the SDK, openai
+# given a path (read whole, as its README shows) and given an open file (streamed by httpx2),
+# and the form sent with `socket.sendfile` (the server's ceiling, no target).
+UPLOAD = (
+    "raw_httpx2",
+    "raw_httpx2_async",
+    "sdk",
+    "sdk_async",
+    "openai",
+    "openai_fileobj",
+    "sendfile",
+)
+UPLOAD_BASELINES = {"sdk": "raw_httpx2", "sdk_async": "raw_httpx2_async"}
+
+# --- listing (2025-04-01-preview: pages by limit and after, no has_more) -----------------
+
+LIST_API_VERSION = "2025-04-01-preview"
+ListCall = Callable[[], Awaitable[int]]  # one whole listing; the number of files listed
+
+
+def _list_raw(endpoint: str, page_size: int | None) -> tuple[ListCall, ListCall]:
+    """Raw httpx2: each page a GET with limit and after, its JSON parsed, no models; a page
+    shorter than the limit is the last."""
+    import httpx2
+
+    client = httpx2.Client(base_url=endpoint, headers={"api-key": API_KEY}, timeout=RAW_TIMEOUT)
+    limit = page_size or 10_000
+
+    async def call() -> int:
+        count, after = 0, None
+        while True:
+            params: dict[str, Any] = {"api-version": LIST_API_VERSION, "limit": limit}
+            if after is not None:
+                params["after"] = after
+            response = client.get("/openai/files", params=params)
+            response.raise_for_status()
+            data = response.json()["data"]
+            count += len(data)
+            if len(data) < limit:
+                return count
+            after = data[-1]["id"]
+
+    async def close() -> int:
+        client.close()
+        return 0
+
+    return call, close
+
+
+def _list_sdk(endpoint: str, page_size: int | None) -> tuple[ListCall, ListCall]:
+    from azure_openai_files import FilesClient
+
+    client = FilesClient(endpoint, api_key=API_KEY, api_version=LIST_API_VERSION)
+
+    async def call() -> int:
+        return sum(1 for _ in client.list_files(page_size=page_size))
+
+    async def close() -> int:
+        client.close()
+        return 0
+
+    return call, close
+
+
+def _list_sdk_async(endpoint: str, page_size: int | None) -> tuple[ListCall, ListCall]:
+    from azure_openai_files import AsyncFilesClient
+
+    client = AsyncFilesClient(endpoint, api_key=API_KEY, api_version=LIST_API_VERSION)
+
+    async def call() -> int:
+        count = 0
+        async for _ in client.list_files(page_size=page_size):
+            count += 1
+        return count
+
+    async def close() -> int:
+        await client.close()
+        return 0
+
+    return call, close
+
+
+def _list_openai(endpoint: str, page_size: int | None) -> tuple[ListCall, ListCall]:
+    """`files.list()` iterated through every page it fetches (it follows `after` while a
+    page has files and no `has_more: false`)."""
+    from openai import AzureOpenAI
+
+    client = AzureOpenAI(azure_endpoint=endpoint, api_key=API_KEY, api_version=LIST_API_VERSION)
+    options: dict[str, Any] = {} if page_size is None else {"limit": page_size}
+
+    async def call() -> int:
+        return sum(1 for _ in client.files.list(**options))
+
+    async def close() -> int:
+        client.close()
+        return 0
+
+    return call, close
+
+
+def _list_openai_async(endpoint: str, page_size: int | None) -> tuple[ListCall, ListCall]:
+    from openai import AsyncAzureOpenAI
+
+    client = AsyncAzureOpenAI(
+        azure_endpoint=endpoint, api_key=API_KEY, api_version=LIST_API_VERSION
+    )
+    options: dict[str, Any] = {} if page_size is None else {"limit": page_size}
+
+    async def call() -> int:
+        count = 0
+        async for _ in client.files.list(**options):
+            count += 1
+        return count
+
+    async def close() -> int:
+        await client.close()
+        return 0
+
+    return call, close
+
+
+LIST: dict[str, Callable[[str, int | None], tuple[ListCall, ListCall]]] = {
+    "raw_httpx2": _list_raw,
+    "sdk": _list_sdk,
+    "sdk_async": _list_sdk_async,
+    "openai": _list_openai,
+    "openai_async": _list_openai_async,
+}
+
+
 def azure_core_available() -> bool:
     """azure-core and aiohttp, the transport its async pipeline uses by default."""
     try:  # find_spec imports the parent package: no `azure` at all raises
@@ -185,7 +316,7 @@ def available(names: list[str] | tuple[str, ...]) -> list[str]:
     for name in names:
         if name in ("raw_httpx", "httpx") and importlib.util.find_spec("httpx") is None:
             continue
-        if name == "sdk" and not sdk_available():
+        if name.startswith("sdk") and not sdk_available():
             continue
         if name.startswith("openai") and not openai_available():
             continue

@@ -4,7 +4,7 @@ the SDK ran on before, is a reference row.
 
     python -m benchmarks.run              # the full run behind `make bench`
     python -m benchmarks.run --smoke      # tiny sizes, few iterations: checks the code still works
-    python -m benchmarks.run --only load  # one part: import, get, download or load
+    python -m benchmarks.run --only load  # one part: import, get, download, load, upload, list
 
 Contenders alternate within every round (the order rotates round by round; sequential get_file
 switches contender every few milliseconds) and each figure is the median over rounds;
@@ -18,6 +18,11 @@ contender (the SDK, openai, azure-core, and an ideal pacer) runs once per scenar
 of callers, in a process of its own against a fresh service (see `load_child.py` and
 `throttled_server.py`). Prints a table with every target marked met or missed, then one JSON
 line with the same figures.
+
+The upload part sends a 256 MiB file (one POST) and a 1 GiB one (the SDK through the Uploads
+API) from disk, each contender in a process of its own against upload_server.py, which counts
+and discards the bytes (every contender verified once by MD5 first); the list part lists
+10,050 files in 2025-04-01-preview's pages (see `upload_child.py` and `upload_server.py`).
 """
 
 from __future__ import annotations
@@ -73,6 +78,17 @@ class Settings:
     downloads: list[tuple[int, int]]
     import_rounds: int
     load: LoadSettings = field(default_factory=lambda: LoadSettings([64, 256], 3000, 60.0, 10.0))
+    # (size, rounds) of the upload part; the SDK sends a file over `single_limit` through the
+    # Uploads API in parts of `part_size` (None: the SDK's own 512 MB and 64 MB; the smoke run
+    # lowers both so that its tiny files take that path too)
+    uploads: list[tuple[int, int]] = field(default_factory=lambda: [(256 * MiB, 5), (1 * GiB, 3)])
+    single_limit: int | None = None
+    part_size: int | None = None
+    # the list part: files on the server, the page size asked for (None: each library's
+    # default, 10,000 for the SDK and the service), rounds
+    list_files: int = 10_050
+    list_page_size: int | None = None
+    list_rounds: int = 9
 
 
 def settings_for(smoke: bool) -> Settings:
@@ -86,6 +102,12 @@ def settings_for(smoke: bool) -> Settings:
             [(1 * MiB, 1), (3 * MiB, 1)],
             1,
             LoadSettings([16], 50, 10.0, 1.0),
+            uploads=[(1 * MiB, 1), (3 * MiB, 1)],
+            single_limit=2 * 10**6,
+            part_size=10**6,
+            list_files=250,
+            list_page_size=200,
+            list_rounds=2,
         )
     # Rounds are paired (each contender right after the others): the more of them, the less
     # one burst of another process on this shared machine moves a median.
@@ -423,6 +445,246 @@ def bench_downloads(endpoint: str, s: Settings, report: Report, directory: Path)
     report.figures["download"] = results
 
 
+# --- 6. uploads -------------------------------------------------------------------------
+
+SDK_SINGLE_LIMIT = 512 * 10**6  # the SDK's MAX_SINGLE_UPLOAD and PART_SIZE, as it documents them
+SDK_PART_SIZE = 64 * 10**6
+UPLOAD_CHUNK = 8 * MiB
+
+
+@contextlib.contextmanager
+def upload_server(list_files: int = 0) -> Iterator[str]:
+    """The upload and list server (upload_server.py) in its own process."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(HERE / "upload_server.py"),
+            "--port",
+            "0",
+            "--list-files",
+            str(list_files),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"upload server did not start: {line!r}")
+        yield f"http://127.0.0.1:{int(line.split()[1])}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _server_call(endpoint: str, method: str, path: str, body: bytes | None = None) -> Any:
+    netloc = urllib.parse.urlsplit(endpoint).netloc
+    conn = http.client.HTTPConnection(netloc, timeout=30)
+    try:
+        conn.request(method, path, body=body)
+        response = conn.getresponse()
+        document = json.loads(response.read())
+        if response.status != 200:
+            raise RuntimeError(f"upload server: {method} {path}: {response.status} {document}")
+        return document
+    finally:
+        conn.close()
+
+
+@dataclass
+class UploadFile:
+    path: Path
+    size: int
+    md5: str
+    part_md5s: list[tuple[int, str]]  # (bytes, md5) of each Uploads API part, in order
+
+
+def _write_upload_file(path: Path, size: int, part_size: int) -> UploadFile:
+    """Random bytes, written once per run (the page cache then holds them for every
+    contender alike), with the MD5 of the whole and of each part the SDK will send."""
+    import hashlib
+
+    whole = hashlib.md5(usedforsecurity=False)
+    parts: list[tuple[int, str]] = []
+    part = hashlib.md5(usedforsecurity=False)
+    in_part = 0
+    with open(path, "wb") as out:
+        written = 0
+        while written < size:
+            block = os.urandom(min(UPLOAD_CHUNK, size - written))
+            out.write(block)
+            whole.update(block)
+            view = memoryview(block)
+            while view:
+                take = min(len(view), part_size - in_part)
+                part.update(view[:take])
+                in_part += take
+                view = view[take:]
+                if in_part == part_size:
+                    parts.append((in_part, part.hexdigest()))
+                    part, in_part = hashlib.md5(usedforsecurity=False), 0
+            written += len(block)
+    if in_part:
+        parts.append((in_part, part.hexdigest()))
+    return UploadFile(path, size, whole.hexdigest(), parts)
+
+
+def _upload_once(endpoint: str, name: str, file: UploadFile, s: Settings) -> dict[str, Any]:
+    command = [sys.executable, str(HERE / "upload_child.py"), name, endpoint, str(file.path)]
+    if s.single_limit is not None:
+        command += ["--single-limit", str(s.single_limit)]
+    if s.part_size is not None:
+        command += ["--part-size", str(s.part_size)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"upload by {name} failed:\n{done.stderr.strip()}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["received"] = _server_call(endpoint, "GET", f"/_received/{result['file_id']}")
+    if result["received"]["bytes"] != file.size:
+        raise RuntimeError(f"upload by {name}: {result['received']} for {file.size} bytes")
+    return result
+
+
+def _verify_upload(name: str, received: dict[str, Any], file: UploadFile) -> str:
+    """The route the bytes took; RuntimeError unless the server got every byte in order."""
+    if "parts" in received:
+        parts = [(n, digest) for n, digest in received["parts"]]
+        if received["md5"] != file.md5 or parts != file.part_md5s:
+            raise RuntimeError(f"upload by {name}: parts or md5 differ from the file's")
+        return f"Uploads API, {len(parts)} parts"
+    if received["digest"] != file.md5:
+        raise RuntimeError(f"upload by {name}: md5 {received['digest']}, the file's {file.md5}")
+    return "one POST /files"
+
+
+def bench_uploads(s: Settings, report: Report, directory: Path) -> None:
+    names = c.available(list(c.UPLOAD))
+    results: dict[str, Any] = {}
+    single_limit = s.single_limit or SDK_SINGLE_LIMIT
+    with upload_server() as endpoint:
+        for size, rounds in s.uploads:
+            label = _label(size)
+            free = shutil.disk_usage(directory).free
+            if free < size + 512 * MiB:
+                report.notes.append(
+                    f"upload {label} skipped: {free // MiB} MiB free in {directory}"
+                )
+                continue
+            _progress(f"upload {label}: writing the file, one verified upload each")
+            file = _write_upload_file(
+                directory / f"upload-{label}.bin", size, s.part_size or SDK_PART_SIZE
+            )
+            try:
+                # Once with MD5 on, untimed: every contender sends every byte, in order ...
+                _server_call(endpoint, "POST", "/_digest", b"md5")
+                routes = {
+                    name: _verify_upload(
+                        name, _upload_once(endpoint, name, file, s)["received"], file
+                    )
+                    for name in names
+                }
+                # ... then timed with the server only counting (see upload_server.py).
+                _server_call(endpoint, "POST", "/_digest", b"none")
+                _progress(f"upload {label}: {rounds} rounds")
+                mbps: dict[str, list[float]] = {name: [] for name in names}
+                growth: dict[str, list[int]] = {name: [] for name in names}
+                for order in _rotations(names, rounds):
+                    for name in order:
+                        one = _upload_once(endpoint, name, file, s)
+                        mbps[name].append(size / one["seconds"] / 1e6)
+                        growth[name].append(one["peak_growth"])
+            finally:
+                file.path.unlink()
+            figures: dict[str, Any] = {
+                "mbps": {name: statistics.median(v) for name, v in mbps.items()},
+                "peak_growth_mib": {name: max(v) / MiB for name, v in growth.items()},
+                "mbps_rounds": _rounded(mbps),
+                "route": routes,
+                "sdk_uses_uploads_api": size > single_limit,
+                "verified_md5": True,
+            }
+            figures["ratio_sdk_raw"] = _paired(mbps, "sdk", c.BASELINE)
+            figures["ratio_sdk_async_raw_async"] = _paired(mbps, "sdk_async", "raw_httpx2_async")
+            figures["ratio_sdk_openai"] = _paired(mbps, "sdk", "openai")
+            figures["ratio_sdk_openai_fileobj"] = _paired(mbps, "sdk", "openai_fileobj")
+            figures["ratio_raw_ceiling"] = _paired(mbps, c.BASELINE, "sendfile")
+            results[label] = figures
+            for sdk, baseline in c.UPLOAD_BASELINES.items():
+                flavour = "SDK" if sdk == "sdk" else "async SDK"
+                raw = "raw httpx2" if baseline == c.BASELINE else "raw async httpx2"
+                ratio = _paired(mbps, sdk, baseline)
+                report.targets.append(
+                    Target(f"upload {label}, {flavour}/{raw} throughput", ratio, ">=", 0.90)
+                )
+                report.targets.append(
+                    Target(
+                        f"upload {label}, {flavour} peak memory growth",
+                        figures["peak_growth_mib"].get(sdk),
+                        "<=",
+                        64,
+                        " MiB",
+                    )
+                )
+    report.figures["upload"] = results
+
+
+# --- 7. listing -------------------------------------------------------------------------
+
+
+def bench_list(s: Settings, report: Report) -> None:
+    """Whole listings of `list_files` files, the contenders alternating round by round in
+    this process (clients kept, connections warm), one event loop for all."""
+    names = c.available(list(c.LIST))
+    loop = asyncio.new_event_loop()
+    with upload_server(s.list_files) as endpoint:
+        clients = {name: c.LIST[name](endpoint, s.list_page_size) for name in names}
+        try:
+            listed: dict[str, int] = {}
+            requests: dict[str, int] = {}
+            for name in names:  # warm up, and count what one listing asks of the server
+                before = _server_call(endpoint, "GET", "/_stats")["routes"].get("GET /files", 0)
+                listed[name] = loop.run_until_complete(clients[name][0]())
+                after = _server_call(endpoint, "GET", "/_stats")["routes"].get("GET /files", 0)
+                requests[name] = after - before
+            ms: dict[str, list[float]] = {name: [] for name in names}
+            for order in _rotations(names, s.list_rounds):
+                for name in order:
+                    gc.collect()
+                    started = time.perf_counter()
+                    count = loop.run_until_complete(clients[name][0]())
+                    ms[name].append((time.perf_counter() - started) * 1e3)
+                    if count != listed[name]:
+                        raise RuntimeError(f"{name} listed {count} files, then {listed[name]}")
+        finally:
+            for _, close in clients.values():
+                loop.run_until_complete(close())
+            loop.close()
+    figures: dict[str, Any] = {
+        "files_on_server": s.list_files,
+        "page_size": s.list_page_size,
+        "ms": {name: statistics.median(v) for name, v in ms.items()},
+        "ms_rounds": _rounded(ms),
+        "files_listed": listed,
+        "requests": requests,
+        "ratio_sdk_raw": _paired(ms, "sdk", c.BASELINE),
+        "ratio_sdk_async_raw": _paired(ms, "sdk_async", c.BASELINE),
+        "ratio_sdk_openai": _paired(ms, "sdk", "openai"),
+        "ratio_sdk_async_openai_async": _paired(ms, "sdk_async", "openai_async"),
+    }
+    report.figures["list"] = figures
+    short = [name for name, n in listed.items() if n != s.list_files]
+    if short:
+        report.notes.append(
+            "listed fewer files than the server holds: "
+            + ", ".join(f"{name} {listed[name]} of {s.list_files}" for name in short)
+        )
+
+
 # --- 4. import time ---------------------------------------------------------------------
 
 _IMPORT_PROBE = (
@@ -681,6 +943,8 @@ def render_table(report: Report) -> str:
         "import_ms": {},
         "tracing": {},
         "load": {},
+        "upload": {},
+        "list": {},
         **report.figures,
     }
     lines: list[str] = []
@@ -747,6 +1011,8 @@ def render_table(report: Report) -> str:
         )
     add("")
     lines += _load_table(f["load"], report.settings.load)
+    lines += _upload_table(f["upload"], report.settings)
+    lines += _list_table(f["list"], report.settings)
     add("targets (a ratio is the median of per-round ratios; import: of per-round differences)")
     for t in report.targets:
         d = t.as_dict()
@@ -785,6 +1051,67 @@ def render_table(report: Report) -> str:
     for note in report.notes:
         add(f"note: {note}")
     return "\n".join(lines)
+
+
+UPLOAD_LABELS = {
+    "raw_httpx2": "raw httpx2",
+    "raw_httpx2_async": "raw httpx2 async",
+    "sdk": "sdk",
+    "sdk_async": "sdk async",
+    "openai": "openai (path)",
+    "openai_fileobj": "openai (open file)",
+    "sendfile": "sendfile ceiling",
+}
+
+
+def _upload_table(upload: dict[str, Any], s: Settings) -> list[str]:
+    if not upload:
+        return []
+    lines = [
+        "6. upload from disk, each in its own process (median MB/s of "
+        + ", ".join(f"{r} rounds at {_label(size)}" for size, r in s.uploads)
+        + "; peak RSS growth, worst round; every contender first verified once by MD5)"
+    ]
+    for label, d in upload.items():
+        lines.append(
+            f"   {label}: the SDK sends "
+            + ("it through the Uploads API" if d["sdk_uses_uploads_api"] else "one POST /files")
+            + f" ({d['route'].get('sdk', 'n/a')}); the others one POST /files"
+        )
+        for name, mbps in d["mbps"].items():
+            baseline = c.UPLOAD_BASELINES.get(name, c.BASELINE)
+            x = _fmt(_ratio(mbps, d["mbps"].get(baseline)), ".2f")
+            peak = d["peak_growth_mib"][name]
+            against = "raw httpx2 async" if baseline != c.BASELINE else "raw httpx2"
+            lines.append(
+                f"   {label:<7} {UPLOAD_LABELS.get(name, name):<20} {mbps:7.0f} MB/s"
+                f"  x{x} {against:<17} peak +{peak:8.1f} MiB"
+            )
+    if s.single_limit is not None:
+        lines.append(
+            f"   (smoke: the SDK's Uploads API threshold lowered to {s.single_limit} bytes, "
+            f"parts of {s.part_size})"
+        )
+    lines.append("")
+    return lines
+
+
+def _list_table(listing: dict[str, Any], s: Settings) -> list[str]:
+    if not listing:
+        return []
+    page = listing["page_size"] or "each library's default (10,000)"
+    lines = [
+        f"7. list {listing['files_on_server']} files, 2025-04-01-preview paging (limit/after, "
+        f"no has_more; page size {page}; median of {s.list_rounds} rounds)"
+    ]
+    for name, ms in listing["ms"].items():
+        x = _fmt(_ratio(ms, listing["ms"].get(c.BASELINE)), ".2f")
+        lines.append(
+            f"   {name:<14} {ms:9.1f} ms/listing  x{x:<5} raw httpx2  "
+            f"{listing['files_listed'][name]:6d} files in {listing['requests'][name]} requests"
+        )
+    lines.append("")
+    return lines
 
 
 def _load_table(load: dict[str, Any], s: LoadSettings) -> list[str]:
@@ -847,7 +1174,7 @@ def _progress(step: str) -> None:
     sys.stderr.flush()
 
 
-PARTS = ("import", "get", "download", "load")
+PARTS = ("import", "get", "download", "load", "upload", "list")
 
 
 def run(s: Settings, only: str | None = None) -> Report:
@@ -886,8 +1213,8 @@ def run(s: Settings, only: str | None = None) -> Report:
             "azure-core or aiohttp not installed (pip install azure-core aiohttp): azure_core"
             " absent from the load part"
         )
-    # The load part has servers of its own; the others share one.
-    shared_server = only != "load"
+    # The load, upload and list parts have servers of their own; the others share one.
+    shared_server = only not in ("load", "upload", "list")
     with (
         tempfile.TemporaryDirectory(prefix="aof-bench-") as tmp,
         (
@@ -908,6 +1235,12 @@ def run(s: Settings, only: str | None = None) -> Report:
         if only in (None, "download"):
             _progress("downloads")
             bench_downloads(endpoint, s, report, Path(tmp))
+        if only in (None, "upload"):
+            _progress("uploads")
+            bench_uploads(s, report, Path(tmp))
+        if only in (None, "list"):
+            _progress("listing")
+            bench_list(s, report)
     if only in (None, "load"):
         bench_load(s, report)
     report.figures["machine"]["load_average_end"] = _load_average()

@@ -26,6 +26,19 @@ LOAD_TARGETS = [
 ]
 
 
+UPLOAD_SIZES = ["1MiB", "3MiB"]  # the smoke run's; 3 MiB goes through the Uploads API
+UPLOAD_TARGETS = [
+    name
+    for size in UPLOAD_SIZES
+    for name in (
+        f"upload {size}, SDK/raw httpx2 throughput",
+        f"upload {size}, SDK peak memory growth",
+        f"upload {size}, async SDK/raw async httpx2 throughput",
+        f"upload {size}, async SDK peak memory growth",
+    )
+]
+
+
 def _installed(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None
@@ -66,6 +79,57 @@ def check_load_figures(figures: dict[str, Any], table: str) -> None:
     assert "5. many callers on one client" in table
     assert "throttled service" in table and "503 window" in table
     assert "section took" in table
+
+
+def upload_contenders() -> list[str]:
+    names = ["raw_httpx2", "raw_httpx2_async", "sdk", "sdk_async", "sendfile"]
+    if _installed("openai"):
+        names += ["openai", "openai_fileobj"]
+    return names
+
+
+def check_upload_figures(figures: dict[str, Any], table: str) -> None:
+    """The upload part: every contender uploaded each size (verified by MD5 on the server),
+    the SDK through the Uploads API above its (lowered) threshold."""
+    upload = figures["upload"]
+    assert list(upload) == UPLOAD_SIZES
+    for size, d in upload.items():
+        assert sorted(d["mbps"]) == sorted(upload_contenders()), size
+        for name in upload_contenders():
+            assert d["mbps"][name] > 0, (size, name)
+            assert d["peak_growth_mib"][name] >= 0, (size, name)
+            assert len(d["mbps_rounds"][name]) == 1
+        assert d["verified_md5"] is True
+        assert d["ratio_sdk_raw"] > 0 and d["ratio_sdk_async_raw_async"] > 0
+    assert upload["1MiB"]["sdk_uses_uploads_api"] is False
+    assert upload["1MiB"]["route"]["sdk"] == "one POST /files"
+    assert upload["3MiB"]["sdk_uses_uploads_api"] is True
+    for name in ("sdk", "sdk_async"):
+        assert upload["3MiB"]["route"][name] == "Uploads API, 4 parts", upload["3MiB"]["route"]
+    assert upload["3MiB"]["route"]["raw_httpx2"] == "one POST /files"
+    assert "6. upload from disk" in table and "sendfile ceiling" in table
+
+
+def list_contenders() -> list[str]:
+    names = ["raw_httpx2", "sdk", "sdk_async"]
+    if _installed("openai"):
+        names += ["openai", "openai_async"]
+    return names
+
+
+def check_list_figures(figures: dict[str, Any], table: str) -> None:
+    """The list part: each contender listed the server's files (two pages in smoke mode)."""
+    listing = figures["list"]
+    assert listing["files_on_server"] == 250 and listing["page_size"] == 200
+    assert sorted(listing["ms"]) == sorted(list_contenders())
+    for name in list_contenders():
+        assert listing["ms"][name] > 0, name
+        assert len(listing["ms_rounds"][name]) == 2
+        assert listing["files_listed"][name] == 250, name
+        assert listing["requests"][name] >= 2, name
+    assert listing["requests"]["sdk"] == 2  # the short second page is the last
+    assert listing["ratio_sdk_raw"] > 0
+    assert "7. list 250 files" in table
 
 
 @pytest.mark.timeout(660)
@@ -144,6 +208,7 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
         "download 1MiB, SDK peak memory growth",
         "download 3MiB, SDK/raw httpx2 throughput",
         "download 3MiB, SDK peak memory growth",
+        *UPLOAD_TARGETS,
         *LOAD_TARGETS,
     ]
     assert names == expected
@@ -162,6 +227,8 @@ def test_benchmark_smoke_run_reports_every_figure() -> None:
     assert "targets" in table
     assert "x256" in table and "256 concurrent" in table
     check_load_figures(figures, table)
+    check_upload_figures(figures, table)
+    check_list_figures(figures, table)
 
 
 @pytest.mark.timeout(330)
@@ -180,6 +247,7 @@ def test_a_benchmark_run_of_the_downloads_only_measures_nothing_else() -> None:
     assert figures["download"]["1MiB"]["gbps"]["sdk"] > 0
     assert "get_file_us" not in figures and "concurrent" not in figures
     assert "import_ms" not in figures and "load" not in figures
+    assert "upload" not in figures and "list" not in figures
     assert [t["name"] for t in figures["targets"]] == [
         "download 1MiB, SDK/raw httpx2 throughput",
         "download 1MiB, SDK peak memory growth",
@@ -209,3 +277,34 @@ def test_a_benchmark_run_of_the_load_part_only_measures_nothing_else() -> None:
         if target["met"] is not None:
             assert isinstance(target["value"], float), target
             assert target["met"] in (True, False), target
+
+
+@pytest.mark.timeout(330)
+@pytest.mark.parametrize("part", ["upload", "list"])
+def test_a_benchmark_run_of_the_uploads_or_the_listing_only_measures_nothing_else(
+    part: str,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--smoke", "--only", part],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    figures = json.loads(lines[-1])
+    table = "\n".join(lines[:-1])
+    others = {"get_file_us", "concurrent", "download", "import_ms", "load", "upload", "list"}
+    assert not (others - {part}) & set(figures)
+    if part == "upload":
+        check_upload_figures(figures, table)
+        assert [t["name"] for t in figures["targets"]] == UPLOAD_TARGETS
+        for target in figures["targets"]:
+            assert isinstance(target["value"], float), target
+            assert target["met"] in (True, False), target
+            assert target["name"] in table
+    else:
+        check_list_figures(figures, table)
+        assert figures["targets"] == []
