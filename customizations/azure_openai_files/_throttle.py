@@ -193,7 +193,7 @@ class RetryBudget:
         if self._warm or doublings >= math.log2(MAX_RATE / START_RATE):
             self._warm = True
             return 0.0
-        rate = START_RATE * 2.0**doublings
+        rate = START_RATE * math.pow(2.0, doublings)
         due = max(self._next_slot, now)  # when the bucket would be empty again
         wait = max(0.0, due - (START_BURST - 1) / rate - now)
         if wait > longest:
