@@ -199,6 +199,7 @@ def test_every_test_the_reliability_table_names_exists() -> None:
 PROMISES = {
     "no hang": "no call hangs",
     "nothing partial": "a download is complete and verified, or absent",
+    "nothing twice": "an upload is stored once, or you are told it may have been",
     "no secret": "no secret shows in logs, reprs, errors or output",
 }
 
