@@ -1,7 +1,7 @@
 """Package version and the api-versions this package was generated and tested for."""
 
 # Semver of this package; independent of the service's api-version (see CHANGELOG.md).
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # One entry per openapi/<api-version>.yaml, each with generated code of its own: written by
 # `make generate` (.ci/generate.py), never edited by hand.

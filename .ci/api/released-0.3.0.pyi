@@ -1,4 +1,4 @@
-# The public API of azure-openai-files 0.2.0, as released (`make api-release`).
+# The public API of azure-openai-files 0.3.0, as released (`make api-release`).
 # `make check-api` compares the code with it to find breaking changes.
 
 DEFAULT_API_VERSION = '2024-10-21'
@@ -34,6 +34,15 @@ class AsyncContentStream:
         tb: TracebackType | None,
     ) -> None: ...
 
+class AsyncFilePager:
+    def __init__(
+        self,
+        fetch_page: Callable[[str | None], Awaitable[FilePage]],
+        page_size: int | None,
+    ) -> None: ...
+    def __aiter__(self) -> AsyncIterator[FileObject]: ...
+    def by_page(self) -> AsyncIterator[list[FileObject]]: ...
+
 class AsyncFilesClient:
     @property
     def endpoint(self) -> str: ...
@@ -52,7 +61,9 @@ class AsyncFilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        retry_budget: RetryBudget | None = None,
         http_client: httpx2.AsyncClient | None = None,
+        tracing: bool = True,
     ) -> None: ...
     async def get_file(
         self,
@@ -92,6 +103,41 @@ class AsyncFilesClient:
         timeout: float = 1800.0,
         poll_interval: float = 1.0,
     ) -> FileObject: ...
+    def list_files(
+        self,
+        *,
+        purpose: str | None = None,
+        order: str | None = None,
+        page_size: int | None = None,
+    ) -> AsyncFilePager: ...
+    async def upload_file(
+        self,
+        file: UploadInput,
+        *,
+        purpose: str,
+        filename: str | None = None,
+        expires_after: int | datetime.timedelta | None = None,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    async def import_file(
+        self,
+        content_url: str,
+        *,
+        filename: str,
+        purpose: str,
+        expires_after: int | datetime.timedelta | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    async def delete_file(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileDeletionStatus: ...
     async def close(self) -> None: ...
     async def __aenter__(self) -> AsyncFilesClient: ...
     async def __aexit__(
@@ -143,6 +189,17 @@ class ContentStream:
 class CredentialError(FilesError):
     pass
 
+class FileDeletionStatus:
+    id: str
+    deleted: bool
+    def __init__(
+        self,
+        id: str,
+        deleted: bool,
+    ) -> None: ...
+    def __eq__(self, other: builtins.object) -> bool: ...
+    def __hash__(self) -> int: ...
+
 class FileObject:
     __hash__ = None
     @property
@@ -175,6 +232,15 @@ class FileObject:
     ) -> FileObject: ...
     def to_dict(self) -> dict[str, Any]: ...
     def __eq__(self, other: builtins.object) -> bool: ...
+
+class FilePager:
+    def __init__(
+        self,
+        fetch_page: Callable[[str | None], FilePage],
+        page_size: int | None,
+    ) -> None: ...
+    def __iter__(self) -> Iterator[FileObject]: ...
+    def by_page(self) -> Iterator[list[FileObject]]: ...
 
 class FileProcessingError(FilesError):
     file_id: str
@@ -212,7 +278,9 @@ class FilesClient:
         retry_backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
         deadline: float | None = None,
+        retry_budget: RetryBudget | None = None,
         http_client: httpx2.Client | None = None,
+        tracing: bool = True,
     ) -> None: ...
     def get_file(
         self,
@@ -252,6 +320,41 @@ class FilesClient:
         timeout: float = 1800.0,
         poll_interval: float = 1.0,
     ) -> FileObject: ...
+    def list_files(
+        self,
+        *,
+        purpose: str | None = None,
+        order: str | None = None,
+        page_size: int | None = None,
+    ) -> FilePager: ...
+    def upload_file(
+        self,
+        file: UploadInput,
+        *,
+        purpose: str,
+        filename: str | None = None,
+        expires_after: int | datetime.timedelta | None = None,
+        progress: Progress | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    def import_file(
+        self,
+        content_url: str,
+        *,
+        filename: str,
+        purpose: str,
+        expires_after: int | datetime.timedelta | None = None,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileObject: ...
+    def delete_file(
+        self,
+        file_id: str,
+        *,
+        deadline: float | None = None,
+        client_request_id: str | None = None,
+    ) -> FileDeletionStatus: ...
     def close(self) -> None: ...
     def __enter__(self) -> FilesClient: ...
     def __exit__(
@@ -279,6 +382,15 @@ class IncompleteDownloadError(TransportError):
 class NotFoundError(ServiceError):
     pass
 
+class OutcomeUnknownError(FilesError):
+    client_request_id: str | None
+    def __init__(
+        self,
+        message: str,
+        *,
+        client_request_id: str | None = None,
+    ) -> None: ...
+
 class PermissionDeniedError(ServiceError):
     pass
 
@@ -297,6 +409,33 @@ class RateLimitError(ServiceError):
 
 class RequestTimeoutError(TransportError):
     pass
+
+class RetryBudget:
+    ratio = ...  # instance attribute
+    min_per_second = ...  # instance attribute
+    window = ...  # instance attribute
+    def __init__(
+        self,
+        *,
+        ratio: float = 0.1,
+        min_per_second: float = 10.0,
+        window: float = 10.0,
+    ) -> None: ...
+    def wait_before_send(
+        self,
+        now: float,
+        longest: float = math.inf,
+    ) -> float: ...
+    def paused_until(self) -> float: ...
+    def throttled_since(self, moment: float) -> bool: ...
+    def on_throttled(
+        self,
+        now: float,
+        retry_after: float,
+    ) -> None: ...
+    def on_unavailable(self, now: float) -> bool: ...
+    def record_success(self, now: float) -> None: ...
+    def try_spend(self, now: float) -> bool: ...
 
 class ServerError(ServiceError):
     pass
@@ -340,6 +479,21 @@ class TransportError(FilesError):
     ) -> None: ...
 
 class UnexpectedResponseError(ServiceError):
+    pass
+
+class UnsupportedOperationError(FilesError):
+    operation: str
+    api_version: str
+    supported_by: tuple[str, ...]
+    def __init__(
+        self,
+        operation: str,
+        api_version: str,
+        supported_by: tuple[str, ...],
+    ) -> None: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+class UploadNotResendableError(FilesError):
     pass
 
 class WaitTimeoutError(FilesError):
