@@ -340,6 +340,14 @@ def test_only_a_bearer_insufficient_claims_challenge_asks_for_its_claims(
     assert claims_challenge({}) is None
 
 
+def test_claims_of_any_length_are_read_without_the_padding_base64url_leaves_out() -> None:
+    for size in range(24):
+        claims = '{"access_token":{"xms_cc":{"values":["' + "c" * size + '"]}}}'
+        encoded = base64.urlsafe_b64encode(claims.encode()).decode().rstrip("=")
+        header = f'Bearer error="insufficient_claims", claims="{encoded}"'
+        assert claims_challenge({"www-authenticate": header}) == claims, size
+
+
 def test_a_renewal_is_offered_the_cached_token_only_if_it_is_not_the_refused_one() -> None:
     cache = CachedToken()
     assert cache.store(AccessToken("tok2", time.time() + 3600)) == "Bearer tok2"
