@@ -146,7 +146,7 @@ mutation: $(READY)
 	rm -rf $(MUTATION_DIR)
 	mkdir -p $(MUTATION_DIR)/src
 	cp -R customizations/azure_openai_files $(MUTATION_DIR)/src/
-	cp -R tests openapi generated pyproject.toml $(MUTATION_DIR)/
+	cp -R tests openapi generated README.md pyproject.toml $(MUTATION_DIR)/
 	$(BIN)/python .ci/mutation_only.py $(MUTATION_DIR)/pyproject.toml $(MUTATION_MODULES)
 	cd $(MUTATION_DIR) && $(abspath $(BIN))/mutmut run --max-children $(MUTATION_WORKERS) \
 	  $(foreach module,$(MUTATION_MODULES),'azure_openai_files.$(module).*')
