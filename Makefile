@@ -135,15 +135,19 @@ record: $(READY)
 # Mutation testing of the reliability core (minutes per module; not part of `make test`).
 # mutmut runs in .mutation/, a copy laid out as src/azure_openai_files (see [tool.mutmut] in
 # pyproject.toml); the report counts killed/survived/timeout per module.
-# `make mutation MUTATION_MODULES="_retry _auth"` limits the run; MUTATION_WORKERS sets the
-# number of test processes.
+# `make mutation MUTATION_MODULES="_retry _auth"` limits the run: the copy's only_mutate is cut
+# down to those modules (.ci/mutation_only.py), so mutmut makes mutants of them alone.
+# MUTATION_WORKERS sets the number of test processes; MUTATION_DIR another staging folder
+# (`MUTATION_DIR=.mutation-retry`), to keep one run's mutants to show while another runs.
 MUTATION_MODULES ?= _retry _throttle _auth _errors _pipeline _response_head_timeout _streaming _download _durable_file
 MUTATION_WORKERS ?= 2
+MUTATION_DIR ?= .mutation
 mutation: $(READY)
-	rm -rf .mutation
-	mkdir -p .mutation/src
-	cp -R customizations/azure_openai_files .mutation/src/
-	cp -R tests openapi generated pyproject.toml .mutation/
-	cd .mutation && ../$(BIN)/mutmut run --max-children $(MUTATION_WORKERS) \
+	rm -rf $(MUTATION_DIR)
+	mkdir -p $(MUTATION_DIR)/src
+	cp -R customizations/azure_openai_files $(MUTATION_DIR)/src/
+	cp -R tests openapi generated README.md pyproject.toml $(MUTATION_DIR)/
+	$(BIN)/python .ci/mutation_only.py $(MUTATION_DIR)/pyproject.toml $(MUTATION_MODULES)
+	cd $(MUTATION_DIR) && $(abspath $(BIN))/mutmut run --max-children $(MUTATION_WORKERS) \
 	  $(foreach module,$(MUTATION_MODULES),'azure_openai_files.$(module).*')
-	$(BIN)/python .ci/mutation_report.py .mutation/mutants $(MUTATION_MODULES)
+	$(BIN)/python .ci/mutation_report.py $(MUTATION_DIR)/mutants $(MUTATION_MODULES)

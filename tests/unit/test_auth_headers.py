@@ -1,11 +1,12 @@
 """The auth headers, on their own: an api key is sent as given and read again on every
 attempt, a bearer token is fetched once for its scope, cached, and renewed near its expiry
-or after a 401, a credential failure reads as one line, and a token never travels in clear
-text to another host."""
+or after a 401 (with the claims its challenge asks for), a credential failure reads as one
+line, and a token never travels in clear text to another host."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,10 @@ from azure_openai_files._auth import (
     TOKEN_REFRESH_MARGIN,
     TOKEN_SCOPE,
     ApiKeyAuth,
+    CachedToken,
+    Renewal,
     check_credential_transport,
+    claims_challenge,
     credential_error,
 )
 from azure_openai_files._errors import CredentialError
@@ -295,6 +299,68 @@ def test_the_cached_header_is_offered_only_while_the_token_is_fresh(
     assert expiring.cached_header_value() is None
 
 
+# --- claims challenges ----------------------------------------------------------------------------
+
+CLAIMS = '{"access_token":{"nbf":{"essential":true,"value":"1726000000"}}}'
+ENCODED_CLAIMS = base64.urlsafe_b64encode(CLAIMS.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("header", "claims"),
+    [
+        (f'Bearer error="insufficient_claims", claims="{ENCODED_CLAIMS}"', CLAIMS),
+        # Parameters may be bare tokens as well as quoted strings.
+        (f"Bearer error=insufficient_claims, claims={ENCODED_CLAIMS}", CLAIMS),
+        # The Bearer challenge is found after another scheme's.
+        (f'Basic realm="x", Bearer error="insufficient_claims", claims="{ENCODED_CLAIMS}"', CLAIMS),
+        # Only a Bearer challenge for insufficient claims, with claims, is answered.
+        (f'PoP error="insufficient_claims", claims="{ENCODED_CLAIMS}"', None),
+        (f'Bearer error="invalid_token", claims="{ENCODED_CLAIMS}"', None),
+        ('Bearer error="insufficient_claims"', None),
+        ('Bearer error="insufficient_claims", claims=""', None),
+        ('Bearer error="insufficient_claims", claims="%%%"', None),
+        ('Bearer realm=""', None),
+    ],
+    ids=[
+        "quoted",
+        "bare",
+        "after-basic",
+        "other-scheme",
+        "other-error",
+        "no-claims",
+        "empty-claims",
+        "undecodable-claims",
+        "no-challenge",
+    ],
+)
+def test_only_a_bearer_insufficient_claims_challenge_asks_for_its_claims(
+    header: str, claims: str | None
+) -> None:
+    assert claims_challenge({"www-authenticate": header}) == claims
+    assert claims_challenge({}) is None
+
+
+def test_claims_of_any_length_are_read_without_the_padding_base64url_leaves_out() -> None:
+    for size in range(24):
+        claims = '{"access_token":{"xms_cc":{"values":["' + "c" * size + '"]}}}'
+        encoded = base64.urlsafe_b64encode(claims.encode()).decode().rstrip("=")
+        header = f'Bearer error="insufficient_claims", claims="{encoded}"'
+        assert claims_challenge({"www-authenticate": header}) == claims, size
+
+
+def test_a_renewal_is_offered_the_cached_token_only_if_it_is_not_the_refused_one() -> None:
+    cache = CachedToken()
+    assert cache.store(AccessToken("tok2", time.time() + 3600)) == "Bearer tok2"
+    assert cache.usable(None) == "Bearer tok2"
+    # The 401 refused this very token: it is not sent again.
+    assert cache.usable(Renewal("Bearer tok2", None)) is None
+    # It refused an older one another call has renewed meanwhile: the renewed one is used.
+    assert cache.usable(Renewal("Bearer tok1", None)) == "Bearer tok2"
+    # Claims are asked for: no cached token satisfies them, renewed or not.
+    assert cache.usable(Renewal("Bearer tok1", CLAIMS)) is None
+    assert cache.usable(Renewal("Bearer tok2", CLAIMS)) is None
+
+
 # --- credential failures, and where tokens may travel ---------------------------------------------
 
 
@@ -350,8 +416,6 @@ def test_bearer_tokens_never_travel_in_clear_to_another_host(endpoint: str) -> N
 
 
 def test_a_renewal_never_shows_the_refused_token() -> None:
-    from azure_openai_files._auth import Renewal
-
     renewal = Renewal("Bearer secret-token-value", '{"access_token": {}}')
     assert "secret-token-value" not in repr(renewal) and "<redacted>" in repr(renewal)
 

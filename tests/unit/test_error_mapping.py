@@ -31,7 +31,7 @@ from azure_openai_files._responses import (
     error_class_for,
     error_from_response,
 )
-from azure_openai_files._streaming import incomplete
+from azure_openai_files._streaming import incomplete, undecodable
 from tests.support.clients import KINDS
 
 # --- statuses and error bodies --------------------------------------------------------------------
@@ -233,6 +233,28 @@ def test_an_incomplete_body_says_how_much_arrived_and_why() -> None:
     assert str(error) == "content ended after 3 of 10 bytes: ValueError: bad range"
     assert error.__cause__ is reason
     assert (error.received, error.expected) == (3, 10)
+
+
+def test_a_body_that_does_not_decode_names_its_encoding_and_keeps_the_response() -> None:
+    request = httpx2.Request(
+        "GET",
+        "https://example.com/openai/files/f/content",
+        headers={"x-ms-client-request-id": "sent-1"},
+    )
+    headers = {"content-encoding": "gzip", "apim-request-id": "req-7"}
+    response = httpx2.Response(
+        200, headers=headers, stream=httpx2.ByteStream(b"not gzip"), request=request
+    )
+    with pytest.raises(httpx2.DecodingError) as decoding:
+        response.read()
+    error = undecodable(response, decoding.value)
+    assert str(error) == (
+        "the content does not decode as its Content-Encoding 'gzip' says (DecodingError) "
+        "(HTTP 200, request id req-7)"
+    )
+    assert (error.status_code, error.request_id, error.headers) == (200, "req-7", headers)
+    assert error.client_request_id == "sent-1"  # no echo: the id the request carried
+    assert error.__cause__ is decoding.value
 
 
 class _TwoChunks(httpx2.SyncByteStream, httpx2.AsyncByteStream):

@@ -13,8 +13,11 @@ import pytest
 import azure_openai_files as aof
 from azure_openai_files import CredentialError, FilesError, ServiceError, TransportError
 from azure_openai_files._errors import (
+    DestinationExistsError,
     FileProcessingError,
     IncompleteDownloadError,
+    InvalidArgument,
+    InvalidArgumentType,
     WaitTimeoutError,
 )
 
@@ -94,6 +97,27 @@ def test_every_error_survives_pickle_and_deepcopy_with_its_attributes(
         assert type(copied) is cls
         assert str(copied) == str(error) and copied.args == error.args
         assert {k: v for k, v in vars(copied).items()} == vars(error)
+
+
+@pytest.mark.parametrize(
+    ("error", "fields"),
+    [
+        (InvalidArgument("max_retries", "must be 0 or more"), ("max_retries", "must be 0 or more")),
+        (InvalidArgumentType("api_key", "must be a str"), ("api_key", "must be a str")),
+        (DestinationExistsError("out.bin"), ("out.bin",)),
+    ],
+    ids=lambda value: type(value).__name__,
+)
+def test_a_refused_argument_or_destination_survives_pickle_and_deepcopy_with_its_fields(
+    error: Exception, fields: tuple[str, ...]
+) -> None:
+    for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(copied) is type(error) and str(copied) == str(error)
+        if isinstance(copied, DestinationExistsError):
+            assert (copied.destination,) == fields
+        else:
+            assert isinstance(copied, InvalidArgument | InvalidArgumentType)
+            assert (copied.parameter, copied.reason) == fields
 
 
 def test_an_echoed_client_request_id_wins() -> None:
