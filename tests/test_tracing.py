@@ -26,8 +26,8 @@ from typing import Any
 import httpx2
 import pytest
 from opentelemetry import metrics, trace
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.metrics import Histogram, MeterProvider
+from opentelemetry.sdk.metrics.export import AggregationTemporality, InMemoryMetricReader
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -78,7 +78,11 @@ class _RoutedTracer(trace.Tracer):
 class Telemetry:
     def __init__(self) -> None:
         self.exporter = InMemorySpanExporter()
-        self.reader = InMemoryMetricReader()
+        # Delta: each collection holds only what was measured since the last one, so a test
+        # sees its own points, not those of an earlier test whose server had the same port.
+        self.reader = InMemoryMetricReader(
+            preferred_temporality={Histogram: AggregationTemporality.DELTA}
+        )
         self.provider = Routed()
         self.provider.recording.add_span_processor(SimpleSpanProcessor(self.exporter))
         trace.set_tracer_provider(self.provider)
@@ -128,6 +132,7 @@ def telemetry() -> Iterator[Telemetry]:
         _installed.append(Telemetry())
     installed = _installed[0]
     installed.exporter.clear()
+    installed.reader.get_metrics_data()  # drops what earlier tests measured
     Routed.target = "on"
     try:
         yield installed
