@@ -264,28 +264,29 @@ def _parameters(built: Callable[..., Any]) -> Mapping[str, inspect.Parameter]:
 
 
 def _build(
-    role: str, api_version: str, name: str, *path: str, body: Any = None, **query: Any
+    role: str,
+    api_version: str,
+    name: str,
+    *path: str,
+    document: dict[str, Any] | None = None,
+    **query: Any,
 ) -> dict[str, Any]:
     """The request of `role` from its generated builder: path arguments in order, the query
-    parameters its document declares (None ones left out), and its body model."""
+    parameters its document declares (None ones left out), and the body `document` read by
+    the builder's body model (its `from_dict` checks it)."""
     built = _builder(role, api_version, name)
     accepted = _parameters(built)
     arguments = {key: value for key, value in query.items() if value is not None}
     undeclared = set(arguments) - set(accepted)
     assert not undeclared, f"{role} in {api_version} takes no {undeclared}"  # callers check
-    if body is not None:
-        arguments["body"] = body
+    if document is not None:
+        arguments["body"] = _body_model(role, api_version, name).from_dict(document)
     return built(*path, **arguments)
 
 
 def _body_model(role: str, api_version: str, name: str) -> Any:
     """The generated model of `role`'s request body (its builder's `body` annotation)."""
     return _parameters(_builder(role, api_version, name))["body"].annotation
-
-
-def _body(model: Any, document: dict[str, Any]) -> Any:
-    """`document` read by the body model, as its `from_dict` checks it."""
-    return model.from_dict(document)
 
 
 def _json_types(model: Any) -> Mapping[str, tuple[type, ...]]:
@@ -397,12 +398,8 @@ def upload_file_operation(
     """Files - Upload: a multipart form; not safe to resend (the file may be stored twice)."""
     model = _body_model("upload_file", api_version, "upload_file")
     document = {"file": b"", "purpose": rules.purpose}
-    built = _build(
-        "upload_file",
-        api_version,
-        "upload_file",
-        body=_body(model, document | _expiry_document(model, rules.expires_after)),
-    )
+    document |= _expiry_document(model, rules.expires_after)
+    built = _build("upload_file", api_version, "upload_file", document=document)
     body = _multipart(built, source, **options)
     return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=False)
 
@@ -414,7 +411,7 @@ def import_file_operation(
     model = _body_model("import_file", api_version, "import_file")
     document = {"content_url": content_url, "filename": filename, "purpose": rules.purpose}
     document |= _expiry_document(model, rules.expires_after)
-    built = _build("import_file", api_version, "import_file", body=_body(model, document))
+    built = _build("import_file", api_version, "import_file", document=document)
     body = JsonBody(built["json"])
     return _operation("import_file", built, Expect.DOCUMENT, body=body, safe_to_resend=False)
 
@@ -431,14 +428,13 @@ def create_upload_operation(
 ) -> Operation:
     """Uploads - Create. Resent when its answer is lost: an upload never completed makes no
     file, and expires after two hours."""
-    model = _body_model("create_upload", api_version, "upload_file")
     document = {
         "purpose": rules.purpose,
         "filename": filename,
         "bytes": size,
         "mime_type": mime_type,
     }
-    built = _build("create_upload", api_version, "upload_file", body=_body(model, document))
+    built = _build("create_upload", api_version, "upload_file", document=document)
     body = JsonBody(built["json"])
     return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=True)
 
@@ -447,13 +443,12 @@ def upload_part_operation(
     api_version: str, upload_id: str, source: UploadSource, **options: Any
 ) -> Operation:
     """Uploads - Add Part: resent freely, since only the part ids given to complete count."""
-    model = _body_model("add_upload_part", api_version, "upload_file")
     built = _build(
         "add_upload_part",
         api_version,
         "upload_file",
         _checked_id(upload_id),
-        body=_body(model, {"data": b""}),
+        document={"data": b""},
     )
     body = _multipart(built, source, **options)
     return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=True)
@@ -463,13 +458,12 @@ def complete_upload_operation(
     api_version: str, upload_id: str, part_ids: list[str], md5: str
 ) -> Operation:
     """Uploads - Complete: makes the file, so not safe to resend."""
-    model = _body_model("complete_upload", api_version, "upload_file")
     built = _build(
         "complete_upload",
         api_version,
         "upload_file",
         _checked_id(upload_id),
-        body=_body(model, {"part_ids": part_ids, "md5": md5}),
+        document={"part_ids": part_ids, "md5": md5},
     )
     body = JsonBody(built["json"])
     return _operation("upload_file", built, Expect.DOCUMENT, body=body, safe_to_resend=False)
