@@ -25,7 +25,7 @@ from ._durable_file import DurableFile, prepare_destination
 from ._errors import (
     FilesError,
     IncompleteDownloadError,
-    InvalidArgument,
+    InvalidArgumentType,
     NotFoundError,
     RequestTimeoutError,
     scrub_secrets,
@@ -254,7 +254,7 @@ class AsyncFilesClient:
         api_version = self._settings.api_version
         check_operation("list_files", api_version, "list_files")
         if purpose is not None and not isinstance(purpose, str):
-            raise InvalidArgument("purpose", f"must be a str, not {type(purpose).__name__}")
+            raise InvalidArgumentType("purpose", f"must be a str, not {type(purpose).__name__}")
         order = check_order(order)
         page_size = check_page_size(page_size)
         limit = (page_size or MAX_PAGE_SIZE) if list_pages(api_version) else None
@@ -326,9 +326,9 @@ class AsyncFilesClient:
         an error). Stored once, as for `upload_file`."""
         with _tracing.call(self._tracing, "import_file") as trace:
             api_version = self._settings.api_version
-            check_operation("import_file", api_version, "import_file")
-            url, secrets = check_content_url(content_url)
+            # Before anything else: an api-version without imports says so first.
             rules = upload_rules(api_version, purpose, expires_after, "import_file")
+            url, secrets = check_content_url(content_url)
             filename = check_filename(filename)
             operation = import_file_operation(api_version, url, filename, rules)
             state = self._pipeline.new_state(deadline, trace)

@@ -127,7 +127,9 @@ class AsyncPipeline(PipelineBase):
                         response, await self._read_error_body(response, state, clock.sent_at)
                     )
                     retryable = self._is_retryable(error)
-                    maybe_done = error.status_code >= 500 and self._body_arrived(operation)
+                    maybe_done = (
+                        retryable and error.status_code >= 500 and self._body_arrived(operation)
+                    )
                     renewal = self._token_renewal(error, state, self._auth, auth_header)
                     if renewal is not None:
                         renewed_header = await self._auth_header(state, renewal)
