@@ -32,6 +32,7 @@ TWINS = {
     "_async_bearer_auth.py": "_sync_bearer_auth.py",
     "_async_paging.py": "_sync_paging.py",
     "_async_uploads.py": "_sync_uploads.py",
+    "_async_transport.py": "_sync_transport.py",
 }
 
 _METHODS = {
@@ -44,14 +45,20 @@ _METHODS = {
 # (pattern, replacement), applied in order to the whole source.
 SUBSTITUTIONS: list[tuple[str, str | Callable[[re.Match[str]], str]]] = [
     # This package's async modules and classes, and their twins.
-    (r"\b_async_(client|pipeline|streaming|bearer_auth|paging|uploads|io)\b", r"_sync_\1"),
+    (
+        r"\b_async_(client|pipeline|streaming|bearer_auth|paging|uploads|io|transport)\b",
+        r"_sync_\1",
+    ),
     (r"\bAsyncFilesClient\b", "FilesClient"),
     (r"\bAsyncPipeline\b", "SyncPipeline"),
     (r"\bAsyncContentStream\b", "ContentStream"),
     (r"\bAsyncBearerTokenAuth\b", "BearerTokenAuth"),
     (r"\bAsyncFilePager\b", "FilePager"),
     (r"\bAsyncUploads\b", "Uploads"),
-    (r"\b_AsyncGuardedBody\b", "_GuardedBody"),
+    (r"\bAsync(Response|Transport|Httpx2Transport|Httpx2Response)\b", r"Sync\1"),
+    # Only the async client sends through aiohttp.
+    (r"\bhttpx2\.AsyncClient \| aiohttp\.ClientSession\b", "httpx2.AsyncClient"),
+    (r" Or an `aiohttp\.ClientSession` \(the `aiohttp` extra\)[^.]*\.", ""),
     # A blocking client can only use a blocking credential.
     (r"\bTokenCredential \| AsyncTokenCredential\b", "TokenCredential"),
     # httpx2's and the standard library's async names.

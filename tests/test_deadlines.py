@@ -178,8 +178,9 @@ def test_dripped_response_headers_cannot_outlive_the_deadline(
     while cause is not None and not isinstance(cause, httpx2.ReadTimeout):
         cause = cause.__cause__
     assert isinstance(cause, httpx2.ReadTimeout)
-    assert cause.request.url.path == "/openai/files/f"
-    if kind == "async":  # a blocking read shortened to the head's end times out as a read
+    if kind != "aiohttp":  # httpx2 names the request it sent
+        assert cause.request.url.path == "/openai/files/f"
+    if kind != "sync":  # a blocking read shortened to the head's end times out as a read
         assert str(cause) == "the response head took too long"
 
 
@@ -219,7 +220,10 @@ def test_dripped_response_headers_without_a_deadline_end_after_one_read_timeout(
     server.script(drip_head(DRIP))  # 100 s in all
     with Timer() as timer, pytest.raises(RequestTimeoutError):
         Clients(kind, server.endpoint, timeout=2.0, max_retries=0).call("get_file", "f")
-    assert timer.elapsed < 2.0 + SLACK
+    # aiohttp does not say when a request goes out: there the head's limit counts from the
+    # attempt's start, after the time allowed for a connection (pool + connect).
+    limit = 2.0 if kind != "aiohttp" else 3 * 2.0
+    assert timer.elapsed < limit + SLACK
 
 
 def answer_after(seconds: float) -> Any:

@@ -29,6 +29,7 @@ from azure_openai_files._errors import (
 from azure_openai_files._pipeline import PipelineBase
 from azure_openai_files._retry import RetryPolicy, RetryState
 from azure_openai_files._streaming import incomplete
+from azure_openai_files._transport import Request
 
 # --- the writer: batches, threads, writeback ------------------------------------------------------
 
@@ -407,11 +408,13 @@ def test_a_success_status_other_than_200_is_not_content(
     part.file.discard()
 
 
-def _content_request() -> httpx2.Request:
-    return httpx2.Request(
+def _content_request() -> Request:
+    return Request(
         "GET",
         "http://127.0.0.1/openai/files/f/content",
-        headers={"x-ms-client-request-id": "req-7"},
+        {"x-ms-client-request-id": "req-7"},
+        None,
+        {},
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from azure_openai_files import IncompleteDownloadError, UnexpectedResponseError
+from azure_openai_files import IncompleteDownloadError, TransportError, UnexpectedResponseError
 from azure_openai_files._durable_file import DurableFile
 from tests.support.clients import FAST_RETRIES, KINDS, Clients
 from tests.support.loopback import (
@@ -43,6 +43,17 @@ needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on t
 @pytest.fixture(params=KINDS)
 def clients(request: pytest.FixtureRequest, server: LoopbackServer) -> Clients:
     return Clients(request.param, server.endpoint, max_retries=3, **FAST_RETRIES)
+
+
+def refuses_chunked_with_length(clients: Clients) -> bool:
+    """Whether the transport refuses a chunked response that also has a Content-Length (a
+    request-smuggling shape) outright, as aiohttp does: then a typed transport error says
+    so, and no content is handed on."""
+    if clients.kind != "aiohttp":
+        return False
+    with pytest.raises(TransportError, match="Content-Length can't be present with Transfer"):
+        clients.stream("f")
+    return True
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -208,6 +219,8 @@ def test_an_encoded_body_shorter_on_the_wire_than_announced_is_incomplete(
 ) -> None:
     headers = {"Content-Encoding": "gzip", "Content-Length": str(len(GZIPPED) + 10)}
     server.script(respond_chunked(200, GZIPPED, headers))
+    if refuses_chunked_with_length(clients):
+        return
     with pytest.raises(IncompleteDownloadError) as caught:
         clients.stream("f")
     assert (caught.value.received, caught.value.expected) == (len(GZIPPED), len(GZIPPED) + 10)
@@ -273,6 +286,10 @@ def test_a_refused_encoding_names_only_the_codings_not_decoded_and_the_response(
 def test_a_resume_adopts_the_total_when_the_first_response_had_no_length(
     clients: Clients, server: LoopbackServer, tmp_path: Path
 ) -> None:
+    if clients.kind == "aiohttp":
+        # aiohttp ends a body delimited by the connection's close as complete when a reset
+        # cuts it, so nothing tells the cut apart (docs/design.md, Transports).
+        pytest.skip("a reset ends a close-delimited body cleanly on aiohttp")
     totals: list[int | None] = []
     server.script(
         serve_range(BODY, cut_after=100_000, length=False),
@@ -516,6 +533,8 @@ def test_a_stream_shorter_than_its_content_length_raises_when_the_transport_lets
 ) -> None:
     # A chunked body ends cleanly, so only the stream's own check sees the short count.
     server.script(respond_chunked(200, BODY[:1000], {"Content-Length": str(len(BODY))}))
+    if refuses_chunked_with_length(clients):
+        return
     with pytest.raises(IncompleteDownloadError) as caught:
         clients.stream("f", client_request_id="short-1")
     assert (caught.value.received, caught.value.expected) == (1000, len(BODY))

@@ -20,7 +20,7 @@ class AsyncContentStream:
     def client_request_id(self) -> str | None: ...
     def __init__(
         self,
-        response: httpx2.Response,
+        response: AsyncResponse | httpx2.Response,
         state: RetryState,
     ) -> None: ...
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]: ...
@@ -62,7 +62,7 @@ class AsyncFilesClient:
         max_retry_after: float = 60.0,
         deadline: float | None = None,
         retry_budget: RetryBudget | None = None,
-        http_client: httpx2.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | aiohttp.ClientSession | None = None,
         tracing: bool = True,
     ) -> None: ...
     async def get_file(
@@ -172,7 +172,7 @@ class ContentStream:
     def client_request_id(self) -> str | None: ...
     def __init__(
         self,
-        response: httpx2.Response,
+        response: SyncResponse | httpx2.Response,
         state: RetryState,
     ) -> None: ...
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]: ...

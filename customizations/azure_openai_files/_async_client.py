@@ -9,6 +9,7 @@ import os
 from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx2
 
@@ -56,13 +57,17 @@ from ._streaming import CONTENT_HEADERS
 from ._throttle import RetryBudget
 from ._upload import (
     MAX_SINGLE_UPLOAD,
-    UploadInput,
     UploadProgress,
     UploadSource,
     check_content_url,
     check_filename,
     landed_upload,
 )
+
+if TYPE_CHECKING:
+    import aiohttp  # the `aiohttp` extra: a session of it may be the http_client
+
+    from ._upload import UploadInput
 
 
 class AsyncFilesClient:
@@ -74,10 +79,10 @@ class AsyncFilesClient:
 
     `credential`: a Microsoft Entra ID credential (`get_token(*scopes)`); `AsyncFilesClient`
     also takes azure.identity.aio ones, and runs a sync one's `get_token` on a worker thread.
-    `http_client`: an `httpx2.Client` (`httpx2.AsyncClient` for `AsyncFilesClient`: proxies,
-    TLS, event hooks, limits) to send every request with. The client's timeout, deadline,
-    retries, redirect refusal, URL and auth headers still apply to each request; `close()`
-    leaves that client open for its owner to close.
+    `http_client`: an `httpx2.AsyncClient` (proxies, TLS, event hooks, limits) to send every
+    request with. Or an `aiohttp.ClientSession` (the `aiohttp` extra), sent through directly.
+    The client's timeout, deadline, retries, redirect refusal, URL and auth headers still
+    apply to each request; `close()` leaves that client open for its owner to close.
     `tracing`: with opentelemetry-api installed (the `tracing` extra), each call is traced
     through the global OpenTelemetry providers; False turns that off for this client.
     """
@@ -96,7 +101,7 @@ class AsyncFilesClient:
         max_retry_after: float = 60.0,
         deadline: float | None = None,
         retry_budget: RetryBudget | None = None,
-        http_client: httpx2.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | aiohttp.ClientSession | None = None,
         tracing: bool = True,
     ) -> None:
         self._settings = resolve_settings(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
-from ._pipeline import SEND_OPTIONS
+from ._async_transport import AsyncHttpx2Transport, AsyncTransport
+from ._pipeline import SEND_OPTIONS, check_open
 from ._response_head_timeout import HeadClock
 
 if TYPE_CHECKING:
@@ -27,9 +29,25 @@ sleep = asyncio.sleep
 Lock = asyncio.Lock
 
 
-def new_http_client(options: dict[str, Any]) -> httpx2.AsyncClient:
-    """The client the package builds (`send_head` bounds response heads on any client)."""
-    return httpx2.AsyncClient(**options)
+def new_transport(http_client: object, options: dict[str, Any]) -> AsyncTransport:
+    """What sends the client's requests: an httpx2 client the package builds with `options`
+    when `http_client` is None (`send_head` bounds response heads on any client), else the
+    caller's `httpx2.AsyncClient` or `aiohttp.ClientSession` (the `aiohttp` extra)."""
+    if http_client is None:
+        return AsyncHttpx2Transport(httpx2.AsyncClient(**options), send_head, owned=True)
+    if isinstance(http_client, httpx2.AsyncClient):
+        check_open(http_client)
+        return AsyncHttpx2Transport(http_client, send_head, owned=False)
+    # A session can only come from an aiohttp that is loaded already: never imported here.
+    aiohttp = sys.modules.get("aiohttp")
+    if aiohttp is not None and isinstance(http_client, aiohttp.ClientSession):
+        from ._aiohttp_transport import AiohttpTransport
+
+        return AiohttpTransport(http_client)
+    raise TypeError(
+        "http_client must be an httpx2.AsyncClient or an aiohttp.ClientSession, "
+        f"not {type(http_client).__name__}"
+    )
 
 
 async def within(fetch: Callable[[], Awaitable[T]], seconds: float) -> T:

@@ -5,40 +5,22 @@ stale): what only one flavour can do lives in `_async_io` / `_sync_io`."""
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
 from functools import partial
-from typing import Any
 
 import httpx2
 
 from . import _async_io
 from ._async_bearer_auth import AsyncBearerTokenAuth
+from ._async_transport import AsyncResponse, AsyncTransport
 from ._auth import ApiKeyAuth, Renewal
 from ._config import ClientSettings
 from ._errors import FilesError
 from ._operation import Operation
-from ._pipeline import MAX_ERROR_BODY, PipelineBase, check_http_client, transport_error
+from ._pipeline import MAX_ERROR_BODY, PipelineBase, transport_error
 from ._response_head_timeout import HeadClock
 from ._retry import RetryState
 from ._streaming import body_is_encoded, is_part_of_content, undecodable
-
-
-class _AsyncGuardedBody(httpx2.AsyncByteStream):
-    """A response body that runs `check(bytes_so_far)` after every chunk it hands on."""
-
-    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
-        self._stream = stream
-        self._check = check
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        received = 0
-        async for chunk in self._stream:
-            received += len(chunk)
-            self._check(received)
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
+from ._transport import Request
 
 
 class AsyncPipeline(PipelineBase):
@@ -46,16 +28,13 @@ class AsyncPipeline(PipelineBase):
         self,
         settings: ClientSettings,
         auth: ApiKeyAuth | AsyncBearerTokenAuth,
-        http_client: httpx2.AsyncClient | None = None,
+        http_client: object = None,
     ) -> None:
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
         # The package closes only the client it built; a caller's client stays the caller's.
-        self._owns_http = http_client is None
-        if http_client is not None:
-            check_http_client(http_client, httpx2.AsyncClient)
-        self.http = http_client or _async_io.new_http_client(self._http_options())
+        self.transport: AsyncTransport = _async_io.new_transport(http_client, self._http_options())
 
     async def send(
         self,
@@ -63,14 +42,14 @@ class AsyncPipeline(PipelineBase):
         *,
         state: RetryState,
         headers: dict[str, str] | None = None,
-    ) -> httpx2.Response:
+    ) -> AsyncResponse:
         """Send until a 2xx arrives or the call fails for good (raised as a FilesError). The
         2xx is returned with its body read, unless the operation expects a stream; how the
         body is bounded and which 2xx will do follow from `operation.expect`."""
-        if self.http.is_closed:
+        if self.transport.is_closed:
             raise self.closed_error()
         expect = operation.expect
-        request = self.build_request(self.http, operation, headers)
+        request = self.build_request(operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
         state.request = request
         renewed_header: str | None = None
@@ -97,7 +76,7 @@ class AsyncPipeline(PipelineBase):
                 maybe_done = self._may_have_arrived(operation, clock)
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
-                self._received(response, state)
+                self._received(response, request, state)
                 if (
                     response.is_success
                     and expect.whole_content
@@ -109,11 +88,9 @@ class AsyncPipeline(PipelineBase):
                     if expect.streamed:
                         return response
                     check = self._body_check(response, state, expect, started=clock.sent_at)
-                    if check is not None:
-                        response.stream = _AsyncGuardedBody(response.stream, check)
                     try:
                         body_is_encoded(response)  # an encoding it cannot decode is refused
-                        await response.aread()
+                        await response.aread(check)
                         self._body_read(state)
                         return response
                     except httpx2.DecodingError as exc:
@@ -146,15 +123,13 @@ class AsyncPipeline(PipelineBase):
             await _async_io.sleep(delay)
 
     async def _send_head(
-        self, request: httpx2.Request, state: RetryState, clock: HeadClock
-    ) -> httpx2.Response:
+        self, request: Request, state: RetryState, clock: HeadClock
+    ) -> AsyncResponse:
         """Send and wait for the response head, all of it within the clock's limit."""
         try:
-            return await _async_io.send_head(
-                self.http, request, clock, self._head_outer_bound(state, clock)
-            )
-        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
-            if self.http.is_closed:
+            return await self.transport.send(request, clock, self._head_outer_bound(state, clock))
+        except RuntimeError as exc:  # a library's answer to a send on a closed client
+            if self.transport.is_closed:
                 raise self.closed_error() from exc
             raise
 
@@ -177,7 +152,7 @@ class AsyncPipeline(PipelineBase):
             raise state.deadline_error(" while the credential was getting a token") from None
 
     async def _read_error_body(
-        self, response: httpx2.Response, state: RetryState, started: float
+        self, response: AsyncResponse, state: RetryState, started: float
     ) -> bytes:
         body = bytearray()
         try:
@@ -194,5 +169,4 @@ class AsyncPipeline(PipelineBase):
         return bytes(body)
 
     async def close(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
+        await self.transport.aclose()

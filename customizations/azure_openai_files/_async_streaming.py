@@ -8,7 +8,9 @@ from types import TracebackType
 
 import httpx2
 
+from ._async_transport import AsyncResponse, adopt
 from ._errors import FilesError
+from ._retry import RetryState
 from ._streaming import _StreamBase, body_is_encoded, incomplete, undecodable
 
 
@@ -16,6 +18,12 @@ class AsyncContentStream(_StreamBase):
     """A file's content as it arrives: use it as a context manager and iterate `iter_bytes()`
     once (`async for` with `AsyncFilesClient`). A body cut off, or one that outlives the
     call's deadline, raises instead of handing truncated data on."""
+
+    def __init__(self, response: AsyncResponse | httpx2.Response, state: RetryState) -> None:
+        if isinstance(response, httpx2.Response):
+            response = adopt(response)
+        super().__init__(response, state)
+        self._response: AsyncResponse = response
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         response = self._response

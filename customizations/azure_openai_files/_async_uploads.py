@@ -14,11 +14,10 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-import httpx2
-
 from . import _async_io
 from ._async_paging import AsyncFilePager
 from ._async_pipeline import AsyncPipeline
+from ._async_transport import AsyncResponse
 from ._errors import FilesError, OutcomeUnknownError
 from ._generated_api import (
     cancel_upload_operation,
@@ -69,7 +68,7 @@ class AsyncUploads:
         headers: dict[str, str],
         landed: Callable[[list[FileObject], float], FileObject | None],
         *,
-        parse: Callable[[httpx2.Response], FileObject] = parse_file,
+        parse: Callable[[AsyncResponse], FileObject] = parse_file,
     ) -> FileObject:
         """Send an operation that stores a file; after a failure that leaves the outcome
         open, look for the file (`landed` picks it from the newest files) and return it, or

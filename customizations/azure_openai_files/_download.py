@@ -12,12 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import httpx2
-
 from ._durable_file import DurableFile
 from ._errors import UnexpectedResponseError
 from ._retry import RetryState
 from ._streaming import body_is_encoded, content_length, incomplete
+from ._transport import ResponseHead
 
 Progress = Callable[[int, int | None], object]
 
@@ -45,7 +44,7 @@ class Download:
         self.file.settle()
         return {"Range": f"bytes={self.size}-"} if self.size and self._resumable else {}
 
-    def start_body(self, response: httpx2.Response, requested_from: int) -> None:
+    def start_body(self, response: ResponseHead, requested_from: int) -> None:
         """Decide from the response whether it continues the bytes on disk or restarts."""
         encoded = body_is_encoded(response)
         if requested_from and response.status_code == 206:

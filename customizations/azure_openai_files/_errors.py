@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import httpx2
+from ._transport import ResponseHead
 
 # Control characters (C0, DEL, C1) and Unicode line breaks: what could end a log line or
 # drive a terminal when a message from the service is printed.
@@ -241,7 +241,7 @@ class WaitTimeoutError(FilesError):
         )
 
 
-def sent_client_request_id(response: httpx2.Response) -> str | None:
+def sent_client_request_id(response: ResponseHead) -> str | None:
     """The `x-ms-client-request-id` the request carried (None for a response built by hand)."""
     try:
         value: str | None = response.request.headers.get("x-ms-client-request-id")

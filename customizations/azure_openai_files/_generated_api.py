@@ -34,13 +34,13 @@ import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, NamedTuple, Protocol
-
-import httpx2
+from urllib.parse import parse_qsl
 
 from azure_openai_files_generated import API_VERSIONS
 
 from ._errors import InvalidArgument, UnsupportedOperationError
 from ._operation import Expect, JsonBody, Operation, RequestBody
+from ._transport import ResponseHead
 from ._upload import (
     MAX_EXPIRY,
     MultipartBody,
@@ -489,19 +489,20 @@ def parse_file_model(data: object, api_version: str) -> GeneratedFile:
     return _api_for(api_version).parse_file_model(data)
 
 
-def api_version_of(response: httpx2.Response) -> str:
+def api_version_of(response: ResponseHead) -> str:
     """The api-version of the request that got `response` (v1 requests carry none)."""
     try:
-        url = response.request.url
+        url = str(response.request.url)
     except RuntimeError:  # a response built without a request
         return _NEWEST_DATED
-    version: str | None = url.params.get("api-version")
+    path, _, query = url.partition("?")
+    version = dict(parse_qsl(query)).get("api-version") if query else None
     if version is not None and (version in _GENERATED or _is_dated(version)):
         return version
-    return "v1" if "/openai/v1/" in url.path else _NEWEST_DATED
+    return "v1" if "/openai/v1/" in path else _NEWEST_DATED
 
 
-def parse_error_fields(body: bytes, response: httpx2.Response) -> dict[str, Any] | None:
+def parse_error_fields(body: bytes, response: ResponseHead) -> dict[str, Any] | None:
     """The fields of an error body (either shape: the dated versions' code, message, target,
     details, innererror; v1's code, message, param, type, inner_error), or None when the
     body is not an error object. Each field is kept when its JSON type is one the

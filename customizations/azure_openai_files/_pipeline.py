@@ -11,7 +11,6 @@ import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlencode
 
 import httpx2
 
@@ -35,6 +34,7 @@ from ._operation import Expect, Operation
 from ._response_head_timeout import HeadClock
 from ._responses import error_from_response
 from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
+from ._transport import Request, ResponseHead, join_url
 
 if TYPE_CHECKING:
     from ._tracing import CallTrace
@@ -47,11 +47,8 @@ MAX_METADATA_BODY = 4 * 1024 * 1024
 MAX_LISTING_BODY = 64 * 1024 * 1024
 
 T = TypeVar("T")
+R = TypeVar("R", bound=ResponseHead)
 
-# Headers this package sets on every request: a caller's `http_client` default value for any
-# of them is dropped, so routing (Host) and auth stay the package's. Its other default
-# headers (tracing ones, for instance) are sent.
-PACKAGE_HEADERS = ("api-key", "authorization", "host", "user-agent", "x-ms-client-request-id")
 
 # Per `send`, whatever the http_client's own settings: no redirect is followed (credentials
 # must not travel to another origin; a 3xx is an error) and the client's `auth` never runs
@@ -84,22 +81,7 @@ def call_headers(
     return headers
 
 
-def request_url(
-    base_url: httpx2.URL, relative: str, params: dict[str, str] | None = None
-) -> httpx2.URL:
-    """`{endpoint}/openai` joined with an operation's path (already percent-encoded) and
-    query: absolute, so the base_url of a caller's http_client never applies. Built as one
-    string and parsed once: URL parsing is most of what building a request costs."""
-    path = relative.lstrip("/").encode("ascii")
-    query = b"?" + urlencode(params).encode("ascii") if params else b""
-    return base_url.copy_with(raw_path=base_url.raw_path.rstrip(b"/") + b"/" + path + query)
-
-
-def check_http_client(http_client: object, expected: type[Any]) -> None:
-    if not isinstance(http_client, expected):
-        raise TypeError(
-            f"http_client must be an httpx2.{expected.__name__}, not {type(http_client).__name__}"
-        )
+def check_open(http_client: Any) -> None:
     if http_client.is_closed:
         raise ValueError("http_client is closed")
 
@@ -116,7 +98,7 @@ def transport_error(exc: httpx2.HTTPError) -> TransportError:
     return error
 
 
-def parse_with_request_ids(response: httpx2.Response, parse: Callable[[httpx2.Response], T]) -> T:
+def parse_with_request_ids(response: R, parse: Callable[[R], T]) -> T:
     """`parse(response)`; a ServiceError it raises names the client request id that was sent."""
     try:
         return parse(response)
@@ -130,6 +112,9 @@ class PipelineBase:
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
         self.retry_policy = settings.retry_policy
+        # Absolute, so the base_url of a caller's http_client never applies.
+        self._base_url = str(settings.base_url).rstrip("/")
+        self._timeout: dict[str, float | None] = settings.timeout.as_dict()
 
     def new_state(self, deadline: float | None, trace: CallTrace | None = None) -> RetryState:
         """The bookkeeping of one call; its own `deadline=` replaces the client's. `trace`:
@@ -151,41 +136,19 @@ class PipelineBase:
         """The client this package builds when the caller passes no http_client."""
         return {"timeout": self.settings.timeout, "limits": DEFAULT_LIMITS}
 
-    def build_request(
-        self,
-        http: httpx2.Client | httpx2.AsyncClient,
-        operation: Operation,
-        headers: dict[str, str] | None,
-    ) -> httpx2.Request:
-        """The request of one call, on any http client: the package's URL, timeouts and
-        headers win over the client's base_url, params, cookies, timeout and default headers."""
-        merged = http.headers.copy()
-        for name in PACKAGE_HEADERS:
-            merged.pop(name, None)
-        merged["User-Agent"] = USER_AGENT
+    def build_request(self, operation: Operation, headers: dict[str, str] | None) -> Request:
+        """The request of one call, on any transport: the package's URL, timeouts and headers
+        win over a caller's http_client's base_url, params, cookies, timeout and defaults."""
+        merged = {"User-Agent": USER_AGENT}
         if headers:
             merged.update(headers)
         if operation.body is not None:
             merged.update(operation.body.headers)
-        try:
-            url = request_url(self.settings.base_url, operation.url, operation.params)
-        except httpx2.InvalidURL as exc:
-            # A caller's value (a file id of 64 KB, say) that no URL can carry.
-            raise ValueError(f"the arguments do not make a valid request URL: {exc}") from None
-        request = httpx2.Request(
-            operation.method,
-            url,
-            headers=merged,
-            extensions={"timeout": self.settings.timeout.as_dict()},
-        )
-        if operation.body is not None:
-            # Set after construction, which adds the Host header only to a request built
-            # without a stream; the body's own headers already frame it.
-            request.stream = operation.body
-        return request
+        url = join_url(self._base_url, operation.url, operation.params)
+        return Request(operation.method, url, merged, operation.body, self._timeout)
 
     def _body_check(
-        self, response: httpx2.Response, state: RetryState, expect: Expect, *, started: float
+        self, response: ResponseHead, state: RetryState, expect: Expect, *, started: float
     ) -> Callable[[int], None] | None:
         """What to verify after each chunk of a body read whole: the call's deadline (per-read
         timeouts restart with every byte, so a slow drip would outlive them); for a document
@@ -225,7 +188,7 @@ class PipelineBase:
         return time.monotonic() - started > (self.settings.timeout.read or 0)
 
     @staticmethod
-    def _not_whole_content(response: httpx2.Response, state: RetryState) -> FilesError:
+    def _not_whole_content(response: ResponseHead, state: RetryState) -> FilesError:
         if response.status_code == 200:
             message = "a 200 for file content whose Content-Range says it is only part of it"
         else:
@@ -270,7 +233,7 @@ class PipelineBase:
         )
         return True
 
-    def _start_attempt(self, request: httpx2.Request, state: RetryState, auth_header: str) -> None:
+    def _start_attempt(self, request: Request, state: RetryState, auth_header: str) -> None:
         state.attempts += 1
         state.check_deadline()
         request.headers[self._auth_name] = auth_header
@@ -278,7 +241,7 @@ class PipelineBase:
         if remaining is not None:
             # No single connect or read may outlive the call's deadline.
             timeout = self.settings.timeout
-            request.extensions["timeout"] = {
+            request.timeout = {
                 "connect": min(timeout.connect or remaining, remaining),
                 "read": min(timeout.read or remaining, remaining),
                 "write": min(timeout.write or remaining, remaining),
@@ -326,11 +289,18 @@ class PipelineBase:
         the call waited for it set a new pace, and the call then takes a new turn."""
         return not self.settings.retry_budget.throttled_since(reserved_at)
 
-    def _received(self, response: httpx2.Response, state: RetryState) -> None:
+    def _received(self, response: ResponseHead, request: Request, state: RetryState) -> None:
         """The response head of the attempt under way has arrived."""
-        if response.is_success:
+        if 200 <= response.status_code < 300:
             self.settings.retry_budget.record_success(time.monotonic())
-        self._log_response(response)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "Response %d for %s %s: %s",
+                response.status_code,
+                request.method,
+                request.url,
+                loggable_headers(response.headers.items()),
+            )
         if state.trace is not None:
             state.trace.response_received(response)
 
@@ -340,24 +310,13 @@ class PipelineBase:
         if state.trace is not None:
             state.trace.attempt_succeeded()
 
-    @staticmethod
-    def _log_response(response: httpx2.Response) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "Response %d for %s %s: %s",
-                response.status_code,
-                response.request.method,
-                response.request.url,
-                loggable_headers(response.headers.items()),
-            )
-
-    def _error_for(self, response: httpx2.Response, body: bytes) -> ServiceError:
+    def _error_for(self, response: ResponseHead, body: bytes) -> ServiceError:
         retry_after = requested_retry_after(response.headers)
         return error_from_response(response, body, retry_after=retry_after)
 
     def delay_before_retry(
         self,
-        request: httpx2.Request,
+        request: Request,
         state: RetryState,
         error: FilesError,
         *,
@@ -398,7 +357,7 @@ class PipelineBase:
             logger.info(
                 "Not retrying %s %s: the retry budget is spent (%s; client request id %s)",
                 request.method,
-                request.url.path,
+                request.path,
                 _reason(error),
                 request.headers.get("x-ms-client-request-id"),
             )
@@ -412,7 +371,7 @@ class PipelineBase:
                 "Retrying %s %s in %.2f s (not counted: the attempt received %d new bytes "
                 "before it failed: %s; client request id %s)",
                 request.method,
-                request.url.path,
+                request.path,
                 delay,
                 progressed,
                 error,
@@ -422,7 +381,7 @@ class PipelineBase:
             logger.info(
                 "Retrying %s %s in %.2f s (attempt %d of %d failed: %s; client request id %s)",
                 request.method,
-                request.url.path,
+                request.path,
                 delay,
                 state.attempts,
                 state.policy.max_retries + 1,

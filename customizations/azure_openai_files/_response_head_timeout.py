@@ -70,12 +70,17 @@ class HeadClock:
         self._extensions = extensions
         extensions["trace"] = self.atrace if asynchronous else self.trace
 
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        if self._sent_at is None and event.endswith(".send_request_headers.started"):
-            self._extensions.pop("trace", None)
+    def mark_sent(self) -> None:
+        """The request is going out now (the first report counts)."""
+        if self._sent_at is None:
             self._sent_at = time.monotonic()
             if self._on_send is not None:
                 self._on_send(self._ends_after(self._sent_at))
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if self._sent_at is None and event.endswith(".send_request_headers.started"):
+            self._extensions.pop("trace", None)
+            self.mark_sent()
 
     async def atrace(self, event: str, info: dict[str, Any]) -> None:
         self.trace(event, info)

@@ -9,6 +9,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from http import HTTPStatus
 
 import httpx2
 
@@ -27,6 +28,7 @@ from ._errors import (
 from ._generated_api import api_version_of, parse_error_fields, parse_file_model
 from ._models import FileDeletionStatus, FileObject
 from ._paging import FilePage, page_fields
+from ._transport import ResponseHead
 
 # At most this much of a non-JSON error body goes into an exception message.
 MESSAGE_BODY_LIMIT = 2048
@@ -34,7 +36,7 @@ MESSAGE_BODY_LIMIT = 2048
 HTML_EXCERPT_LIMIT = 200
 
 
-def parse_file(response: httpx2.Response) -> FileObject:
+def parse_file(response: ResponseHead) -> FileObject:
     """The 200 body of the get-file operation, read by the generated model of the api-version
     that built the request; a body that breaks the contract is a typed error."""
     try:
@@ -49,7 +51,7 @@ def parse_file(response: httpx2.Response) -> FileObject:
         ) from exc
 
 
-def parse_file_page(response: httpx2.Response) -> FilePage:
+def parse_file_page(response: ResponseHead) -> FilePage:
     """One page of `GET /files`: each file read by the api-version's generated model."""
     api_version = api_version_of(response)
     with _contract(response, "file list"):
@@ -58,7 +60,7 @@ def parse_file_page(response: httpx2.Response) -> FilePage:
     return FilePage(files, has_more, last_id)
 
 
-def parse_deletion(response: httpx2.Response, file_id: str) -> FileDeletionStatus:
+def parse_deletion(response: ResponseHead, file_id: str) -> FileDeletionStatus:
     """`DELETE /files/{id}`: 2024-06-01 answers 204 without a body, later versions a
     `{id, deleted}` object."""
     if response.status_code == 204 or not response.content.strip():
@@ -72,7 +74,7 @@ def parse_deletion(response: httpx2.Response, file_id: str) -> FileDeletionStatu
         return FileDeletionStatus(answered_id if isinstance(answered_id, str) else file_id, deleted)
 
 
-def parse_resource_id(response: httpx2.Response, what: str) -> str:
+def parse_resource_id(response: ResponseHead, what: str) -> str:
     """The `id` of an Uploads API resource (an upload, a part)."""
     with _contract(response, what):
         resource_id = json.loads(response.content)["id"]
@@ -81,7 +83,7 @@ def parse_resource_id(response: httpx2.Response, what: str) -> str:
         return resource_id
 
 
-def parse_completed_upload(response: httpx2.Response) -> FileObject:
+def parse_completed_upload(response: ResponseHead) -> FileObject:
     """The file a completed upload made (its `file` field)."""
     with _contract(response, "completed upload"):
         document = json.loads(response.content)
@@ -92,7 +94,7 @@ def parse_completed_upload(response: httpx2.Response) -> FileObject:
 
 
 @contextlib.contextmanager
-def _contract(response: httpx2.Response, what: str) -> Iterator[None]:
+def _contract(response: ResponseHead, what: str) -> Iterator[None]:
     """A success body that breaks the API contract becomes UnexpectedResponseError."""
     try:
         yield
@@ -122,8 +124,16 @@ def error_class_for(status_code: int) -> type[ServiceError]:
     return _ERRORS_BY_STATUS.get(status_code, ServiceError)
 
 
+def _reason_phrase(status: int) -> str:
+    """The standard phrase of a status (every transport's; a server's own wording may differ)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def error_from_response(
-    response: httpx2.Response, body: bytes, *, retry_after: float | None = None
+    response: ResponseHead, body: bytes, *, retry_after: float | None = None
 ) -> ServiceError:
     """Map an error response to its exception; never raises while parsing the body."""
     status = response.status_code
@@ -131,7 +141,7 @@ def error_from_response(
     sent_id = sent_client_request_id(response)
     parsed = parse_error_fields(body, response)
     if parsed is not None:
-        message = parsed.pop("message") or _summarize_body(body) or response.reason_phrase
+        message = parsed.pop("message") or _summarize_body(body) or _reason_phrase(status)
         return error_class(
             message,
             status_code=status,
@@ -151,7 +161,7 @@ def error_from_response(
     else:
         message = (
             _summarize_body(body, response.headers.get("content-type", ""))
-            or response.reason_phrase
+            or _reason_phrase(status)
             or "no error body"
         )
     return error_class(

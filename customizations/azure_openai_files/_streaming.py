@@ -17,6 +17,7 @@ import httpx2
 
 from ._errors import IncompleteDownloadError, UnexpectedResponseError, sent_client_request_id
 from ._retry import RetryState
+from ._transport import BodyResponse, ResponseHead
 
 # Content requests ask for the bytes as stored, so lengths and Range offsets are exact.
 CONTENT_HEADERS = {
@@ -28,7 +29,7 @@ CONTENT_HEADERS = {
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
-def is_part_of_content(response: httpx2.Response) -> bool:
+def is_part_of_content(response: ResponseHead) -> bool:
     """Whether a response says, in its Content-Range, that it carries only part of the file
     (a 200 should not, but a cache or proxy may pass a range on with the status changed)."""
     match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", "").strip())
@@ -43,7 +44,7 @@ def is_part_of_content(response: httpx2.Response) -> bool:
 DECODED_ENCODINGS = frozenset({"identity", "gzip", "deflate"})
 
 
-def body_is_encoded(response: httpx2.Response) -> bool:
+def body_is_encoded(response: ResponseHead) -> bool:
     """Whether the body needs decoding; an encoding this package cannot decode is refused
     (every body it reads goes through here: whole content, streams, downloads)."""
     value = response.headers.get("content-encoding")
@@ -62,7 +63,7 @@ def body_is_encoded(response: httpx2.Response) -> bool:
     return any(coding != "identity" for coding in codings)
 
 
-def undecodable(response: httpx2.Response, exc: httpx2.DecodingError) -> UnexpectedResponseError:
+def undecodable(response: ResponseHead, exc: httpx2.DecodingError) -> UnexpectedResponseError:
     """A body that does not decode as its Content-Encoding says: the service's (or a proxy's)
     mistake, which sending again would repeat, so never retried."""
     error = UnexpectedResponseError(
@@ -76,7 +77,7 @@ def undecodable(response: httpx2.Response, exc: httpx2.DecodingError) -> Unexpec
     return error
 
 
-def content_length(response: httpx2.Response) -> int | None:
+def content_length(response: ResponseHead) -> int | None:
     value = response.headers.get("content-length")
     return int(value) if value is not None and value.isdigit() else None
 
@@ -100,7 +101,7 @@ def incomplete(
 
 
 class _StreamBase:
-    def __init__(self, response: httpx2.Response, state: RetryState) -> None:
+    def __init__(self, response: BodyResponse, state: RetryState) -> None:
         self._response = response
         self._state = state
         self.received = 0

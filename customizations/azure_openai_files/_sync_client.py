@@ -9,6 +9,7 @@ import os
 from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx2
 
@@ -56,13 +57,15 @@ from ._sync_uploads import Uploads
 from ._throttle import RetryBudget
 from ._upload import (
     MAX_SINGLE_UPLOAD,
-    UploadInput,
     UploadProgress,
     UploadSource,
     check_content_url,
     check_filename,
     landed_upload,
 )
+
+if TYPE_CHECKING:
+    from ._upload import UploadInput
 
 
 class FilesClient:
@@ -74,10 +77,10 @@ class FilesClient:
 
     `credential`: a Microsoft Entra ID credential (`get_token(*scopes)`); `FilesClient`
     also takes azure.identity.aio ones, and runs a sync one's `get_token` on a worker thread.
-    `http_client`: an `httpx2.Client` (`httpx2.Client` for `FilesClient`: proxies,
-    TLS, event hooks, limits) to send every request with. The client's timeout, deadline,
-    retries, redirect refusal, URL and auth headers still apply to each request; `close()`
-    leaves that client open for its owner to close.
+    `http_client`: an `httpx2.Client` (proxies, TLS, event hooks, limits) to send every
+    request with.
+    The client's timeout, deadline, retries, redirect refusal, URL and auth headers still
+    apply to each request; `close()` leaves that client open for its owner to close.
     `tracing`: with opentelemetry-api installed (the `tracing` extra), each call is traced
     through the global OpenTelemetry providers; False turns that off for this client.
     """

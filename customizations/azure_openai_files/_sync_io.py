@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
-from ._pipeline import SEND_OPTIONS
+from ._pipeline import SEND_OPTIONS, check_open
 from ._response_head_timeout import HeadClock
+from ._sync_transport import SyncHttpx2Transport, SyncTransport
 
 if TYPE_CHECKING:
     from ._auth import AccessTokenLike
@@ -25,14 +26,20 @@ sleep = time.sleep
 Lock = threading.Lock
 
 
-def new_http_client(options: dict[str, Any]) -> httpx2.Client:
-    """The client the package builds, its response heads bounded as a whole by the network
-    backend put under it (a blocking read cannot be interrupted from outside)."""
-    from ._response_head_timeout import bound_response_heads
+def new_transport(http_client: object, options: dict[str, Any]) -> SyncTransport:
+    """What sends the client's requests: an httpx2 client the package builds with `options`
+    when `http_client` is None, its response heads bounded as a whole by the network backend
+    put under it (a blocking read cannot be interrupted from outside), else the caller's."""
+    if http_client is None:
+        from ._response_head_timeout import bound_response_heads
 
-    http = httpx2.Client(**options)
-    bound_response_heads(http)
-    return http
+        http = httpx2.Client(**options)
+        bound_response_heads(http)
+        return SyncHttpx2Transport(http, send_head, owned=True)
+    if not isinstance(http_client, httpx2.Client):
+        raise TypeError(f"http_client must be an httpx2.Client, not {type(http_client).__name__}")
+    check_open(http_client)
+    return SyncHttpx2Transport(http_client, send_head, owned=False)
 
 
 def within(fetch: Callable[[], T], seconds: float) -> T:

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
 
 import httpx2
 
@@ -15,29 +13,13 @@ from ._auth import ApiKeyAuth, Renewal
 from ._config import ClientSettings
 from ._errors import FilesError
 from ._operation import Operation
-from ._pipeline import MAX_ERROR_BODY, PipelineBase, check_http_client, transport_error
+from ._pipeline import MAX_ERROR_BODY, PipelineBase, transport_error
 from ._response_head_timeout import HeadClock
 from ._retry import RetryState
 from ._streaming import body_is_encoded, is_part_of_content, undecodable
 from ._sync_bearer_auth import BearerTokenAuth
-
-
-class _GuardedBody(httpx2.SyncByteStream):
-    """A response body that runs `check(bytes_so_far)` after every chunk it hands on."""
-
-    def __init__(self, stream: Any, check: Callable[[int], None]) -> None:
-        self._stream = stream
-        self._check = check
-
-    def __iter__(self) -> Iterator[bytes]:
-        received = 0
-        for chunk in self._stream:
-            received += len(chunk)
-            self._check(received)
-            yield chunk
-
-    def close(self) -> None:
-        self._stream.close()
+from ._sync_transport import SyncResponse, SyncTransport
+from ._transport import Request
 
 
 class SyncPipeline(PipelineBase):
@@ -45,16 +27,13 @@ class SyncPipeline(PipelineBase):
         self,
         settings: ClientSettings,
         auth: ApiKeyAuth | BearerTokenAuth,
-        http_client: httpx2.Client | None = None,
+        http_client: object = None,
     ) -> None:
         super().__init__(settings)
         self._auth = auth
         self._auth_name = auth.header_name
         # The package closes only the client it built; a caller's client stays the caller's.
-        self._owns_http = http_client is None
-        if http_client is not None:
-            check_http_client(http_client, httpx2.Client)
-        self.http = http_client or _sync_io.new_http_client(self._http_options())
+        self.transport: SyncTransport = _sync_io.new_transport(http_client, self._http_options())
 
     def send(
         self,
@@ -62,14 +41,14 @@ class SyncPipeline(PipelineBase):
         *,
         state: RetryState,
         headers: dict[str, str] | None = None,
-    ) -> httpx2.Response:
+    ) -> SyncResponse:
         """Send until a 2xx arrives or the call fails for good (raised as a FilesError). The
         2xx is returned with its body read, unless the operation expects a stream; how the
         body is bounded and which 2xx will do follow from `operation.expect`."""
-        if self.http.is_closed:
+        if self.transport.is_closed:
             raise self.closed_error()
         expect = operation.expect
-        request = self.build_request(self.http, operation, headers)
+        request = self.build_request(operation, headers)
         state.client_request_id = request.headers.get("x-ms-client-request-id")
         state.request = request
         renewed_header: str | None = None
@@ -96,7 +75,7 @@ class SyncPipeline(PipelineBase):
                 maybe_done = self._may_have_arrived(operation, clock)
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
-                self._received(response, state)
+                self._received(response, request, state)
                 if (
                     response.is_success
                     and expect.whole_content
@@ -108,11 +87,9 @@ class SyncPipeline(PipelineBase):
                     if expect.streamed:
                         return response
                     check = self._body_check(response, state, expect, started=clock.sent_at)
-                    if check is not None:
-                        response.stream = _GuardedBody(response.stream, check)
                     try:
                         body_is_encoded(response)  # an encoding it cannot decode is refused
-                        response.read()
+                        response.read(check)
                         self._body_read(state)
                         return response
                     except httpx2.DecodingError as exc:
@@ -144,16 +121,12 @@ class SyncPipeline(PipelineBase):
             self.rewind_body(operation, error)
             _sync_io.sleep(delay)
 
-    def _send_head(
-        self, request: httpx2.Request, state: RetryState, clock: HeadClock
-    ) -> httpx2.Response:
+    def _send_head(self, request: Request, state: RetryState, clock: HeadClock) -> SyncResponse:
         """Send and wait for the response head, all of it within the clock's limit."""
         try:
-            return _sync_io.send_head(
-                self.http, request, clock, self._head_outer_bound(state, clock)
-            )
-        except RuntimeError as exc:  # httpx2's answer to a send on a closed client
-            if self.http.is_closed:
+            return self.transport.send(request, clock, self._head_outer_bound(state, clock))
+        except RuntimeError as exc:  # a library's answer to a send on a closed client
+            if self.transport.is_closed:
                 raise self.closed_error() from exc
             raise
 
@@ -175,9 +148,7 @@ class SyncPipeline(PipelineBase):
         except TimeoutError:
             raise state.deadline_error(" while the credential was getting a token") from None
 
-    def _read_error_body(
-        self, response: httpx2.Response, state: RetryState, started: float
-    ) -> bytes:
+    def _read_error_body(self, response: SyncResponse, state: RetryState, started: float) -> bytes:
         body = bytearray()
         try:
             for chunk in response.iter_bytes():
@@ -193,5 +164,4 @@ class SyncPipeline(PipelineBase):
         return bytes(body)
 
     def close(self) -> None:
-        if self._owns_http:
-            self.http.close()
+        self.transport.close()

@@ -9,13 +9,21 @@ from types import TracebackType
 import httpx2
 
 from ._errors import FilesError
+from ._retry import RetryState
 from ._streaming import _StreamBase, body_is_encoded, incomplete, undecodable
+from ._sync_transport import SyncResponse, adopt
 
 
 class ContentStream(_StreamBase):
     """A file's content as it arrives: use it as a context manager and iterate `iter_bytes()`
     once (`for` with `FilesClient`). A body cut off, or one that outlives the
     call's deadline, raises instead of handing truncated data on."""
+
+    def __init__(self, response: SyncResponse | httpx2.Response, state: RetryState) -> None:
+        if isinstance(response, httpx2.Response):
+            response = adopt(response)
+        super().__init__(response, state)
+        self._response: SyncResponse = response
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         response = self._response

@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-import httpx2
-
 from . import _sync_io
 from ._errors import FilesError, OutcomeUnknownError
 from ._generated_api import (
@@ -25,6 +23,7 @@ from ._responses import parse_completed_upload, parse_file, parse_resource_id
 from ._retry import RetryState
 from ._sync_paging import FilePager
 from ._sync_pipeline import SyncPipeline
+from ._sync_transport import SyncResponse
 from ._upload import (
     PARALLEL_PARTS,
     UploadProgress,
@@ -62,7 +61,7 @@ class Uploads:
         headers: dict[str, str],
         landed: Callable[[list[FileObject], float], FileObject | None],
         *,
-        parse: Callable[[httpx2.Response], FileObject] = parse_file,
+        parse: Callable[[SyncResponse], FileObject] = parse_file,
     ) -> FileObject:
         """Send an operation that stores a file; after a failure that leaves the outcome
         open, look for the file (`landed` picks it from the newest files) and return it, or

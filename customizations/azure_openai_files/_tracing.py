@@ -27,6 +27,7 @@ from typing import Any
 import httpx2
 
 from ._errors import FilesError, InvalidArgumentType, ServiceError, TransportError
+from ._transport import Request, ResponseHead
 from ._version import __version__
 
 NAMESPACE = "Microsoft.CognitiveServices"
@@ -201,7 +202,7 @@ class CallTrace:
 
     # --- its attempts -----------------------------------------------------------------
 
-    def attempt_started(self, request: httpx2.Request) -> None:
+    def attempt_started(self, request: Request) -> None:
         """A request is about to be sent: its CLIENT span starts, and `traceparent` (through
         the global propagator) carries that span's context."""
         self._end_attempt(None)
@@ -235,7 +236,7 @@ class CallTrace:
                 attributes["az.client_request_id"] = client_request_id
             span.set_attributes(attributes)  # type: ignore[union-attr]
 
-    def response_received(self, response: httpx2.Response) -> None:
+    def response_received(self, response: ResponseHead) -> None:
         attempt = self._attempt
         if attempt is None:
             return
@@ -308,11 +309,9 @@ def qualified_name(cls: type[BaseException]) -> str:
     return f"{public}.{cls.__qualname__}"
 
 
-def url_full(url: httpx2.URL) -> str:
+def url_full(url: str) -> str:
     """The request URL without its query, except `api-version` (a signed URL's query is a
     credential; no other parameter is needed to read the span)."""
-    path, _, query = url.raw_path.partition(b"?")
-    kept = b"&".join(pair for pair in query.split(b"&") if pair.startswith(b"api-version="))
-    return f"{url.scheme}://{url.netloc.decode('ascii')}{path.decode('ascii')}" + (
-        f"?{kept.decode('ascii')}" if kept else ""
-    )
+    path, _, query = url.partition("?")
+    kept = "&".join(pair for pair in query.split("&") if pair.startswith("api-version="))
+    return f"{path}?{kept}" if kept else path

@@ -1,16 +1,21 @@
-"""Run one scenario through both clients: `Clients("sync"|"async", **options).call(...)`, and
-time it: `with Timer() as timer: ...; timer.elapsed`."""
+"""Run one scenario through every client: `Clients(kind, **options).call(...)` with kind
+"sync" (`FilesClient`), "async" (`AsyncFilesClient` on httpx2) or "aiohttp" (`AsyncFilesClient`
+on an `aiohttp.ClientSession`), and time it: `with Timer() as timer: ...; timer.elapsed`."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
 from azure_openai_files import AsyncFilesClient, FilesClient
 
-KINDS = ["sync", "async"]
+KINDS = ["sync", "async", "aiohttp"]
 FAKE_KEY = "fake-key-0123456789abcdef"
 # Retries that wait next to nothing: a scenario retried three times still takes milliseconds.
 FAST_RETRIES: dict[str, Any] = {"retry_backoff": 0.01, "retry_backoff_max": 0.02}
@@ -35,13 +40,28 @@ class Clients:
         self.options: dict[str, Any] = {"api_key": FAKE_KEY, **options}
         self.endpoint = endpoint
 
+    @contextlib.asynccontextmanager
+    async def async_client(self) -> AsyncIterator[AsyncFilesClient]:
+        """An `AsyncFilesClient` of this kind: on aiohttp, with a session of its own that
+        outlives the client (it is the caller's, which the client leaves open)."""
+        if self.kind != "aiohttp" or "http_client" in self.options:
+            async with AsyncFilesClient(self.endpoint, **self.options) as client:
+                yield client
+            return
+        async with aiohttp.ClientSession() as session:
+            async with AsyncFilesClient(
+                self.endpoint, http_client=session, **self.options
+            ) as client:
+                yield client
+            assert not session.closed
+
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         if self.kind == "sync":
             with FilesClient(self.endpoint, **self.options) as client:
                 return getattr(client, method)(*args, **kwargs)
 
         async def run() -> Any:
-            async with AsyncFilesClient(self.endpoint, **self.options) as client:
+            async with self.async_client() as client:
                 return await getattr(client, method)(*args, **kwargs)
 
         return asyncio.run(run())
@@ -58,7 +78,7 @@ class Clients:
 
         async def run() -> tuple[bytes, dict[str, Any]]:
             async with (
-                AsyncFilesClient(self.endpoint, **self.options) as client,
+                self.async_client() as client,
                 client.stream_file_content(file_id, **kwargs) as stream,
             ):
                 body = b"".join([chunk async for chunk in stream.iter_bytes()])
@@ -74,7 +94,7 @@ class Clients:
                 return list(pager.by_page() if by_page else pager)
 
         async def run() -> list[Any]:
-            async with AsyncFilesClient(self.endpoint, **self.options) as client:
+            async with self.async_client() as client:
                 pager = client.list_files(**kwargs)
                 return [item async for item in (pager.by_page() if by_page else pager)]
 

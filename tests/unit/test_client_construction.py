@@ -102,7 +102,9 @@ def test_a_caller_client_of_the_wrong_kind_or_closed_is_refused_in_so_many_words
     assert str(wrong_kind.value) == "http_client must be an httpx2.Client, not AsyncClient"
     with httpx2.Client() as sync_http, pytest.raises(TypeError) as wrong_kind:
         AsyncFilesClient(endpoint, api_key="k", http_client=sync_http)  # type: ignore[arg-type]
-    assert str(wrong_kind.value) == "http_client must be an httpx2.AsyncClient, not Client"
+    assert str(wrong_kind.value) == (
+        "http_client must be an httpx2.AsyncClient or an aiohttp.ClientSession, not Client"
+    )
 
     closed = httpx2.Client()
     closed.close()
@@ -117,7 +119,7 @@ def test_a_caller_client_of_the_wrong_kind_or_closed_is_refused_in_so_many_words
 
 def test_the_client_closes_the_http_client_it_built_and_only_that_one() -> None:
     own = FilesClient("https://r.openai.azure.com", api_key="k")
-    built = own._pipeline.http
+    built = own._pipeline.transport
     own.close()
     with httpx2.Client() as caller_http:
         FilesClient("https://r.openai.azure.com", api_key="k", http_client=caller_http).close()
@@ -128,7 +130,7 @@ def test_the_client_closes_the_http_client_it_built_and_only_that_one() -> None:
 def test_the_async_client_closes_the_http_client_it_built_and_only_that_one() -> None:
     async def scenario() -> tuple[bool, bool]:
         own = AsyncFilesClient("https://r.openai.azure.com", api_key="k")
-        built = own._pipeline.http
+        built = own._pipeline.transport
         await own.close()
         caller_http = httpx2.AsyncClient()
         theirs = AsyncFilesClient(
@@ -145,12 +147,12 @@ def test_the_async_client_closes_the_http_client_it_built_and_only_that_one() ->
 def test_the_client_the_package_built_is_closed_with_it() -> None:
     client = FilesClient("https://r.openai.azure.com", api_key="k")
     client.close()
-    assert client._pipeline.http.is_closed
+    assert client._pipeline.transport.is_closed
 
     async def run() -> bool:
         async_client = AsyncFilesClient("https://r.openai.azure.com", api_key="k")
         await async_client.close()
-        return async_client._pipeline.http.is_closed
+        return async_client._pipeline.transport.is_closed
 
     assert asyncio.run(run())
 

@@ -11,7 +11,8 @@ import httpx2
 import pytest
 
 from azure_openai_files import FilesClient
-from azure_openai_files._pipeline import call_headers, new_client_request_id, request_url
+from azure_openai_files._pipeline import call_headers, new_client_request_id
+from azure_openai_files._transport import join_url
 
 
 def test_client_request_ids_are_random_version_4_uuids() -> None:
@@ -74,7 +75,7 @@ def test_a_client_request_id_that_is_not_printable_ascii_is_refused(value: Any) 
 def test_an_operation_url_joins_the_base_path_with_one_slash_and_encodes_its_query(
     base: str, relative: str, params: dict[str, str] | None, expected: str
 ) -> None:
-    url = request_url(httpx2.URL(base), relative, params)
+    url = httpx2.URL(join_url(str(httpx2.URL(base)).rstrip("/"), relative, params))
     assert (url.scheme, url.host, url.raw_path.decode()) == ("https", "h", expected)
 
 

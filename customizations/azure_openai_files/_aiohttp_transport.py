@@ -1,0 +1,248 @@
+"""The aiohttp transport: `AsyncFilesClient(http_client=aiohttp.ClientSession(...))` sends
+through the caller's session directly (the `aiohttp` extra), with the same behaviour as on
+httpx2: per-attempt timeouts, the head's time limit, no redirect followed, the package's
+headers, bodies streamed both ways and decoded here, and aiohttp's failures raised as the
+httpx2 exception classes the pipeline maps (`_transport`). The session stays the caller's:
+the package never closes it."""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import httpx2
+from yarl import URL
+
+from ._async_transport import PACKAGE_HEADERS, AsyncResponse
+from ._logging import logger
+from ._response_head_timeout import HeadClock
+from ._transport import Request
+
+# aiohttp would otherwise offer br when brotli is installed; the package decodes these two.
+ACCEPTED_ENCODINGS = "gzip, deflate"
+
+
+class AiohttpTransport:
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        if session.closed:
+            raise ValueError("http_client is closed")
+        # A session's own credential or package headers would travel with every request
+        # next to the package's: refused, as an httpx2 client's are dropped.
+        if session.auth is not None:
+            raise ValueError(
+                "http_client must not have auth set: the client's credential is the only one"
+            )
+        clashing = sorted(name for name in session.headers if name.lower() in PACKAGE_HEADERS)
+        if clashing:
+            raise ValueError(
+                f"http_client's default headers must not set {', '.join(clashing)}: "
+                "the client sets them on every request"
+            )
+        _no_hidden_resend(session)
+        self._session = session
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+
+    @property
+    def is_closed(self) -> bool:
+        return self._session.closed
+
+    def _timeout(self, timeout: dict[str, float | None]) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for the attempt: waiting for a connection and connecting within
+        pool + connect, each read within read, nothing on the whole (the deadline is that)."""
+        key = (timeout["pool"], timeout["connect"], timeout["read"])
+        found = self._timeouts.get(key)
+        if found is None:
+            pool, connect, read = key
+            found = aiohttp.ClientTimeout(
+                total=None,
+                connect=None if pool is None or connect is None else pool + connect,
+                sock_connect=connect,
+                sock_read=read,
+            )
+            if len(self._timeouts) < 64:  # a deadline makes every attempt's differ
+                self._timeouts[key] = found
+        return found
+
+    async def send(self, request: Request, clock: HeadClock, outer: float) -> AsyncResponse:
+        headers = request.headers
+        if "Accept-Encoding" not in headers:
+            headers = {**headers, "Accept-Encoding": ACCEPTED_ENCODINGS}
+        if "Transfer-Encoding" in headers:  # a body of unknown size: aiohttp chunks it itself
+            headers = {
+                name: value for name, value in headers.items() if name != "Transfer-Encoding"
+            }
+        data = None if request.body is None else _sending(request.body, clock)
+        failure: httpx2.TransportError
+        try:
+            async with asyncio.timeout(outer):
+                response = await self._session.request(
+                    request.method,
+                    URL(request.url, encoded=True),
+                    headers=headers,
+                    data=data,
+                    allow_redirects=False,
+                    auto_decompress=False,
+                    timeout=self._timeout(request.timeout),
+                )
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing went out
+            failure = httpx2.ConnectError(_describe(exc))
+        except aiohttp.ConnectionTimeoutError:
+            failure = httpx2.ConnectTimeout("connecting timed out")
+        except TimeoutError:  # the head's limit (or a socket read) passed
+            clock.mark_sent()  # it may have gone out
+            failure = httpx2.ReadTimeout("the response head took too long")
+        except aiohttp.ClientError as exc:
+            clock.mark_sent()
+            failure = _failure(exc)
+        else:
+            clock.mark_sent()
+            return AiohttpResponse(response, request)
+        # Raised outside the handler, so aiohttp's exception (whose request info holds the
+        # request's headers, the credential among them) is neither its cause nor context.
+        raise failure
+
+    async def aclose(self) -> None:
+        """The session is the caller's: left open."""
+
+
+def _no_hidden_resend(session: aiohttp.ClientSession) -> None:
+    """Turn off the session's own resend of a GET or DELETE whose connection dropped: the
+    client retries within its budget, and must know that a DELETE whose answer was lost may
+    have been carried out. aiohttp offers no public switch; its test client flips the same
+    attribute. Should a release move it, the session keeps resending and a warning says so."""
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+    else:
+        logger.warning(
+            "aiohttp %s: the session has no _retry_connection; it may resend a GET or DELETE "
+            "once on a dropped connection, on top of the client's retries",
+            aiohttp.__version__,
+        )
+
+
+async def _sending(body: AsyncIterator[bytes] | Any, clock: HeadClock) -> AsyncIterator[bytes]:
+    """The request body, as aiohttp pulls it: it does once the head has gone out."""
+    clock.mark_sent()
+    async for chunk in body:
+        yield chunk
+
+
+def _describe(exc: aiohttp.ClientError) -> str:
+    """An aiohttp failure in words that carry no header: a response error's own message, not
+    its text (which shows the request's headers)."""
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"{type(exc).__name__}: {exc.status}, {exc.message}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _failure(exc: aiohttp.ClientError) -> httpx2.TransportError:
+    message = _describe(exc)
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return httpx2.ReadTimeout(message)
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientResponseError):
+        return httpx2.RemoteProtocolError(message)  # a malformed or cut-off response
+    if isinstance(exc, aiohttp.InvalidURL):
+        return httpx2.UnsupportedProtocol(message)
+    return httpx2.ReadError(message)  # the connection failed under the exchange
+
+
+class AiohttpResponse(AsyncResponse):
+    __slots__ = ("_closed", "_consumed", "_response", "_wire")
+
+    def __init__(self, response: aiohttp.ClientResponse, request: Request) -> None:
+        super().__init__(response.status, httpx2.Headers(response.raw_headers), request)
+        self._response = response
+        self._wire = 0
+        self._consumed = False
+        self._closed = False
+
+    @property
+    def num_bytes_downloaded(self) -> int:
+        return self._wire
+
+    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        if self._consumed:
+            raise httpx2.StreamConsumed()
+        if self._closed:
+            raise httpx2.StreamClosed()
+        self._consumed = True
+        content = self._response.content
+        while True:
+            failure: httpx2.TransportError
+            try:
+                chunk = await (content.read(chunk_size) if chunk_size else content.readany())
+            except aiohttp.ClientError as exc:
+                failure = _failure(exc)
+            except TimeoutError:  # a read outlived sock_read
+                failure = httpx2.ReadTimeout("reading the response timed out")
+            else:
+                if not chunk:
+                    return
+                self._wire += len(chunk)
+                yield chunk
+                continue
+            raise failure  # outside the handler: aiohttp's exception is not chained (see send)
+
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        decoders = _decoders(self.headers.get("content-encoding"))
+        if not decoders:
+            async for chunk in self.aiter_raw(chunk_size):
+                yield chunk
+            return
+        try:
+            async for chunk in self.aiter_raw(chunk_size):
+                for decoder in decoders:
+                    chunk = decoder.decompress(chunk)
+                if chunk:
+                    yield chunk
+            tail = b""
+            for decoder in decoders:
+                tail = decoder.decompress(tail) + decoder.flush()
+            if tail:
+                yield tail
+        except zlib.error as exc:
+            raise httpx2.DecodingError(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        self._closed = True
+        response = self._response
+        if response.content.at_eof():
+            response.release()  # read whole: the connection goes back to the pool
+        else:
+            response.close()  # a body left unread: its connection cannot be reused
+
+
+def _decoders(value: str | None) -> list[Any]:
+    """zlib decoders for a Content-Encoding, in the order to apply them (the pipeline has
+    refused any coding but identity, gzip and deflate before a body is read)."""
+    if value is None:
+        return []
+    codings = [coding.strip().lower() for coding in value.split(",")]
+    return [
+        _DeflateDecoder() if coding == "deflate" else zlib.decompressobj(zlib.MAX_WBITS | 16)
+        for coding in reversed(codings)
+        if coding in ("gzip", "deflate")
+    ]
+
+
+class _DeflateDecoder:
+    """`deflate` as servers send it: zlib-wrapped as the RFC says, or raw (as some do)."""
+
+    def __init__(self) -> None:
+        self._decoder = zlib.decompressobj()
+        self._first = True
+
+    def decompress(self, data: bytes) -> bytes:
+        if self._first and data:
+            self._first = False
+            try:
+                return self._decoder.decompress(data)
+            except zlib.error:
+                self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._decoder.decompress(data)
+
+    def flush(self) -> bytes:
+        return self._decoder.flush()

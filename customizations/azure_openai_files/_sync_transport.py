@@ -1,0 +1,161 @@
+"""Generated from `_async_transport.py` by `.ci/unasync.py`: edit that file, then run
+`make generate`. Never edited by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Protocol
+
+import httpx2
+
+from ._response_head_timeout import HeadClock
+from ._transport import Request
+
+# How a request goes out on an httpx2 client and its head is awaited within a time limit:
+# `_sync_io.send_head` (blocking: `_sync_io.send_head`), given to the transport by its maker.
+SendHead = Callable[[httpx2.Client, httpx2.Request, HeadClock, float], httpx2.Response]
+
+# Headers this package sets on every request: a caller's `http_client` default value for any
+# of them is dropped, so routing (Host) and auth stay the package's. Its other default
+# headers (tracing ones, for instance) are sent.
+PACKAGE_HEADERS = frozenset(
+    ("api-key", "authorization", "host", "user-agent", "x-ms-client-request-id")
+)
+
+
+class SyncResponse:
+    """A response with its head read and its body on demand, whatever transport got it.
+    `content` is the body once `read` has read it. Reading fails with httpx2's exceptions
+    (`_transport` says why); a body is read once."""
+
+    __slots__ = ("content", "headers", "request", "status_code")
+
+    def __init__(self, status_code: int, headers: httpx2.Headers, request: Request) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.request = request
+        self.content = b""
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    @property
+    def num_bytes_downloaded(self) -> int:
+        """Body bytes received so far, as they came over the wire (before any decoding)."""
+        raise NotImplementedError
+
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The body as it came over the wire."""
+        raise NotImplementedError
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The body, decoded from its Content-Encoding."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def read(self, check: Callable[[int], None] | None = None) -> bytes:
+        """The whole (decoded) body, also kept as `content`; `check(bytes_so_far)` runs after
+        each chunk and may raise to stop reading."""
+        chunks = []
+        received = 0
+        for chunk in self.iter_bytes():
+            chunks.append(chunk)
+            if check is not None:
+                received += len(chunk)
+                check(received)
+        self.content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return self.content
+
+
+class SyncTransport(Protocol):
+    """What carries a request: the one interface between the pipeline and an HTTP library."""
+
+    @property
+    def is_closed(self) -> bool: ...
+
+    def send(self, request: Request, clock: HeadClock, outer: float) -> SyncResponse:
+        """Send `request` and return once its response head has arrived, all of it within
+        `outer` seconds, and within the clock's limit of the request going out (the clock is
+        told when it does)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SyncHttpx2Response(SyncResponse):
+    __slots__ = ("_response",)
+
+    def __init__(self, response: httpx2.Response, request: Request) -> None:
+        super().__init__(response.status_code, response.headers, request)
+        self._response = response
+
+    @property
+    def num_bytes_downloaded(self) -> int:
+        return self._response.num_bytes_downloaded
+
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self._response.iter_raw(chunk_size)
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self._response.iter_bytes(chunk_size)
+
+    def close(self) -> None:
+        self._response.close()
+
+
+def adopt(response: httpx2.Response) -> SyncHttpx2Response:
+    """An httpx2 response, as the package reads one (content streams took those before)."""
+    try:
+        sent = response.request
+    except RuntimeError:  # built by hand, without a request
+        return SyncHttpx2Response(response, Request("GET", "", {}, None, {}))
+    request = Request(sent.method, str(sent.url), dict(sent.headers.items()), None, {})
+    return SyncHttpx2Response(response, request)
+
+
+class SyncHttpx2Transport:
+    """Sends through an `httpx2.Client`: one the package built, or the caller's (whose
+    base_url, params, cookies, auth, timeout and redirect setting never apply)."""
+
+    def __init__(self, http: httpx2.Client, send_head: SendHead, *, owned: bool) -> None:
+        self.http = http
+        self._send_head = send_head
+        self._owned = owned
+        # A client the package built keeps its default headers: merged once, not per request.
+        self._defaults = self._default_headers() if owned else None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.http.is_closed
+
+    def _default_headers(self) -> list[tuple[str, str]]:
+        return [
+            (name, value)
+            for name, value in self.http.headers.multi_items()
+            if name not in PACKAGE_HEADERS
+        ]
+
+    def send(self, request: Request, clock: HeadClock, outer: float) -> SyncResponse:
+        defaults = self._defaults if self._defaults is not None else self._default_headers()
+        sent = {name.lower() for name in request.headers}
+        headers = [item for item in defaults if item[0] not in sent]
+        headers.extend(request.headers.items())
+        outgoing = httpx2.Request(
+            request.method,
+            request.url,
+            headers=headers,
+            extensions={"timeout": request.timeout},
+        )
+        if request.body is not None:
+            # Set after construction, which adds the Host header only to a request built
+            # without a stream; the body's own headers already frame it.
+            outgoing.stream = request.body
+        response = self._send_head(self.http, outgoing, clock, outer)
+        return SyncHttpx2Response(response, request)
+
+    def close(self) -> None:
+        if self._owned:
+            self.http.close()
