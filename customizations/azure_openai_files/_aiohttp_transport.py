@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
@@ -20,9 +20,6 @@ from ._async_transport import PACKAGE_HEADERS, AsyncResponse
 from ._logging import logger
 from ._response_head_timeout import HeadClock
 from ._transport import Request
-
-# aiohttp would otherwise offer br when brotli is installed; the package decodes these two.
-ACCEPTED_ENCODINGS = "gzip, deflate"
 
 
 class AiohttpTransport:
@@ -68,8 +65,6 @@ class AiohttpTransport:
 
     async def send(self, request: Request, clock: HeadClock, outer: float) -> AsyncResponse:
         headers = request.headers
-        if "Accept-Encoding" not in headers:
-            headers = {**headers, "Accept-Encoding": ACCEPTED_ENCODINGS}
         if "Transfer-Encoding" in headers:  # a body of unknown size: aiohttp chunks it itself
             headers = {
                 name: value for name, value in headers.items() if name != "Transfer-Encoding"
@@ -153,7 +148,7 @@ class AiohttpResponse(AsyncResponse):
     __slots__ = ("_closed", "_consumed", "_response", "_wire")
 
     def __init__(self, response: aiohttp.ClientResponse, request: Request) -> None:
-        super().__init__(response.status, httpx2.Headers(response.raw_headers), request)
+        super().__init__(response.status, response.headers, request)
         self._response = response
         self._wire = 0
         self._consumed = False
@@ -185,6 +180,35 @@ class AiohttpResponse(AsyncResponse):
                 yield chunk
                 continue
             raise failure  # outside the handler: aiohttp's exception is not chained (see send)
+
+    async def aread(self, check: Callable[[int], None] | None = None) -> bytes:
+        if "content-encoding" in self.headers:
+            return await super().aread(check)
+        # Unencoded (a metadata answer, mostly): read straight from aiohttp's buffer.
+        if self._consumed:
+            raise httpx2.StreamConsumed()
+        self._consumed = True
+        content = self._response.content
+        chunks = []
+        while True:
+            failure: httpx2.TransportError
+            try:
+                chunk = await content.readany()
+            except aiohttp.ClientError as exc:
+                failure = _failure(exc)
+            except TimeoutError:
+                failure = httpx2.ReadTimeout("reading the response timed out")
+            else:
+                if not chunk:
+                    break
+                self._wire += len(chunk)
+                chunks.append(chunk)
+                if check is not None:
+                    check(self._wire)
+                continue
+            raise failure  # outside the handler (see send)
+        self.content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return self.content
 
     async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         decoders = _decoders(self.headers.get("content-encoding"))

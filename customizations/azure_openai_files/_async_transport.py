@@ -4,7 +4,7 @@ transport (`_aiohttp_transport`) is async only."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Protocol
 
 import httpx2
@@ -33,7 +33,7 @@ class AsyncResponse:
 
     __slots__ = ("content", "headers", "request", "status_code")
 
-    def __init__(self, status_code: int, headers: httpx2.Headers, request: Request) -> None:
+    def __init__(self, status_code: int, headers: Mapping[str, str], request: Request) -> None:
         self.status_code = status_code
         self.headers = headers
         self.request = request
@@ -109,6 +109,30 @@ class AsyncHttpx2Response(AsyncResponse):
         await self._response.aclose()
 
 
+def httpx2_url(url: str) -> httpx2.URL:
+    """`url` as httpx2's URL. It is absolute and percent-encoded ASCII as `join_url` builds
+    it, so only its origin is parsed (once); parsing and checking all of it again is most of
+    what building an httpx2 request costs. Should httpx2 change its URL's insides, it is
+    parsed whole instead."""
+    start = url.find("/", url.find("//") + 2)
+    origin = _ORIGINS.get(url[:start])
+    if origin is None:
+        origin = httpx2.URL(url[:start])
+        if len(_ORIGINS) < 64:
+            _ORIGINS[url[:start]] = origin
+    path, separator, query = url[start:].partition("?")
+    try:
+        parts = origin._uri_reference._replace(path=path, query=query if separator else None)
+        parsed = httpx2.URL.__new__(httpx2.URL)
+        parsed._uri_reference = parts
+    except AttributeError:
+        return httpx2.URL(url)
+    return parsed
+
+
+_ORIGINS: dict[str, httpx2.URL] = {}
+
+
 def adopt(response: httpx2.Response) -> AsyncHttpx2Response:
     """An httpx2 response, as the package reads one (content streams took those before)."""
     try:
@@ -148,7 +172,7 @@ class AsyncHttpx2Transport:
         headers.extend(request.headers.items())
         outgoing = httpx2.Request(
             request.method,
-            request.url,
+            httpx2_url(request.url),
             headers=headers,
             extensions={"timeout": request.timeout},
         )

@@ -103,7 +103,8 @@ class ServiceError(FilesError):
         self.inner_error = inner_error
         self.param = param
         self.type = type
-        self.headers: dict[str, str] = dict(headers or {})
+        # Names in lower case, whichever transport's headers these are.
+        self.headers: dict[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
         self.request_id = self.headers.get("apim-request-id") or self.headers.get("x-request-id")
         # The echo when the service sent one, else the id this client sent.
         self.client_request_id = (

@@ -492,9 +492,13 @@ def parse_file_model(data: object, api_version: str) -> GeneratedFile:
 def api_version_of(response: ResponseHead) -> str:
     """The api-version of the request that got `response` (v1 requests carry none)."""
     try:
-        url = str(response.request.url)
+        request = response.request
     except RuntimeError:  # a response built without a request
         return _NEWEST_DATED
+    known: str | None = getattr(request, "api_version", None)  # the package's own requests
+    if known is not None and known in _GENERATED:
+        return known
+    url = str(request.url)
     path, _, query = url.partition("?")
     version = dict(parse_qsl(query)).get("api-version") if query else None
     if version is not None and (version in _GENERATED or _is_dated(version)):

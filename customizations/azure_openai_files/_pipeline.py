@@ -34,6 +34,7 @@ from ._operation import Expect, Operation
 from ._response_head_timeout import HeadClock
 from ._responses import error_from_response
 from ._retry import RETRYABLE_STATUS_CODES, RetryState, requested_retry_after
+from ._streaming import ACCEPTED_ENCODINGS
 from ._transport import Request, ResponseHead, join_url
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ class PipelineBase:
         # Absolute, so the base_url of a caller's http_client never applies.
         self._base_url = str(settings.base_url).rstrip("/")
         self._timeout: dict[str, float | None] = settings.timeout.as_dict()
+        self._api_version = settings.api_version
 
     def new_state(self, deadline: float | None, trace: CallTrace | None = None) -> RetryState:
         """The bookkeeping of one call; its own `deadline=` replaces the client's. `trace`:
@@ -139,13 +141,15 @@ class PipelineBase:
     def build_request(self, operation: Operation, headers: dict[str, str] | None) -> Request:
         """The request of one call, on any transport: the package's URL, timeouts and headers
         win over a caller's http_client's base_url, params, cookies, timeout and defaults."""
-        merged = {"User-Agent": USER_AGENT}
+        merged = {"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPTED_ENCODINGS}
         if headers:
             merged.update(headers)
         if operation.body is not None:
             merged.update(operation.body.headers)
         url = join_url(self._base_url, operation.url, operation.params)
-        return Request(operation.method, url, merged, operation.body, self._timeout)
+        return Request(
+            operation.method, url, merged, operation.body, self._timeout, self._api_version
+        )
 
     def _body_check(
         self, response: ResponseHead, state: RetryState, expect: Expect, *, started: float

@@ -39,9 +39,11 @@ def is_part_of_content(response: ResponseHead) -> bool:
     return int(first) != 0 or (total != "*" and int(last) != int(total) - 1)
 
 
-# What httpx2 decodes without optional packages. It passes an encoding it does not know
-# through undecoded, which would hand on (or write) compressed bytes as the file's content.
+# What every transport decodes without optional packages (httpx2 passes an encoding it does
+# not know through undecoded, which would hand on compressed bytes as the file's content):
+# all a request offers, and all a response may use.
 DECODED_ENCODINGS = frozenset({"identity", "gzip", "deflate"})
+ACCEPTED_ENCODINGS = "gzip, deflate"
 
 
 def body_is_encoded(response: ResponseHead) -> bool:
@@ -112,7 +114,12 @@ class _StreamBase:
 
     @property
     def headers(self) -> httpx2.Headers:
-        return self._response.headers
+        headers = self._response.headers
+        return (
+            headers
+            if isinstance(headers, httpx2.Headers)
+            else httpx2.Headers(list(headers.items()))
+        )
 
     @property
     def content_length(self) -> int | None:

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode, urlsplit
 
 if TYPE_CHECKING:
-    import httpx2
-
     from ._operation import RequestBody
 
 # httpx2's own limit: a URL longer than this is refused by every transport alike.
@@ -28,7 +26,7 @@ class Request:
     """One request of a call: its URL absolute and percent-encoded, its headers the ones
     the package sends (the auth header set per attempt), its per-attempt timeouts."""
 
-    __slots__ = ("body", "headers", "method", "timeout", "url")
+    __slots__ = ("api_version", "body", "headers", "method", "timeout", "url")
 
     def __init__(
         self,
@@ -37,12 +35,14 @@ class Request:
         headers: dict[str, str],
         body: RequestBody | None,
         timeout: dict[str, float | None],
+        api_version: str | None = None,
     ) -> None:
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.api_version = api_version  # what its response is read by (None: from the URL)
 
     @property
     def path(self) -> str:
@@ -58,12 +58,26 @@ def join_url(base: str, relative: str, params: Mapping[str, str] | None = None) 
     (already percent-encoded) and query. ValueError for a URL no transport would send."""
     url = f"{base}/{relative.lstrip('/')}"
     if params:
-        url = f"{url}?{urlencode(params)}"
+        url = f"{url}?{_query(params)}"
     if len(url) > MAX_URL_LENGTH:
         raise ValueError(
             f"the arguments do not make a valid request URL: over {MAX_URL_LENGTH} characters"
         )
     return url
+
+
+# Most calls send the same query (just the api-version): encoded once, not per call.
+_QUERIES: dict[tuple[tuple[str, str], ...], str] = {}
+
+
+def _query(params: Mapping[str, str]) -> str:
+    key = tuple(params.items())
+    query = _QUERIES.get(key)
+    if query is None:
+        query = urlencode(params)
+        if len(key) == 1 and len(_QUERIES) < 64:  # a listing's cursor would only fill it
+            _QUERIES[key] = query
+    return query
 
 
 class RequestHead(Protocol):
@@ -83,7 +97,7 @@ class ResponseHead(Protocol):
     def status_code(self) -> int: ...
 
     @property
-    def headers(self) -> httpx2.Headers: ...  # every transport's: looked up in any case
+    def headers(self) -> Mapping[str, str]: ...  # every transport's: looked up in any case
 
     @property
     def request(self) -> RequestHead: ...
