@@ -1,6 +1,7 @@
 """The contenders: the SDK, raw httpx2 doing the same HTTP work (the baseline), raw httpx
-(the unmaintained predecessor, a reference row), and the openai SDK; in the load part also
-azure-core and an ideal client (their code is in load_child.py).
+(the unmaintained predecessor, a reference row), and the openai SDK; in the concurrency and
+download parts also the SDK and openai on aiohttp, with raw aiohttp as the baseline there;
+in the load part also azure-core and an ideal client (their code is in load_child.py).
 
 Each factory imports its library lazily, so a missing optional library (openai) or an SDK
 that is not importable yet only drops that contender.
@@ -8,12 +9,14 @@ that is not importable yet only drops that contender.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import http.client
 import importlib
 import importlib.util
 import json
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 API_VERSION = "2024-10-21"
@@ -110,13 +113,20 @@ def sync_openai(endpoint: str) -> tuple[SyncCall, Close]:
 
 # --- concurrent metadata GET -------------------------------------------------------------
 
+# The concurrency part runs each of these in a process of its own (concurrency_child.py). A
+# factory is a coroutine: an aiohttp session belongs to the event loop it is made in.
+AsyncClose = Callable[[], Coroutine[Any, Any, object]]
+AsyncFactory = Callable[[str], Coroutine[Any, Any, tuple[AsyncCall, AsyncClose]]]
 
-def _async_raw(
-    module_name: str,
-) -> Callable[[str], tuple[AsyncCall, Callable[[], Awaitable[object]]]]:
+
+class Unavailable(Exception):
+    """The contender's library is installed but cannot do what the contender needs."""
+
+
+def _async_raw(module_name: str) -> AsyncFactory:
     """The same GET with a plain `AsyncClient` of httpx2 or httpx, default settings."""
 
-    def factory(endpoint: str) -> tuple[AsyncCall, Callable[[], Awaitable[object]]]:
+    async def factory(endpoint: str) -> tuple[AsyncCall, AsyncClose]:
         http = importlib.import_module(module_name)
         client = http.AsyncClient(
             base_url=endpoint, headers={"api-key": API_KEY}, timeout=RAW_TIMEOUT
@@ -133,18 +143,70 @@ def _async_raw(
     return factory
 
 
-def async_sdk(endpoint: str) -> tuple[AsyncCall, Callable[[], Awaitable[object]]]:
+async def async_raw_aiohttp(endpoint: str) -> tuple[AsyncCall, AsyncClose]:
+    """The same GET with a plain `aiohttp.ClientSession`, default settings (its own pool of
+    100 connections, a 5-minute total timeout): the baseline of the SDK on aiohttp."""
+    import aiohttp
+
+    session = aiohttp.ClientSession(headers={"api-key": API_KEY})
+    base = endpoint.rstrip("/")
+    params = {"api-version": API_VERSION}
+
+    async def call(file_id: str) -> object:
+        async with session.get(base + _path(file_id), params=params) as response:
+            response.raise_for_status()
+            return await response.json()
+
+    return call, session.close
+
+
+async def async_sdk(endpoint: str) -> tuple[AsyncCall, AsyncClose]:
     from azure_openai_files import AsyncFilesClient
 
     client = AsyncFilesClient(endpoint, api_key=API_KEY)
-    closer: Any = getattr(client, "aclose", None) or client.close
-    return client.get_file, closer
+    return client.get_file, client.close
 
 
-def async_openai(endpoint: str) -> tuple[AsyncCall, Callable[[], Awaitable[object]]]:
+async def async_sdk_aiohttp(endpoint: str) -> tuple[AsyncCall, AsyncClose]:
+    """The SDK sending through a caller's aiohttp session. The SDK never closes a caller's
+    session, so closing the contender closes the client, then the session."""
+    import aiohttp
+
+    from azure_openai_files import AsyncFilesClient
+
+    # Typed Any: whichever `http_client` type the installed SDK declares, this type-checks.
+    session: Any = aiohttp.ClientSession()
+    try:
+        client = AsyncFilesClient(endpoint, api_key=API_KEY, http_client=session)
+    except TypeError as error:  # an SDK without the aiohttp transport takes only httpx2's
+        await session.close()
+        raise Unavailable(f"SDK aiohttp transport not available ({error})") from error
+
+    async def close() -> None:
+        await client.close()
+        await session.close()
+
+    return client.get_file, close
+
+
+async def async_openai(endpoint: str) -> tuple[AsyncCall, AsyncClose]:
     from openai import AsyncAzureOpenAI
 
     client = AsyncAzureOpenAI(azure_endpoint=endpoint, api_key=API_KEY, api_version=API_VERSION)
+    return client.files.retrieve, client.close
+
+
+async def async_openai_aiohttp(endpoint: str) -> tuple[AsyncCall, AsyncClose]:
+    """openai's aiohttp option (the `aiohttp` extra): an httpx2.AsyncClient whose transport is
+    aiohttp, with openai's defaults. `close()` closes it, as it does openai's own client."""
+    from openai import AsyncAzureOpenAI, DefaultAioHttpClient
+
+    client = AsyncAzureOpenAI(
+        azure_endpoint=endpoint,
+        api_key=API_KEY,
+        api_version=API_VERSION,
+        http_client=DefaultAioHttpClient(),
+    )
     return client.files.retrieve, client.close
 
 
@@ -155,17 +217,51 @@ SYNC_GET: dict[str, Callable[[str], tuple[SyncCall, Close]]] = {
     "sdk": sync_sdk,
     "openai": sync_openai,
 }
-ASYNC_GET: dict[str, Callable[[str], tuple[AsyncCall, Callable[[], Awaitable[object]]]]] = {
-    "raw_httpx2": _async_raw("httpx2"),
-    "raw_httpx": _async_raw("httpx"),
+# The concurrency part's six: the SDK and openai each on its default stack (httpx2) and on
+# aiohttp, and each stack raw (the baseline of the SDK on it).
+ASYNC_GET: dict[str, AsyncFactory] = {
     "sdk": async_sdk,
+    "sdk_aiohttp": async_sdk_aiohttp,
+    "raw_httpx2": _async_raw("httpx2"),
+    "raw_aiohttp": async_raw_aiohttp,
     "openai": async_openai,
+    "openai_aiohttp": async_openai_aiohttp,
+}
+# The raw stack under each library contender: its ratio in the table is taken against it.
+ASYNC_BASELINES = {
+    "sdk": "raw_httpx2",
+    "sdk_aiohttp": "raw_aiohttp",
+    "openai": "raw_httpx2",
+    "openai_aiohttp": "raw_aiohttp",
 }
 # raw_httpx2_fsync: raw httpx2 plus one fsync before returning, as the SDK does to make a
 # download durable before renaming it into place (for reading the SDK's ratio, no target).
-DOWNLOAD = ("raw_httpx2", "raw_httpx2_fsync", "raw_httpx", "sdk", "openai", "openai_streaming")
-IMPORTS = {"httpx2": "httpx2", "httpx": "httpx", "sdk": "azure_openai_files", "openai": "openai"}
-BASELINE = "raw_httpx2"  # what every target's ratio is taken against
+# sdk_aiohttp: the async SDK downloading through a caller's aiohttp session; raw_aiohttp
+# streams the body to a file (`iter_chunked`), raw_aiohttp_fsync adds the same one fsync.
+DOWNLOAD = (
+    "raw_httpx2",
+    "raw_httpx2_fsync",
+    "raw_httpx",
+    "sdk",
+    "openai",
+    "openai_streaming",
+    "raw_aiohttp",
+    "raw_aiohttp_fsync",
+    "sdk_aiohttp",
+)
+# The download table's ratio for the aiohttp rows is to raw aiohttp, the others' to raw httpx2.
+DOWNLOAD_BASELINES = {"sdk_aiohttp": "raw_aiohttp", "raw_aiohttp_fsync": "raw_aiohttp"}
+# Each figure is one import statement in a fresh process; sdk_aiohttp is the SDK with the
+# aiohttp it would send through (no target: what the aiohttp stack costs at import).
+IMPORTS = {
+    "httpx2": "httpx2",
+    "httpx": "httpx",
+    "sdk": "azure_openai_files",
+    "openai": "openai",
+    "aiohttp": "aiohttp",
+    "sdk_aiohttp": "azure_openai_files, aiohttp",
+}
+BASELINE = "raw_httpx2"  # what every target's ratio is taken against, but those on aiohttp
 # The load part (benchmarks/load_child.py): the SDK, openai, azure-core's pipeline on its
 # default aiohttp transport, and an ideal client (raw httpx2 behind one pacer at the budget).
 LOAD = ("sdk", "openai", "azure_core", "ideal")
@@ -310,8 +406,31 @@ def azure_core_available() -> bool:
         return False
 
 
-def available(names: list[str] | tuple[str, ...]) -> list[str]:
-    """Drop the contenders whose library is not importable here."""
+def aiohttp_available() -> bool:
+    return importlib.util.find_spec("aiohttp") is not None
+
+
+@functools.cache
+def sdk_aiohttp_unavailable() -> str | None:
+    """Why the SDK cannot send through an aiohttp session here, or None when it can: the
+    contender built once (no request), then closed."""
+    if not sdk_available() or not aiohttp_available():
+        return "the SDK or aiohttp is not importable"
+
+    async def probe() -> str | None:
+        try:
+            _, close = await async_sdk_aiohttp("http://127.0.0.1:9")
+        except Unavailable as error:
+            return str(error)
+        await close()
+        return None
+
+    return asyncio.run(probe())
+
+
+def available(names: list[str] | tuple[str, ...], *, clients: bool = True) -> list[str]:
+    """Drop the contenders whose library is not importable here, and (unless `clients` is
+    False: the import part builds none) sdk_aiohttp when the SDK takes no aiohttp session."""
     keep = []
     for name in names:
         if name in ("raw_httpx", "httpx") and importlib.util.find_spec("httpx") is None:
@@ -321,6 +440,10 @@ def available(names: list[str] | tuple[str, ...]) -> list[str]:
         if name.startswith("openai") and not openai_available():
             continue
         if name == "azure_core" and not azure_core_available():
+            continue
+        if "aiohttp" in name and not aiohttp_available():
+            continue
+        if name == "sdk_aiohttp" and clients and sdk_aiohttp_unavailable() is not None:
             continue
         keep.append(name)
     return keep
