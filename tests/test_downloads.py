@@ -286,10 +286,6 @@ def test_a_refused_encoding_names_only_the_codings_not_decoded_and_the_response(
 def test_a_resume_adopts_the_total_when_the_first_response_had_no_length(
     clients: Clients, server: LoopbackServer, tmp_path: Path
 ) -> None:
-    if clients.kind == "aiohttp":
-        # aiohttp ends a body delimited by the connection's close as complete when a reset
-        # cuts it, so nothing tells the cut apart (docs/design.md, Transports).
-        pytest.skip("a reset ends a close-delimited body cleanly on aiohttp")
     totals: list[int | None] = []
     server.script(
         serve_range(BODY, cut_after=100_000, length=False),

@@ -148,5 +148,5 @@ def test_the_claims_reach_the_credential_decoded() -> None:
 def test_the_readme_installs_what_azure_identity_aio_needs() -> None:
     # azure.identity.aio sends through aiohttp, which azure-identity does not install.
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-    installs = re.findall(r'`(pip install "azure-openai-files\[entra\]"[^`]*)`', readme)
-    assert any("aiohttp" in line.split() for line in installs), installs
+    extras = re.findall(r'`pip install "azure-openai-files\[([a-z,]*)\]"', readme)
+    assert any({"entra", "aiohttp"} <= set(found.split(",")) for found in extras), extras

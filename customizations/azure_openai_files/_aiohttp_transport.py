@@ -145,7 +145,7 @@ def _failure(exc: aiohttp.ClientError) -> httpx2.TransportError:
 
 
 class AiohttpResponse(AsyncResponse):
-    __slots__ = ("_closed", "_consumed", "_response", "_wire")
+    __slots__ = ("_closed", "_consumed", "_reset", "_response", "_wire")
 
     def __init__(self, response: aiohttp.ClientResponse, request: Request) -> None:
         super().__init__(response.status, response.headers, request)
@@ -153,10 +153,18 @@ class AiohttpResponse(AsyncResponse):
         self._wire = 0
         self._consumed = False
         self._closed = False
+        self._reset = _close_watch(response)
 
     @property
     def num_bytes_downloaded(self) -> int:
         return self._wire
+
+    def _check_end(self) -> None:
+        """At the end of the body: a body that only the connection's close delimits ended
+        by a reset, not a close, is cut (aiohttp ends it as if whole)."""
+        reset = self._reset
+        if reset is not None and reset.done() and not reset.cancelled() and reset.exception():
+            raise httpx2.ReadError("the connection was reset before the body's end")
 
     async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         if self._consumed:
@@ -175,6 +183,7 @@ class AiohttpResponse(AsyncResponse):
                 failure = httpx2.ReadTimeout("reading the response timed out")
             else:
                 if not chunk:
+                    self._check_end()
                     return
                 self._wire += len(chunk)
                 yield chunk
@@ -200,6 +209,7 @@ class AiohttpResponse(AsyncResponse):
                 failure = httpx2.ReadTimeout("reading the response timed out")
             else:
                 if not chunk:
+                    self._check_end()
                     break
                 self._wire += len(chunk)
                 chunks.append(chunk)
@@ -237,6 +247,19 @@ class AiohttpResponse(AsyncResponse):
             response.release()  # read whole: the connection goes back to the pool
         else:
             response.close()  # a body left unread: its connection cannot be reused
+
+
+def _close_watch(response: aiohttp.ClientResponse) -> asyncio.Future[None] | None:
+    """For a body that only the connection's close delimits (no Content-Length, not
+    chunked), the future its connection settles on closing: with an exception when a reset
+    closed it. Asked for now, before the close, which only then records how it happened."""
+    headers = response.headers
+    if "Content-Length" in headers or "chunked" in headers.get("Transfer-Encoding", "").lower():
+        return None
+    connection = response.connection
+    if connection is None or connection.protocol is None:
+        return None
+    return connection.protocol.closed
 
 
 def _decoders(value: str | None) -> list[Any]:
