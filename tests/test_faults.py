@@ -35,6 +35,7 @@ from tests.support.clients import FAKE_KEY, FAST_RETRIES, KINDS, Clients, Timer
 from tests.support.credentials import NumberedCredential
 from tests.support.loopback import (
     LoopbackServer,
+    _head,
     partial_body,
     reset_connection,
     respond,
@@ -227,6 +228,31 @@ def test_resets_that_outlast_the_retries_are_a_transport_error(
         clients.call("get_file", "f")
     assert len(server.requests) == 4 and timer.elapsed < 2.0
     assert caught.value.__cause__ is not None
+
+
+def malformed_after(first: bytes) -> Any:
+    """A chunked 200 whose body turns malformed after its first chunk (a bad chunk header)."""
+
+    def reply(conn: Any, request: Any) -> None:
+        head = _head(200, [("Transfer-Encoding", "chunked"), ("Content-Type", "application/json")])
+        conn.sendall(head + b"%x\r\n%s\r\n" % (len(first), first))
+        time.sleep(0.3)
+        conn.sendall(b"ZZZ\r\nmore\r\n0\r\n\r\n")
+
+    return reply
+
+
+@pytest.mark.parametrize("method", ["get_file", "get_file_content", "download_file"])
+def test_a_body_that_turns_malformed_mid_way_fails_and_never_hangs(
+    clients: Clients, server: LoopbackServer, method: str, tmp_path: Path
+) -> None:
+    # aiohttp stops its own read timer when its parser fails: the read must still end.
+    server.script(malformed_after(b'{"id": "file-1",'))
+    args: tuple[Any, ...] = ("f", tmp_path / "out") if method == "download_file" else ("f",)
+    one_try = Clients(clients.kind, server.endpoint, max_retries=0)
+    with Timer() as timer, pytest.raises(TransportError):
+        one_try.call(method, *args, deadline=2.0)
+    assert timer.elapsed < 2.0 + 2.0 and list(tmp_path.iterdir()) == []
 
 
 def test_a_refused_connection_is_a_transport_error(clients: Clients) -> None:

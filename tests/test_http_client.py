@@ -369,3 +369,51 @@ def test_hosts_exempted_from_proxies_by_the_environment_leave_the_built_client_w
     monkeypatch.setenv("NO_PROXY", "internal.example")
     server.script(respond_json(200, DOCS_SAMPLE))
     assert Clients("sync", server.endpoint).call("get_file", "f").id == DOCS_SAMPLE["id"]
+
+
+# --- a caller's aiohttp session -------------------------------------------------------------
+
+
+def on_session(
+    endpoint: str, session_options: dict[str, Any], calls: Callable[[Any], Any], **options: Any
+) -> Any:
+    """`calls(client)` on an AsyncFilesClient over an aiohttp session made from
+    `session_options`, which outlives the client."""
+    import aiohttp
+
+    async def run() -> Any:
+        async with aiohttp.ClientSession(**session_options) as session:
+            client = AsyncFilesClient(endpoint, api_key=FAKE_KEY, http_client=session, **options)
+            async with client:
+                result = await calls(client)
+            assert not session.closed
+            return result
+
+    return asyncio.run(run())
+
+
+def test_a_session_that_raises_for_status_still_gets_the_services_error(
+    server: LoopbackServer,
+) -> None:
+    not_found = {"error": {"code": "fileNotFound", "message": "No such file."}}
+    server.script(respond_json(404, not_found, {"apim-request-id": "req-404"}))
+    with pytest.raises(ServiceError) as caught:
+        on_session(server.endpoint, {"raise_for_status": True}, call("get_file", "f"))
+    assert (caught.value.status_code, caught.value.code) == (404, "fileNotFound")
+    assert caught.value.request_id == "req-404" and len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("session_options", "refused"),
+    [
+        ({"headers": {"X-Tenant": "a\r\nInjected: 1"}}, "X-Tenant hold a control character"),
+        ({"headers": {"api-key": "theirs"}}, "must not set api-key"),
+        ({"headers": {"User-Agent": "theirs"}}, "must not set User-Agent"),
+    ],
+)
+def test_a_session_whose_defaults_cannot_or_must_not_travel_is_refused_before_sending(
+    server: LoopbackServer, session_options: dict[str, Any], refused: str
+) -> None:
+    with pytest.raises(ValueError, match=refused):
+        on_session(server.endpoint, session_options, call("get_file", "f"))
+    assert server.requests == []

@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import httpx2
+from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
 
 from ._async_transport import PACKAGE_HEADERS, AsyncResponse
@@ -37,6 +38,17 @@ class AiohttpTransport:
             raise ValueError(
                 f"http_client's default headers must not set {', '.join(clashing)}: "
                 "the client sets them on every request"
+            )
+        # aiohttp would refuse such a value only when a request is made, as a ValueError.
+        unsendable = sorted(
+            name
+            for name, value in session.headers.items()
+            if any((char < " " and char != "\t") or char == "\x7f" for char in name + value)
+        )
+        if unsendable:
+            raise ValueError(
+                f"http_client's default headers {', '.join(unsendable)} hold a control "
+                "character, which no request can carry"
             )
         _no_hidden_resend(session)
         self._session = session
@@ -69,8 +81,9 @@ class AiohttpTransport:
             headers = {
                 name: value for name, value in headers.items() if name != "Transfer-Encoding"
             }
-        data = None if request.body is None else _sending(request.body, clock)
-        failure: httpx2.TransportError
+        body_failed: list[Exception] = []
+        data = None if request.body is None else _sending(request.body, clock, body_failed)
+        failure: Exception
         try:
             async with asyncio.timeout(outer):
                 response = await self._session.request(
@@ -80,6 +93,7 @@ class AiohttpTransport:
                     data=data,
                     allow_redirects=False,
                     auto_decompress=False,
+                    raise_for_status=False,  # an error status is the pipeline's to read
                     timeout=self._timeout(request.timeout),
                 )
         except aiohttp.ClientConnectorError as exc:  # never connected: nothing went out
@@ -89,9 +103,11 @@ class AiohttpTransport:
         except TimeoutError:  # the head's limit (or a socket read) passed
             clock.mark_sent()  # it may have gone out
             failure = httpx2.ReadTimeout("the response head took too long")
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, HttpProcessingError) as exc:
             clock.mark_sent()
-            failure = _failure(exc)
+            # The body's own error (a file that shrank, a stream over the limit) as it is,
+            # as on httpx2: aiohttp hands it on as a connection error.
+            failure = body_failed[0] if body_failed else _failure(exc)
         else:
             clock.mark_sent()
             return AiohttpResponse(response, request)
@@ -118,27 +134,46 @@ def _no_hidden_resend(session: aiohttp.ClientSession) -> None:
         )
 
 
-async def _sending(body: AsyncIterator[bytes] | Any, clock: HeadClock) -> AsyncIterator[bytes]:
-    """The request body, as aiohttp pulls it: it does once the head has gone out."""
+async def _sending(
+    body: AsyncIterator[bytes] | Any, clock: HeadClock, failed: list[Exception]
+) -> AsyncIterator[bytes]:
+    """The request body, as aiohttp pulls it: it does once the head has gone out. An error
+    of the body itself is kept in `failed` for `send` to raise."""
     clock.mark_sent()
-    async for chunk in body:
-        yield chunk
+    try:
+        async for chunk in body:
+            yield chunk
+    except Exception as exc:
+        failed.append(exc)
+        raise
 
 
-def _describe(exc: aiohttp.ClientError) -> str:
-    """An aiohttp failure in words that carry no header: a response error's own message, not
-    its text (which shows the request's headers)."""
+def _describe(exc: aiohttp.ClientError | HttpProcessingError) -> str:
+    """An aiohttp failure in words that carry no secret, from fields known to hold none:
+    aiohttp's own texts show the request's headers (a response error's request info) or the
+    connection's key (a proxy URL with its password, proxy auth)."""
+    name = type(exc).__name__
     if isinstance(exc, aiohttp.ClientResponseError):
-        return f"{type(exc).__name__}: {exc.status}, {exc.message}"
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return f"{name}: {exc.status}, {exc.message}"
+    if isinstance(exc, HttpProcessingError):
+        return f"{name}: {exc.code}, {exc.message}"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"{name}: cannot connect to {exc.host}:{exc.port}: {exc.strerror or 'failed'}"
+    if isinstance(exc, OSError) and exc.strerror:  # ClientOSError: the system's own words
+        return f"{name}: {exc.strerror}"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return f"{name}: the response body is malformed or incomplete"
+    return name
 
 
-def _failure(exc: aiohttp.ClientError) -> httpx2.TransportError:
+def _failure(exc: aiohttp.ClientError | HttpProcessingError) -> httpx2.TransportError:
     message = _describe(exc)
     if isinstance(exc, aiohttp.ServerTimeoutError):
         return httpx2.ReadTimeout(message)
     if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ClientResponseError):
         return httpx2.RemoteProtocolError(message)  # a malformed or cut-off response
+    if isinstance(exc, HttpProcessingError):
+        return httpx2.RemoteProtocolError(message)
     if isinstance(exc, aiohttp.InvalidURL):
         return httpx2.UnsupportedProtocol(message)
     return httpx2.ReadError(message)  # the connection failed under the exchange
@@ -166,57 +201,48 @@ class AiohttpResponse(AsyncResponse):
         if reset is not None and reset.done() and not reset.cancelled() and reset.exception():
             raise httpx2.ReadError("the connection was reset before the body's end")
 
-    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+    async def _chunk(self, chunk_size: int | None = None) -> bytes:
+        """The body's next chunk (b"" at its end), within one read timeout: aiohttp's own
+        read timer stops when its parser fails, and the read would then wait for ever."""
+        content = self._response.content
+        failure: httpx2.TransportError
+        try:
+            async with asyncio.timeout(self.request.timeout["read"]):
+                chunk = await (content.read(chunk_size) if chunk_size else content.readany())
+        except (aiohttp.ClientError, HttpProcessingError) as exc:
+            failure = _failure(exc)
+        except TimeoutError:
+            failure = httpx2.ReadTimeout("reading the response timed out")
+        else:
+            if chunk:
+                self._wire += len(chunk)
+            else:
+                self._check_end()
+            return chunk
+        raise failure  # outside the handler: aiohttp's exception is not chained (see send)
+
+    def _start_reading(self) -> None:
         if self._consumed:
             raise httpx2.StreamConsumed()
         if self._closed:
             raise httpx2.StreamClosed()
         self._consumed = True
-        content = self._response.content
-        while True:
-            failure: httpx2.TransportError
-            try:
-                chunk = await (content.read(chunk_size) if chunk_size else content.readany())
-            except aiohttp.ClientError as exc:
-                failure = _failure(exc)
-            except TimeoutError:  # a read outlived sock_read
-                failure = httpx2.ReadTimeout("reading the response timed out")
-            else:
-                if not chunk:
-                    self._check_end()
-                    return
-                self._wire += len(chunk)
-                yield chunk
-                continue
-            raise failure  # outside the handler: aiohttp's exception is not chained (see send)
+
+    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        self._start_reading()
+        while chunk := await self._chunk(chunk_size):
+            yield chunk
 
     async def aread(self, check: Callable[[int], None] | None = None) -> bytes:
         if "content-encoding" in self.headers:
             return await super().aread(check)
-        # Unencoded (a metadata answer, mostly): read straight from aiohttp's buffer.
-        if self._consumed:
-            raise httpx2.StreamConsumed()
-        self._consumed = True
-        content = self._response.content
+        # Unencoded (a metadata answer, mostly): no generator in between.
+        self._start_reading()
         chunks = []
-        while True:
-            failure: httpx2.TransportError
-            try:
-                chunk = await content.readany()
-            except aiohttp.ClientError as exc:
-                failure = _failure(exc)
-            except TimeoutError:
-                failure = httpx2.ReadTimeout("reading the response timed out")
-            else:
-                if not chunk:
-                    self._check_end()
-                    break
-                self._wire += len(chunk)
-                chunks.append(chunk)
-                if check is not None:
-                    check(self._wire)
-                continue
-            raise failure  # outside the handler (see send)
+        while chunk := await self._chunk():
+            chunks.append(chunk)
+            if check is not None:
+                check(self._wire)
         self.content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return self.content
 

@@ -142,3 +142,32 @@ def test_an_error_subclass_whose_new_takes_the_message_survives_pickle_and_deepc
     for copied in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
         assert type(copied) is _MessageFirstError
         assert copied.args == ("quota reached",) and vars(copied) == {"detail": "tenant-1"}
+
+
+def test_an_aiohttp_failure_is_described_without_the_headers_or_proxy_it_carries() -> None:
+    # aiohttp's texts show a response error's request info (its headers: the api key) and a
+    # connection's key (a proxy URL with its password): neither reaches the package's error.
+    import aiohttp
+    from multidict import CIMultiDict, CIMultiDictProxy
+    from yarl import URL
+
+    from azure_openai_files._aiohttp_transport import _failure
+
+    secret = "s3cr3t-never-shown"
+    key = f"ConnectionKey(host='h', port=443, proxy=URL('http://user:{secret}@proxy:3128'))"
+    info = aiohttp.RequestInfo(
+        URL("https://h/openai/files"), "GET", CIMultiDictProxy(CIMultiDict({"api-key": secret}))
+    )
+    failures = [
+        aiohttp.ClientConnectionError(f"Failed to send bytes into the underlying connection {key}"),
+        aiohttp.ClientOSError(104, "Connection reset by peer"),
+        aiohttp.ClientResponseError(info, (), status=400, message="bad header"),
+        aiohttp.ClientPayloadError(f"Response payload is not completed: {key}"),
+        aiohttp.ServerDisconnectedError(key),
+    ]
+    # What aiohttp's own words would have said:
+    assert secret in str(info) and sum(secret in str(failure) for failure in failures) == 3
+    for failure in failures:
+        mapped = _failure(failure)
+        assert secret not in str(mapped) and type(failure).__name__ in str(mapped)
+    assert str(_failure(failures[1])) == "ClientOSError: Connection reset by peer"
