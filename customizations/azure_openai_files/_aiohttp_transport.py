@@ -207,8 +207,11 @@ class AiohttpResponse(AsyncResponse):
         content = self._response.content
         failure: httpx2.TransportError
         try:
-            async with asyncio.timeout(self.request.timeout["read"]):
-                chunk = await (content.read(chunk_size) if chunk_size else content.readany())
+            # What has arrived already is taken without a timer (a metadata answer, mostly).
+            chunk = content.read_nowait(chunk_size or -1)
+            if not chunk and not content.at_eof():
+                async with asyncio.timeout(self.request.timeout["read"]):
+                    chunk = await (content.read(chunk_size) if chunk_size else content.readany())
         except (aiohttp.ClientError, HttpProcessingError) as exc:
             failure = _failure(exc)
         except TimeoutError:
