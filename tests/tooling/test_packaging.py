@@ -336,6 +336,7 @@ with serving(route) as server, tempfile.TemporaryDirectory() as tmp:
                 called.append("aiohttp download_file")
 
     asyncio.run(run())
+    aiohttp_before = "aiohttp" in sys.modules  # only a caller's session brings it in
     asyncio.run(run_on_aiohttp())
     requests = len(server.requests)
 print(json.dumps({
@@ -343,6 +344,7 @@ print(json.dumps({
     "requests": requests,
     "httpx_modules": sorted(m for m in sys.modules if m.split(".")[0] in ("httpx", "httpcore")),
     "httpx2_loaded": "httpx2" in sys.modules,
+    "aiohttp_before_a_session": aiohttp_before,
 }))
 """
 
@@ -357,6 +359,7 @@ def test_importing_and_calling_every_method_never_imports_httpx() -> None:
     assert report["requests"] == 12
     assert report["httpx2_loaded"] is True
     assert report["httpx_modules"] == []
+    assert report["aiohttp_before_a_session"] is False
 
 
 def test_package_version_is_the_pyproject_version() -> None:
