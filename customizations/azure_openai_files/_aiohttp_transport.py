@@ -60,16 +60,17 @@ class AiohttpTransport:
 
     def _timeout(self, timeout: dict[str, float | None]) -> aiohttp.ClientTimeout:
         """aiohttp's timeouts for the attempt: waiting for a connection and connecting within
-        pool + connect, each read within read, nothing on the whole (the deadline is that)."""
-        key = (timeout["pool"], timeout["connect"], timeout["read"])
+        pool + connect, nothing on the whole (the deadline is that). Reads are bounded here,
+        not by aiohttp's `sock_read`, whose timer would be re-armed on every packet: the head
+        by `send`'s bound, each wait for a body chunk by `AiohttpResponse._chunk`."""
+        key = (timeout["pool"], timeout["connect"])
         found = self._timeouts.get(key)
         if found is None:
-            pool, connect, read = key
+            pool, connect = key
             found = aiohttp.ClientTimeout(
                 total=None,
                 connect=None if pool is None or connect is None else pool + connect,
                 sock_connect=connect,
-                sock_read=read,
             )
             if len(self._timeouts) < 64:  # a deadline makes every attempt's differ
                 self._timeouts[key] = found
