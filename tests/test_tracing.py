@@ -567,6 +567,43 @@ def test_opentelemetry_is_imported_by_a_traced_client_only(server: LoopbackServe
     assert on[0] == [] and "opentelemetry.trace" in on[1] and on[2] is True
 
 
+_IDLE_PROBE = """
+import json
+from opentelemetry import context, propagate, trace
+from azure_openai_files import FilesClient, _tracing
+
+entered = []
+real = _tracing.CallTrace.__enter__
+_tracing.CallTrace.__enter__ = lambda self: entered.append(self._name) or real(self)
+caller = {{"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}
+with FilesClient({endpoint!r}, api_key="k") as client:
+    client.get_file("file-1")  # no provider, no caller's span: nothing to do
+    idle = list(entered)
+    token = context.attach(propagate.extract(caller))  # a caller's incoming context
+    client.get_file("file-1")
+    context.detach(token)
+    carried = list(entered)
+    from opentelemetry.sdk.trace import TracerProvider
+    trace.set_tracer_provider(TracerProvider())
+    client.get_file("file-1")
+print(json.dumps([idle, carried, entered]))
+"""
+
+
+def test_with_no_provider_and_no_callers_span_a_call_does_no_tracing_work(
+    server: LoopbackServer,
+) -> None:
+    # The API installed, nothing configured: a call that could record and propagate nothing
+    # skips its span and measurements altogether; a caller's context, or a provider set
+    # later, brings them back.
+    server.script(*[respond_json(200, DOCS_SAMPLE)] * 3)
+    idle, carried, entered = json.loads(_run_python(_IDLE_PROBE.format(endpoint=server.endpoint)))
+    assert idle == [] and carried == ["FilesClient.get_file"]
+    assert entered == ["FilesClient.get_file"] * 2
+    sent = [request.headers.get("traceparent") for request in server.requests]
+    assert sent[0] is None and sent[1] is not None and sent[1].startswith("00-0af76519")
+
+
 # --- no secret ------------------------------------------------------------------------------
 
 KEY = "sk-tracing-key-0123456789"

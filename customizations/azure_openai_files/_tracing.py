@@ -62,6 +62,15 @@ class _Telemetry:
             self.duration = meter.create_histogram(*duration)
         self.inject = propagate.inject
         self.in_context = trace.set_span_in_context
+        self.current_span = trace.get_current_span
+        self._tracer_provider = trace.get_tracer_provider
+        self._proxy_tracers = trace.ProxyTracerProvider
+        self._meter_provider = metrics.get_meter_provider
+        # The meter provider in place while the application has set none: the API's proxy
+        # (not public; when it is not recognised, calls are never taken as idle).
+        unset = metrics.get_meter_provider()
+        self._proxy_meters = unset if type(unset).__name__ == "_ProxyMeterProvider" else None
+        self._configured = False
         self.attach = context.attach
         self.detach = context.detach
         self.invalid_span = trace.INVALID_SPAN
@@ -70,6 +79,20 @@ class _Telemetry:
         self._status = trace.Status
         self._error_code = trace.StatusCode.ERROR
         self.error = trace.Status(trace.StatusCode.ERROR)
+
+    def idle(self) -> bool:
+        """Whether a call would record and propagate nothing: the application has set no
+        tracer or meter provider (the API's proxies are still in place) and the caller has
+        no span context to carry on. A provider, once set, stays: then never idle."""
+        if self._configured:
+            return False
+        if self._proxy_meters is None or self._meter_provider() is not self._proxy_meters:
+            self._configured = True
+            return False
+        if not isinstance(self._tracer_provider(), self._proxy_tracers):
+            self._configured = True
+            return False
+        return not self.current_span().get_span_context().is_valid
 
     def error_status(self, description: str | None) -> Any:
         return self._status(self._error_code, description) if description else self.error
@@ -111,7 +134,9 @@ def call(
 ) -> AbstractContextManager[CallTrace | None]:
     """`with call(self._tracing, "get_file") as trace:` around a public call; `current=False`
     for a span that outlives the call's frame (a stream's), which then is not made current."""
-    return NOT_TRACED if tracing is None else CallTrace(tracing, method, current=current)
+    if tracing is None or tracing.telemetry.idle():
+        return NOT_TRACED  # nothing would be recorded or propagated: no span, no measurement
+    return CallTrace(tracing, method, current=current)
 
 
 class ClientTracing:
