@@ -523,6 +523,95 @@ def test_a_blocked_write_ends_at_the_write_timeout_within_a_longer_deadline(
     assert time.monotonic() - started < 3.0
 
 
+UPLOADED = {**FILE, "id": "file-up", "purpose": "batch", "bytes": 16_000_000, "object": "file"}
+
+
+@pytest.fixture
+def slow_reader_endpoint() -> Iterator[str]:
+    """A loopback server that reads a request body slowly for its first 2 s (at most 4 MB,
+    which with what two socket buffers hold is well short of a 16 MB body) and quickly
+    after, then answers with a file: what a large upload on a slow link looks like."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)  # inherited when accepted
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn, conn.makefile("rb") as reader:
+            length = 0
+            while (line := reader.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            received, slow_until = 0, time.monotonic() + 2.0
+            while received < length and not stop.is_set():
+                slow = time.monotonic() < slow_until
+                received += len(reader.read1(16_384 if slow else 1 << 20))
+                if slow:
+                    time.sleep(0.01)
+            payload = json.dumps(UPLOADED).encode()
+            conn.sendall(
+                b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload)
+            )
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn = listener.accept()[0]
+            except OSError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        acceptor.join(5)
+        listener.close()
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_upload_may_take_longer_to_send_than_one_read_timeout(
+    slow_reader_endpoint: str, kind: str
+) -> None:
+    # The head's time starts once the whole request is out: sending the body has the write
+    # timeout for each write instead, so a large upload on a slow link is not cut off.
+    clients = Clients(
+        kind,
+        slow_reader_endpoint,
+        api_version="2024-10-21",
+        timeout=httpx2.Timeout(10.0, read=0.8),
+        max_retries=0,
+    )
+    with Timer() as timer:
+        stored = clients.call("upload_file", b"x" * 16_000_000, purpose="batch", filename="a")
+    assert stored.id == "file-up"
+    assert timer.elapsed > 2.0  # the body did take longer to send than two read timeouts
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_upload_body_nobody_reads_ends_at_the_write_timeout_within_a_longer_deadline(
+    unread_endpoint: str, kind: str
+) -> None:
+    # Writes stall once the socket buffers are full. The head's time has not started, so
+    # only the write timeout can end it (aiohttp has none: the package bounds each chunk).
+    clients = Clients(
+        kind,
+        unread_endpoint,
+        api_version="2024-10-21",
+        timeout=httpx2.Timeout(10.0, write=0.5),
+        max_retries=0,
+    )
+    with Timer() as timer, pytest.raises(RequestTimeoutError) as raised:
+        clients.call("upload_file", b"x" * 16_000_000, purpose="batch", filename="a", deadline=20.0)
+    assert timer.elapsed < 4.0
+    assert "WriteTimeout" in str(raised.value)
+
+
 # --- the deadline ends slow streams and heads -----------------------------------------------------
 
 

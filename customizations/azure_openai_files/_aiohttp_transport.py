@@ -8,6 +8,7 @@ the package never closes it."""
 from __future__ import annotations
 
 import asyncio
+import time
 import zlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -17,6 +18,7 @@ import httpx2
 from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
 
+from ._async_io import rescheduler
 from ._async_transport import PACKAGE_HEADERS, AsyncResponse
 from ._logging import logger
 from ._response_head_timeout import HeadClock
@@ -83,27 +85,37 @@ class AiohttpTransport:
                 name: value for name, value in headers.items() if name != "Transfer-Encoding"
             }
         body_failed: list[Exception] = []
-        data = None if request.body is None else _sending(request.body, clock, body_failed)
         failure: Exception
         try:
-            async with asyncio.timeout(outer):
-                response = await self._session.request(
-                    request.method,
-                    URL(request.url, encoded=True),
-                    headers=headers,
-                    data=data,
-                    allow_redirects=False,
-                    auto_decompress=False,
-                    raise_for_status=False,  # an error status is the pipeline's to read
-                    timeout=self._timeout(request.timeout),
-                )
+            async with asyncio.timeout(outer) as bound:
+                data = None
+                if request.body is not None:
+                    clock.on_bound(rescheduler(bound))
+                    write = request.timeout["write"]
+                    data = _sending(request.body, clock, write, body_failed)
+                try:
+                    response = await self._session.request(
+                        request.method,
+                        URL(request.url, encoded=True),
+                        headers=headers,
+                        data=data,
+                        allow_redirects=False,
+                        auto_decompress=False,
+                        raise_for_status=False,  # an error status is the pipeline's to read
+                        timeout=self._timeout(request.timeout),
+                    )
+                finally:
+                    clock.on_bound(None)  # the bound is gone once this block is left
         except aiohttp.ClientConnectorError as exc:  # never connected: nothing went out
             failure = httpx2.ConnectError(_describe(exc))
         except aiohttp.ConnectionTimeoutError:
             failure = httpx2.ConnectTimeout("connecting timed out")
-        except TimeoutError:  # the head's limit (or a socket read) passed
-            clock.mark_sent()  # it may have gone out
-            failure = httpx2.ReadTimeout("the response head took too long")
+        except TimeoutError:  # a write of the body, or the head's limit, passed
+            if clock.sent and not clock.written:  # only the body marks it sent this early
+                failure = httpx2.WriteTimeout(clock.overdue())
+            else:
+                failure = httpx2.ReadTimeout(clock.overdue())
+                clock.mark_sent()  # it may have gone out
         except (aiohttp.ClientError, HttpProcessingError) as exc:
             clock.mark_sent()
             # The body's own error (a file that shrank, a stream over the limit) as it is,
@@ -136,17 +148,27 @@ def _no_hidden_resend(session: aiohttp.ClientSession) -> None:
 
 
 async def _sending(
-    body: AsyncIterator[bytes] | Any, clock: HeadClock, failed: list[Exception]
+    body: AsyncIterator[bytes] | Any,
+    clock: HeadClock,
+    write: float | None,
+    failed: list[Exception],
 ) -> AsyncIterator[bytes]:
-    """The request body, as aiohttp pulls it: it does once the head has gone out. An error
-    of the body itself is kept in `failed` for `send` to raise."""
+    """The request body, as aiohttp pulls it: it does once the head has gone out, and asks
+    for each chunk once it has written the one before. aiohttp has no write timeout, so each
+    chunk is given `write` seconds here (never past the deadline), as httpcore2 gives each
+    write; the head's time starts once the last chunk is written. An error of the body
+    itself is kept in `failed` for `send` to raise."""
     clock.mark_sent()
     try:
         async for chunk in body:
+            if write is not None:
+                ends = time.monotonic() + write
+                clock.bound_by(ends if clock.ends_by is None else min(ends, clock.ends_by))
             yield chunk
     except Exception as exc:
         failed.append(exc)
         raise
+    clock.mark_written()
 
 
 def _describe(exc: aiohttp.ClientError | HttpProcessingError) -> str:

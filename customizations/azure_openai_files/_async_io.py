@@ -58,20 +58,29 @@ async def within(fetch: Callable[[], Awaitable[T]], seconds: float) -> T:
 async def send_head(
     http: httpx2.AsyncClient, request: httpx2.Request, clock: HeadClock, outer: float
 ) -> httpx2.Response:
-    """Send and wait for the response head within `outer` seconds, a bound that moves to the
-    clock's end when the request goes out: on any client, since an await can be interrupted."""
+    """Send and wait for the response head within `outer` seconds, a bound that moves with
+    the clock (to the deadline while a body goes out, each write having the write timeout;
+    to the head's end once the request is out): on any client, since an await can be
+    interrupted."""
     try:
         async with asyncio.timeout(outer) as bound:
-            loop = asyncio.get_running_loop()
-            # In the loop's own time: an event loop may keep a clock other than monotonic.
-            clock.on_send(
-                lambda ends_at: bound.reschedule(loop.time() + ends_at - time.monotonic())
-            )
+            clock.on_bound(rescheduler(bound))
             clock.attach(request.extensions, asynchronous=True)
             return await http.send(request, **SEND_OPTIONS)
     except TimeoutError:
         # Handled as any read timeout: retried within the budget and the deadline.
-        raise httpx2.ReadTimeout("the response head took too long", request=request) from None
+        raise httpx2.ReadTimeout(clock.overdue(), request=request) from None
+
+
+def rescheduler(bound: asyncio.Timeout) -> Callable[[float | None], None]:
+    """Moves `bound` to a monotonic time (None: off), in the loop's own time: an event loop
+    may keep a clock other than monotonic. For `send_head` and the aiohttp transport."""
+    loop = asyncio.get_running_loop()
+
+    def reschedule(ends_at: float | None) -> None:
+        bound.reschedule(None if ends_at is None else loop.time() + ends_at - time.monotonic())
+
+    return reschedule
 
 
 async def get_token(credential: Any, scope: str, options: dict[str, str]) -> AccessTokenLike:

@@ -65,7 +65,7 @@ class AsyncPipeline(PipelineBase):
                 if self._pace_holds(reserved_at):
                     break
             self._start_attempt(request, state, auth_header)
-            clock = self._head_clock(state)
+            clock = self._head_clock(request, state)
             # Whether the service may have acted on this attempt although it failed: what
             # decides whether an operation that is not safe to resend may be sent again.
             maybe_done = False
@@ -87,7 +87,7 @@ class AsyncPipeline(PipelineBase):
                 elif response.is_success:
                     if expect.streamed:
                         return response
-                    check = self._body_check(response, state, expect, started=clock.sent_at)
+                    check = self._body_check(response, state, expect, started=clock.head_from)
                     try:
                         body_is_encoded(response)  # an encoding it cannot decode is refused
                         await response.aread(check)
@@ -101,7 +101,7 @@ class AsyncPipeline(PipelineBase):
                         await response.aclose()
                 else:
                     error = self._error_for(
-                        response, await self._read_error_body(response, state, clock.sent_at)
+                        response, await self._read_error_body(response, state, clock.head_from)
                     )
                     retryable = self._is_retryable(error)
                     maybe_done = (

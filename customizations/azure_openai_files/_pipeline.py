@@ -177,13 +177,13 @@ class PipelineBase:
 
         return check
 
-    def _head_clock(self, state: RetryState) -> HeadClock:
-        """The response head's time limit: one read timeout from when the request goes out,
-        never past the deadline. Per-read timeouts restart with every byte, so only this
+    def _head_clock(self, request: Request, state: RetryState) -> HeadClock:
+        """The response head's time limit: one read timeout from when the whole request is
+        out, never past the deadline. Per-read timeouts restart with every byte, so only this
         bounds a server that drips its status line and headers."""
         read = self.settings.timeout.read
         assert read is not None  # ClientSettings refuses a timeout with a part left None
-        return HeadClock(read, state.deadline_at)
+        return HeadClock(read, state.deadline_at, body=request.body is not None)
 
     def _error_body_too_slow(self, started: float) -> bool:
         """An error body is a small document: what has not arrived within one read timeout of

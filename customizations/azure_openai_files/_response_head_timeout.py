@@ -1,12 +1,13 @@
 """The time limit on a response head (status line and headers) as a whole.
 
 Per-read timeouts restart with every byte, so a server that drips its head a byte at a time
-would hold a call for as long as it likes. The limit counts from when the request goes out
-on a connection (`HeadClock`): waiting for a free connection and connecting have timeouts of
-their own, and a burst of calls queued for the pool must not eat into their heads' time.
+would hold a call for as long as it likes. The limit counts from when the whole request has
+gone out on a connection (`HeadClock`): waiting for a free connection, connecting and
+sending the body have timeouts of their own, and neither a burst of calls queued for the
+pool nor a large upload on a slow link must eat into the head's time.
 
 The async pipeline enforces it from outside (`asyncio.timeout`, moved to the clock's end
-when the request goes out). A blocking read cannot be interrupted from outside, so on the
+when the request is out). A blocking read cannot be interrupted from outside, so on the
 blocking clients the package builds, a network backend enforces it from inside: each read
 made while a head is awaited is shortened to what is left of the head's time.
 """
@@ -27,59 +28,111 @@ if TYPE_CHECKING:
     import httpx2
 
 
+# httpcore2's trace events (after "http11" or "http2"): the request starting to go out, and
+# the whole of it out, the head awaited.
+_HEADERS_SENT = ".send_request_headers.started"
+_HEAD_AWAITED = ".receive_response_headers.started"
+
+
 class HeadClock:
-    """One attempt's head time limit: `limit` seconds from when the request goes out, and
-    never past `ends_by` (the call's deadline). httpcore2 reports, through the request's
-    `trace` extension, when it starts sending the request on a connection."""
+    """One attempt's head time limit: `limit` seconds from when the whole request has gone
+    out, and never past `ends_by` (the call's deadline). While a request body is still going
+    out, the head's time has not started: each write has the write timeout instead, so an
+    upload that takes longer to send than one read timeout is not cut off for it. httpcore2
+    reports, through the request's `trace` extension, when it starts sending the request
+    and when it starts waiting for the head."""
 
-    __slots__ = ("_extensions", "_on_send", "_sent_at", "began", "ends_by", "limit")
+    __slots__ = (
+        "_extensions",
+        "_on_bound",
+        "_sent",
+        "_start_event",
+        "_written_at",
+        "began",
+        "ends_by",
+        "limit",
+    )
 
-    def __init__(self, limit: float, ends_by: float | None) -> None:
+    def __init__(self, limit: float, ends_by: float | None, *, body: bool = False) -> None:
         self.limit = limit
         self.ends_by = ends_by
         self.began = time.monotonic()
-        self._sent_at: float | None = None
-        self._on_send: Callable[[float], None] | None = None
+        self._sent = False
+        self._written_at: float | None = None
+        self._on_bound: Callable[[float | None], None] | None = None
         self._extensions: dict[str, Any] = {}
+        # Without a body the request is out once its headers are, which saves a report.
+        self._start_event = _HEAD_AWAITED if body else _HEADERS_SENT
 
     @property
-    def sent_at(self) -> float:
-        """When the request went out (when the attempt began, if the transport did not say)."""
-        return self.began if self._sent_at is None else self._sent_at
+    def head_from(self) -> float:
+        """When the head's time started (when the attempt began, if the transport did not
+        say): a response's own time limits count from here too."""
+        return self.began if self._written_at is None else self._written_at
 
     @property
     def sent(self) -> bool:
-        """Whether the transport reported the request going out."""
-        return self._sent_at is not None
+        """Whether the request started going out: the service may have received it."""
+        return self._sent
+
+    @property
+    def written(self) -> bool:
+        """Whether the whole request has gone out and the head is awaited."""
+        return self._written_at is not None
 
     def ends_at(self) -> float | None:
-        """The monotonic time the head must have arrived by; None until the request goes out."""
-        return None if self._sent_at is None else self._ends_after(self._sent_at)
+        """The monotonic time the head must have arrived by; None until the request is out."""
+        return None if self._written_at is None else self._ends_after(self._written_at)
 
-    def _ends_after(self, sent_at: float) -> float:
-        ends = sent_at + self.limit
+    def _ends_after(self, written_at: float) -> float:
+        ends = written_at + self.limit
         return ends if self.ends_by is None else min(ends, self.ends_by)
 
-    def on_send(self, callback: Callable[[float], None]) -> None:
-        """Call `callback(ends_at)` when the request goes out."""
-        self._on_send = callback
+    def on_bound(self, callback: Callable[[float | None], None] | None) -> None:
+        """Call `callback(ends_at)` with the monotonic time the exchange is bounded by from
+        outside, each time it moves: only the deadline (None: nothing) while a body is going
+        out, the head's end once the whole request is out. None: no longer."""
+        self._on_bound = callback
 
     def attach(self, extensions: dict[str, Any], *, asynchronous: bool) -> None:
-        """Have httpcore2 report the send through a request's `extensions`. Once it has, the
-        report is detached: the rest of the exchange does not pay for tracing."""
+        """Have httpcore2 report the send through a request's `extensions`. Once the head is
+        awaited, the report is detached: the rest of the exchange does not pay for tracing."""
         self._extensions = extensions
         extensions["trace"] = self.atrace if asynchronous else self.trace
 
+    def bound_by(self, ends_at: float) -> None:
+        """Bound the exchange from outside by `ends_at` for now: a chunk's write timeout."""
+        if self._on_bound is not None:
+            self._on_bound(ends_at)
+
     def mark_sent(self) -> None:
-        """The request is going out now (the first report counts)."""
-        if self._sent_at is None:
-            self._sent_at = time.monotonic()
-            if self._on_send is not None:
-                self._on_send(self._ends_after(self._sent_at))
+        """The request is starting to go out, its body to follow: until the whole request is
+        out, only the deadline bounds it from outside (the first report counts)."""
+        if not self._sent:
+            self._sent = True
+            if self._on_bound is not None and self._written_at is None:
+                self._on_bound(self.ends_by)
+
+    def mark_written(self) -> None:
+        """The whole request has gone out: the head's time starts now (the first report
+        counts)."""
+        self._sent = True
+        if self._written_at is None:
+            self._written_at = time.monotonic()
+            if self._on_bound is not None:
+                self._on_bound(self._ends_after(self._written_at))
+
+    def overdue(self) -> str:
+        """What ran out when the bound from outside passed."""
+        if self._written_at is not None or not self._sent:
+            return "the response head took too long"
+        return "the request took too long to send"
 
     def trace(self, event: str, info: dict[str, Any]) -> None:
-        if self._sent_at is None and event.endswith(".send_request_headers.started"):
+        if event.endswith(self._start_event):
             self._extensions.pop("trace", None)
+            self.mark_written()
+        elif event.endswith(_HEADERS_SENT):
             self.mark_sent()
 
     async def atrace(self, event: str, info: dict[str, Any]) -> None:

@@ -64,7 +64,7 @@ class SyncPipeline(PipelineBase):
                 if self._pace_holds(reserved_at):
                     break
             self._start_attempt(request, state, auth_header)
-            clock = self._head_clock(state)
+            clock = self._head_clock(request, state)
             # Whether the service may have acted on this attempt although it failed: what
             # decides whether an operation that is not safe to resend may be sent again.
             maybe_done = False
@@ -86,7 +86,7 @@ class SyncPipeline(PipelineBase):
                 elif response.is_success:
                     if expect.streamed:
                         return response
-                    check = self._body_check(response, state, expect, started=clock.sent_at)
+                    check = self._body_check(response, state, expect, started=clock.head_from)
                     try:
                         body_is_encoded(response)  # an encoding it cannot decode is refused
                         response.read(check)
@@ -100,7 +100,7 @@ class SyncPipeline(PipelineBase):
                         response.close()
                 else:
                     error = self._error_for(
-                        response, self._read_error_body(response, state, clock.sent_at)
+                        response, self._read_error_body(response, state, clock.head_from)
                     )
                     retryable = self._is_retryable(error)
                     maybe_done = (

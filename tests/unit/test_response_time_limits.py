@@ -154,23 +154,53 @@ def test_a_read_exactly_when_the_heads_time_is_up_is_already_too_late(
     assert inner.streams[0].read_timeouts == []
 
 
-def test_a_head_clock_starts_when_the_request_goes_out_and_stops_at_the_deadline() -> None:
+def test_a_bodiless_requests_head_clock_starts_as_it_goes_out_and_stops_at_the_deadline() -> None:
     extensions: dict[str, Any] = {}
     deadline = time.monotonic() + 0.2
     clock = HeadClock(60.0, ends_by=deadline)
-    seen: list[float] = []
-    clock.on_send(seen.append)
+    seen: list[float | None] = []
+    clock.on_bound(seen.append)
     clock.attach(extensions, asynchronous=False)
-    assert clock.ends_at() is None and clock.sent_at == clock.began
+    assert clock.ends_at() is None and clock.head_from == clock.began and not clock.sent
     extensions["trace"]("connection.connect_tcp.started", {})  # not the send yet
     assert clock.ends_at() is None and seen == []
     extensions["trace"]("http11.send_request_headers.started", {})
-    assert seen == [deadline] and clock.ends_at() == deadline and clock.sent_at >= clock.began
+    assert seen == [deadline] and clock.ends_at() == deadline and clock.head_from >= clock.began
+    assert clock.sent and clock.written
     assert "trace" not in extensions  # detached: the rest of the exchange is not traced
     unbounded = HeadClock(2.0, ends_by=None)
     unbounded.attach({}, asynchronous=False)
     unbounded.trace("http2.send_request_headers.started", {})
-    assert unbounded.ends_at() == pytest.approx(unbounded.sent_at + 2.0)
+    assert unbounded.ends_at() == pytest.approx(unbounded.head_from + 2.0)
+
+
+def test_a_head_clock_with_a_body_starts_once_the_whole_request_is_out() -> None:
+    # Sending the body does not eat into the head's time: until the head is awaited, only
+    # the deadline bounds the exchange from outside (each write has its own timeout).
+    extensions: dict[str, Any] = {}
+    deadline = time.monotonic() + 300.0
+    clock = HeadClock(60.0, ends_by=deadline, body=True)
+    seen: list[float | None] = []
+    clock.on_bound(seen.append)
+    clock.attach(extensions, asynchronous=False)
+    extensions["trace"]("http11.send_request_headers.started", {})
+    assert clock.sent and not clock.written and clock.ends_at() is None
+    assert seen == [deadline] and clock.overdue() == "the request took too long to send"
+    extensions["trace"]("http11.send_request_body.complete", {})
+    assert clock.ends_at() is None and "trace" in extensions
+    extensions["trace"]("http11.receive_response_headers.started", {})
+    assert clock.written and "trace" not in extensions
+    assert clock.ends_at() == pytest.approx(clock.head_from + 60.0)
+    assert seen == [deadline, clock.ends_at()]
+    assert clock.overdue() == "the response head took too long"
+    without_deadline = HeadClock(1.0, ends_by=None, body=True)
+    bounds: list[float | None] = []
+    without_deadline.on_bound(bounds.append)
+    without_deadline.trace("http2.send_request_headers.started", {})
+    assert bounds == [None]  # nothing but the write timeouts while the body goes out
+    without_deadline.on_bound(None)
+    without_deadline.mark_written()
+    assert bounds == [None] and without_deadline.written  # detached callbacks are not called
 
 
 def test_a_head_clock_reports_the_send_to_async_transports_too() -> None:
@@ -184,7 +214,7 @@ def test_a_head_clock_reports_the_send_to_async_transports_too() -> None:
 def test_a_head_clock_told_of_the_send_directly_starts_without_being_attached() -> None:
     clock = HeadClock(5.0, ends_by=None)
     clock.trace("http11.send_request_headers.started", {})
-    assert clock.ends_at() == clock.sent_at + 5.0
+    assert clock.ends_at() == clock.head_from + 5.0
 
 
 # --- the metadata body ----------------------------------------------------------------------------
