@@ -265,10 +265,14 @@ class AiohttpResponse(AsyncResponse):
         # Unencoded (a metadata answer, mostly): no generator in between.
         self._start_reading()
         chunks = []
+        content = self._response.content
         while chunk := await self._chunk():
             chunks.append(chunk)
             if check is not None:
                 check(self._wire)
+            if content.at_eof():  # all of it arrived: no read left to wait for
+                self._check_end()
+                break
         self.content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return self.content
 

@@ -17,10 +17,8 @@ from ._config import ClientSettings
 from ._errors import FilesError
 from ._operation import Operation
 from ._pipeline import MAX_ERROR_BODY, PipelineBase, transport_error
-from ._response_head_timeout import HeadClock
 from ._retry import RetryState
 from ._streaming import body_is_encoded, is_part_of_content, undecodable
-from ._transport import Request
 
 
 class AsyncPipeline(PipelineBase):
@@ -54,7 +52,7 @@ class AsyncPipeline(PipelineBase):
         state.request = request
         renewed_header: str | None = None
         while True:
-            auth_header = renewed_header or await self._auth_header(state)
+            auth_header = renewed_header or self._auth_at_hand() or await self._auth_header(state)
             renewed_header = None
             while True:
                 reserved_at = time.monotonic()
@@ -70,7 +68,14 @@ class AsyncPipeline(PipelineBase):
             # decides whether an operation that is not safe to resend may be sent again.
             maybe_done = False
             try:
-                response = await self._send_head(request, state, clock)
+                # Sent and waited for within the clock's limit (the transport's to enforce).
+                response = await self.transport.send(
+                    request, clock, self._head_outer_bound(state, clock)
+                )
+            except RuntimeError as exc:  # a library's answer to a send on a closed client
+                if self.transport.is_closed:
+                    raise self.closed_error() from exc
+                raise
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 maybe_done = self._may_have_arrived(operation, clock)
@@ -122,16 +127,13 @@ class AsyncPipeline(PipelineBase):
             self.rewind_body(operation, error)
             await _async_io.sleep(delay)
 
-    async def _send_head(
-        self, request: Request, state: RetryState, clock: HeadClock
-    ) -> AsyncResponse:
-        """Send and wait for the response head, all of it within the clock's limit."""
-        try:
-            return await self.transport.send(request, clock, self._head_outer_bound(state, clock))
-        except RuntimeError as exc:  # a library's answer to a send on a closed client
-            if self.transport.is_closed:
-                raise self.closed_error() from exc
-            raise
+    def _auth_at_hand(self) -> str | None:
+        """The auth header when no wait is needed for it (an api key's, a cached token's),
+        without entering a coroutine; None when a token has to be fetched."""
+        auth = self._auth
+        if isinstance(auth, ApiKeyAuth):
+            return auth.header_value()
+        return auth.cached_header_value()
 
     async def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
         """The auth header (a renewed token after a 401); a token fetch counts against the

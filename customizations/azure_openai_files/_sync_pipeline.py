@@ -14,12 +14,10 @@ from ._config import ClientSettings
 from ._errors import FilesError
 from ._operation import Operation
 from ._pipeline import MAX_ERROR_BODY, PipelineBase, transport_error
-from ._response_head_timeout import HeadClock
 from ._retry import RetryState
 from ._streaming import body_is_encoded, is_part_of_content, undecodable
 from ._sync_bearer_auth import BearerTokenAuth
 from ._sync_transport import SyncResponse, SyncTransport
-from ._transport import Request
 
 
 class SyncPipeline(PipelineBase):
@@ -53,7 +51,7 @@ class SyncPipeline(PipelineBase):
         state.request = request
         renewed_header: str | None = None
         while True:
-            auth_header = renewed_header or self._auth_header(state)
+            auth_header = renewed_header or self._auth_at_hand() or self._auth_header(state)
             renewed_header = None
             while True:
                 reserved_at = time.monotonic()
@@ -69,7 +67,12 @@ class SyncPipeline(PipelineBase):
             # decides whether an operation that is not safe to resend may be sent again.
             maybe_done = False
             try:
-                response = self._send_head(request, state, clock)
+                # Sent and waited for within the clock's limit (the transport's to enforce).
+                response = self.transport.send(request, clock, self._head_outer_bound(state, clock))
+            except RuntimeError as exc:  # a library's answer to a send on a closed client
+                if self.transport.is_closed:
+                    raise self.closed_error() from exc
+                raise
             except httpx2.HTTPError as exc:
                 error: FilesError = transport_error(exc)
                 maybe_done = self._may_have_arrived(operation, clock)
@@ -121,14 +124,13 @@ class SyncPipeline(PipelineBase):
             self.rewind_body(operation, error)
             _sync_io.sleep(delay)
 
-    def _send_head(self, request: Request, state: RetryState, clock: HeadClock) -> SyncResponse:
-        """Send and wait for the response head, all of it within the clock's limit."""
-        try:
-            return self.transport.send(request, clock, self._head_outer_bound(state, clock))
-        except RuntimeError as exc:  # a library's answer to a send on a closed client
-            if self.transport.is_closed:
-                raise self.closed_error() from exc
-            raise
+    def _auth_at_hand(self) -> str | None:
+        """The auth header when no wait is needed for it (an api key's, a cached token's),
+        without entering a coroutine; None when a token has to be fetched."""
+        auth = self._auth
+        if isinstance(auth, ApiKeyAuth):
+            return auth.header_value()
+        return auth.cached_header_value()
 
     def _auth_header(self, state: RetryState, renewal: Renewal | None = None) -> str:
         """The auth header (a renewed token after a 401); a token fetch counts against the

@@ -18,6 +18,7 @@ report those moments through `CallTrace`.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from contextlib import AbstractContextManager, nullcontext
@@ -71,6 +72,20 @@ class _Telemetry:
         unset = metrics.get_meter_provider()
         self._proxy_meters = unset if type(unset).__name__ == "_ProxyMeterProvider" else None
         self._configured = False
+        # Where the API keeps the providers an application sets (module globals, None while
+        # unset): read directly, they cost a fraction of the getters, which also look in the
+        # environment each time. Used only while no environment variable names a provider
+        # and both globals are where this API version keeps them; else the getters are.
+        from opentelemetry.metrics import _internal as metrics_internal
+
+        named = {"OTEL_PYTHON_TRACER_PROVIDER", "OTEL_PYTHON_METER_PROVIDER"} & set(os.environ)
+        self._globals: tuple[Any, Any] | None = (
+            (trace, metrics_internal)
+            if not named
+            and hasattr(trace, "_TRACER_PROVIDER")
+            and hasattr(metrics_internal, "_METER_PROVIDER")
+            else None
+        )
         self.attach = context.attach
         self.detach = context.detach
         self.invalid_span = trace.INVALID_SPAN
@@ -86,6 +101,10 @@ class _Telemetry:
         no span context to carry on. A provider, once set, stays: then never idle."""
         if self._configured:
             return False
+        if self._globals is not None:
+            trace_module, metrics_module = self._globals
+            if trace_module._TRACER_PROVIDER is None and metrics_module._METER_PROVIDER is None:
+                return not self.current_span().get_span_context().is_valid
         if self._proxy_meters is None or self._meter_provider() is not self._proxy_meters:
             self._configured = True
             return False
