@@ -18,10 +18,9 @@ import httpx2
 from aiohttp.http_exceptions import HttpProcessingError
 from yarl import URL
 
-from ._async_io import rescheduler
 from ._async_transport import PACKAGE_HEADERS, AsyncResponse
 from ._logging import logger
-from ._response_head_timeout import HeadClock
+from ._response_head_timeout import HeadClock, rescheduler
 from ._transport import Request
 
 

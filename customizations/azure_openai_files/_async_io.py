@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import inspect
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,7 +16,7 @@ import httpx2
 
 from ._async_transport import AsyncHttpx2Transport, AsyncTransport
 from ._pipeline import SEND_OPTIONS, check_open
-from ._response_head_timeout import HeadClock
+from ._response_head_timeout import HeadClock, rescheduler
 
 if TYPE_CHECKING:
     from ._auth import AccessTokenLike
@@ -70,17 +69,6 @@ async def send_head(
     except TimeoutError:
         # Handled as any read timeout: retried within the budget and the deadline.
         raise httpx2.ReadTimeout(clock.overdue(), request=request) from None
-
-
-def rescheduler(bound: asyncio.Timeout) -> Callable[[float | None], None]:
-    """Moves `bound` to a monotonic time (None: off), in the loop's own time: an event loop
-    may keep a clock other than monotonic. For `send_head` and the aiohttp transport."""
-    loop = asyncio.get_running_loop()
-
-    def reschedule(ends_at: float | None) -> None:
-        bound.reschedule(None if ends_at is None else loop.time() + ends_at - time.monotonic())
-
-    return reschedule
 
 
 async def get_token(credential: Any, scope: str, options: dict[str, str]) -> AccessTokenLike:

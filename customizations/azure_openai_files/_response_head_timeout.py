@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from ._logging import logger
 
 if TYPE_CHECKING:
+    import asyncio
+
     import httpcore2
     import httpx2
 
@@ -146,6 +148,20 @@ class HeadClock:
             yield
         finally:
             _awaited_head.reset(token)
+
+
+def rescheduler(bound: asyncio.Timeout) -> Callable[[float | None], None]:
+    """A `HeadClock.on_bound` callback for an async send: moves `bound` to a monotonic time
+    (None: off), in the loop's own time, since an event loop may keep a clock other than
+    monotonic."""
+    from asyncio import get_running_loop  # loaded already: an async send is under way
+
+    loop = get_running_loop()
+
+    def reschedule(ends_at: float | None) -> None:
+        bound.reschedule(None if ends_at is None else loop.time() + ends_at - time.monotonic())
+
+    return reschedule
 
 
 # The head the current thread is waiting for, if any.
