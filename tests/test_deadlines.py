@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx2
 import pytest
 
@@ -262,8 +263,13 @@ def test_waiting_for_a_free_connection_does_not_count_against_the_response_time(
     else:
 
         async def run() -> list[Any]:
+            http: Any = (
+                httpx2.AsyncClient(limits=limits)
+                if kind == "async"
+                else aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1))
+            )
             async with (
-                httpx2.AsyncClient(limits=limits) as http,
+                http,
                 AsyncFilesClient(server.endpoint, http_client=http, **options) as client,
             ):
                 return list(await asyncio.gather(*(client.get_file(i) for i in "abc")))
@@ -608,6 +614,25 @@ def test_an_upload_body_nobody_reads_ends_at_the_write_timeout_within_a_longer_d
     )
     with Timer() as timer, pytest.raises(RequestTimeoutError) as raised:
         clients.call("upload_file", b"x" * 16_000_000, purpose="batch", filename="a", deadline=20.0)
+    assert timer.elapsed < 4.0
+    assert "WriteTimeout" in str(raised.value)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_deadline_that_passes_while_the_body_goes_out_is_a_write_timeout(
+    unread_endpoint: str, kind: str
+) -> None:
+    # The deadline, not the (longer) write timeout, ends it: named for what was under way.
+    clients = Clients(
+        kind,
+        unread_endpoint,
+        api_version="2024-10-21",
+        timeout=httpx2.Timeout(10.0, write=10.0),
+        max_retries=0,
+    )
+    with Timer() as timer, pytest.raises(RequestTimeoutError) as raised:
+        clients.call("upload_file", b"x" * 16_000_000, purpose="batch", filename="a", deadline=1.5)
     assert timer.elapsed < 4.0
     assert "WriteTimeout" in str(raised.value)
 

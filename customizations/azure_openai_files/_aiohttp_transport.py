@@ -121,7 +121,9 @@ class AiohttpTransport:
             # as on httpx2: aiohttp hands it on as a connection error.
             failure = body_failed[0] if body_failed else _failure(exc)
         else:
-            clock.mark_sent()
+            # The head is here: a request without a body never said when it was out, so a
+            # response's own time limits count from now, not from the wait for a connection.
+            clock.mark_written()
             return AiohttpResponse(response, request)
         # Raised outside the handler, so aiohttp's exception (whose request info holds the
         # request's headers, the credential among them) is neither its cause nor context.

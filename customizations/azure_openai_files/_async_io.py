@@ -67,7 +67,9 @@ async def send_head(
             clock.attach(request.extensions, asynchronous=True)
             return await http.send(request, **SEND_OPTIONS)
     except TimeoutError:
-        # Handled as any read timeout: retried within the budget and the deadline.
+        # Handled as any timeout: retried within the budget and the deadline.
+        if clock.sent and not clock.written:  # the deadline passed while the body went out
+            raise httpx2.WriteTimeout(clock.overdue(), request=request) from None
         raise httpx2.ReadTimeout(clock.overdue(), request=request) from None
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -132,9 +132,10 @@ class HeadClock:
 
     def trace(self, event: str, info: dict[str, Any]) -> None:
         if event.endswith(self._start_event):
-            self._extensions.pop("trace", None)
-            self.mark_written()
-        elif event.endswith(_HEADERS_SENT):
+            if not _tunnel(info):
+                self._extensions.pop("trace", None)
+                self.mark_written()
+        elif event.endswith(_HEADERS_SENT) and not _tunnel(info):
             self.mark_sent()
 
     async def atrace(self, event: str, info: dict[str, Any]) -> None:
@@ -150,6 +151,13 @@ class HeadClock:
             _awaited_head.reset(token)
 
 
+def _tunnel(info: dict[str, Any]) -> bool:
+    """Whether a trace event is of an https proxy's CONNECT, which httpcore2 sends with the
+    request's extensions (its trace among them) before the request itself."""
+    request = info.get("request")
+    return request is not None and getattr(request, "method", None) == b"CONNECT"
+
+
 def rescheduler(bound: asyncio.Timeout) -> Callable[[float | None], None]:
     """A `HeadClock.on_bound` callback for an async send: moves `bound` to a monotonic time
     (None: off), in the loop's own time, since an event loop may keep a clock other than
@@ -159,7 +167,9 @@ def rescheduler(bound: asyncio.Timeout) -> Callable[[float | None], None]:
     loop = get_running_loop()
 
     def reschedule(ends_at: float | None) -> None:
-        bound.reschedule(None if ends_at is None else loop.time() + ends_at - time.monotonic())
+        # Expiring or left already (RuntimeError): what it bounded is ending anyway.
+        with suppress(RuntimeError):
+            bound.reschedule(None if ends_at is None else loop.time() + ends_at - time.monotonic())
 
     return reschedule
 

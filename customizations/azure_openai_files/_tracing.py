@@ -75,7 +75,9 @@ class _Telemetry:
         # Where the API keeps the providers an application sets (module globals, None while
         # unset): read directly, they cost a fraction of the getters, which also look in the
         # environment each time. Used only while no environment variable names a provider
-        # and both globals are where this API version keeps them; else the getters are.
+        # (looked for once, when the first client is made: the variables configure a process
+        # as it starts) and both globals are where this API version keeps them; else the
+        # getters are.
         from opentelemetry.metrics import _internal as metrics_internal
 
         named = {"OTEL_PYTHON_TRACER_PROVIDER", "OTEL_PYTHON_METER_PROVIDER"} & set(os.environ)

@@ -15,7 +15,11 @@ import pytest
 
 from azure_openai_files import FilesClient
 from azure_openai_files._operation import Expect
-from azure_openai_files._response_head_timeout import HeadClock, _HeadBoundedBackend
+from azure_openai_files._response_head_timeout import (
+    HeadClock,
+    _HeadBoundedBackend,
+    rescheduler,
+)
 from azure_openai_files._retry import RetryPolicy, RetryState
 
 # --- the head bound: its clock and its network backend --------------------------------------------
@@ -201,6 +205,37 @@ def test_a_head_clock_with_a_body_starts_once_the_whole_request_is_out() -> None
     without_deadline.on_bound(None)
     without_deadline.mark_written()
     assert bounds == [None] and without_deadline.written  # detached callbacks are not called
+
+
+def test_a_head_clock_leaves_an_https_proxys_connect_out() -> None:
+    # httpcore2 sends the CONNECT with the request's extensions, its trace among them: the
+    # tunnel's own exchange neither starts the head's time nor detaches the report.
+    import httpcore2
+
+    extensions: dict[str, Any] = {}
+    clock = HeadClock(1.0, ends_by=None, body=True)
+    clock.attach(extensions, asynchronous=False)
+    tunnel = {"request": httpcore2.Request(b"CONNECT", "http://proxy:8080/")}
+    extensions["trace"]("http11.send_request_headers.started", tunnel)
+    extensions["trace"]("http11.receive_response_headers.started", tunnel)
+    assert not clock.sent and not clock.written and "trace" in extensions
+    upload = {"request": httpcore2.Request(b"POST", "https://r.openai.azure.com/openai/files")}
+    extensions["trace"]("http11.send_request_headers.started", upload)
+    extensions["trace"]("http11.receive_response_headers.started", upload)
+    assert clock.written and "trace" not in extensions
+
+
+def test_moving_a_bound_that_has_ended_already_is_a_no_op() -> None:
+    # aiohttp writes the body in a task of its own: a chunk may be asked for after the
+    # bound has fired, and moving it then must not raise into aiohttp's writer.
+    async def run() -> None:
+        async with asyncio.timeout(10.0) as bound:
+            move = rescheduler(bound)
+            move(time.monotonic() + 5.0)
+        move(time.monotonic() + 5.0)  # left already
+        move(None)
+
+    asyncio.run(run())
 
 
 def test_a_head_clock_reports_the_send_to_async_transports_too() -> None:
