@@ -88,19 +88,9 @@ class FileList:
 
             data.append(data_item)
 
-        def _parse_first_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        first_id = cast(None | str, d.pop("first_id"))
 
-        first_id = _parse_first_id(d.pop("first_id"))
-
-        def _parse_last_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        last_id = _parse_last_id(d.pop("last_id"))
+        last_id = cast(None | str, d.pop("last_id"))
 
         has_more = d.pop("has_more")
 

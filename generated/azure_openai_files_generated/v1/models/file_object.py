@@ -121,12 +121,7 @@ class FileObject:
         d = dict(src_dict)
         id = d.pop("id")
 
-        def _parse_bytes_(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        bytes_ = _parse_bytes_(d.pop("bytes"))
+        bytes_ = cast(int | None, d.pop("bytes"))
 
         created_at = d.pop("created_at")
 
@@ -171,23 +166,9 @@ class FileObject:
 
         status = _parse_status(d.pop("status"))
 
-        def _parse_expires_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        expires_at = cast(int | None | Unset, d.pop("expires_at", UNSET))
 
-        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
-
-        def _parse_status_details(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        status_details = _parse_status_details(d.pop("status_details", UNSET))
+        status_details = cast(None | str | Unset, d.pop("status_details", UNSET))
 
         file_object = cls(
             id=id,

@@ -163,32 +163,11 @@ class FileObject:
 
         object_ = _parse_object_(d.pop("object", UNSET))
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        id = cast(None | str | Unset, d.pop("id", UNSET))
 
-        id = _parse_id(d.pop("id", UNSET))
+        bytes_ = cast(int | None | Unset, d.pop("bytes", UNSET))
 
-        def _parse_bytes_(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        bytes_ = _parse_bytes_(d.pop("bytes", UNSET))
-
-        def _parse_created_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
+        created_at = cast(int | None | Unset, d.pop("created_at", UNSET))
 
         def _parse_status(data: object) -> FileState | None | str | Unset:
             if data is None:
@@ -207,14 +186,7 @@ class FileObject:
 
         status = _parse_status(d.pop("status", UNSET))
 
-        def _parse_status_details(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        status_details = _parse_status_details(d.pop("status_details", UNSET))
+        status_details = cast(None | str | Unset, d.pop("status_details", UNSET))
 
         file_object = cls(
             purpose=purpose,

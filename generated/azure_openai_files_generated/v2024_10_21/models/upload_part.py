@@ -113,41 +113,13 @@ class UploadPart:
 
         object_ = _parse_object_(d.pop("object", UNSET))
 
-        def _parse_created_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        created_at = cast(int | None | Unset, d.pop("created_at", UNSET))
 
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
+        id = cast(None | str | Unset, d.pop("id", UNSET))
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        upload_id = cast(None | str | Unset, d.pop("upload_id", UNSET))
 
-        id = _parse_id(d.pop("id", UNSET))
-
-        def _parse_upload_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        upload_id = _parse_upload_id(d.pop("upload_id", UNSET))
-
-        def _parse_azure_block_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        azure_block_id = _parse_azure_block_id(d.pop("azure_block_id", UNSET))
+        azure_block_id = cast(None | str | Unset, d.pop("azure_block_id", UNSET))
 
         upload_part = cls(
             object_=object_,

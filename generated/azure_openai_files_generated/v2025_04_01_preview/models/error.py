@@ -121,14 +121,7 @@ class Error:
 
         message = d.pop("message")
 
-        def _parse_target(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        target = _parse_target(d.pop("target", UNSET))
+        target = cast(None | str | Unset, d.pop("target", UNSET))
 
         def _parse_details(data: object) -> list[Error] | None | Unset:
             if data is None:

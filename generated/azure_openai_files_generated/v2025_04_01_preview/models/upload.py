@@ -173,41 +173,13 @@ class Upload:
 
         object_ = _parse_object_(d.pop("object", UNSET))
 
-        def _parse_created_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
+        created_at = cast(int | None | Unset, d.pop("created_at", UNSET))
 
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
+        id = cast(None | str | Unset, d.pop("id", UNSET))
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        bytes_ = cast(int | None | Unset, d.pop("bytes", UNSET))
 
-        id = _parse_id(d.pop("id", UNSET))
-
-        def _parse_bytes_(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        bytes_ = _parse_bytes_(d.pop("bytes", UNSET))
-
-        def _parse_filename(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        filename = _parse_filename(d.pop("filename", UNSET))
+        filename = cast(None | str | Unset, d.pop("filename", UNSET))
 
         def _parse_purpose(data: object) -> None | Purpose | str | Unset:
             if data is None:
@@ -243,14 +215,7 @@ class Upload:
 
         status = _parse_status(d.pop("status", UNSET))
 
-        def _parse_expires_at(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(int | None | Unset, data)
-
-        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
+        expires_at = cast(int | None | Unset, d.pop("expires_at", UNSET))
 
         def _parse_file(data: object) -> FileObject | None | Unset:
             if data is None:
