@@ -600,39 +600,28 @@ def test_an_upload_may_take_longer_to_send_than_one_read_timeout(
 
 @pytest.mark.timeout(30)
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_upload_body_nobody_reads_ends_at_the_write_timeout_within_a_longer_deadline(
-    unread_endpoint: str, kind: str
+@pytest.mark.parametrize(
+    ("write", "deadline"),
+    [(0.5, 20.0), (10.0, 1.5)],
+    ids=["the write timeout within a longer deadline", "the deadline before the write timeout"],
+)
+def test_an_upload_body_nobody_reads_ends_as_a_write_timeout(
+    unread_endpoint: str, kind: str, write: float, deadline: float
 ) -> None:
-    # Writes stall once the socket buffers are full. The head's time has not started, so
-    # only the write timeout can end it (aiohttp has none: the package bounds each chunk).
+    # Writes stall once the socket buffers are full. The head's time has not started, so the
+    # write timeout (aiohttp has none: the package bounds each chunk) or the deadline,
+    # whichever comes first, ends it, named for what was under way.
     clients = Clients(
         kind,
         unread_endpoint,
         api_version="2024-10-21",
-        timeout=httpx2.Timeout(10.0, write=0.5),
+        timeout=httpx2.Timeout(10.0, write=write),
         max_retries=0,
     )
     with Timer() as timer, pytest.raises(RequestTimeoutError) as raised:
-        clients.call("upload_file", b"x" * 16_000_000, purpose="batch", filename="a", deadline=20.0)
-    assert timer.elapsed < 4.0
-    assert "WriteTimeout" in str(raised.value)
-
-
-@pytest.mark.timeout(30)
-@pytest.mark.parametrize("kind", KINDS)
-def test_a_deadline_that_passes_while_the_body_goes_out_is_a_write_timeout(
-    unread_endpoint: str, kind: str
-) -> None:
-    # The deadline, not the (longer) write timeout, ends it: named for what was under way.
-    clients = Clients(
-        kind,
-        unread_endpoint,
-        api_version="2024-10-21",
-        timeout=httpx2.Timeout(10.0, write=10.0),
-        max_retries=0,
-    )
-    with Timer() as timer, pytest.raises(RequestTimeoutError) as raised:
-        clients.call("upload_file", b"x" * 16_000_000, purpose="batch", filename="a", deadline=1.5)
+        clients.call(
+            "upload_file", b"x" * 16_000_000, purpose="batch", filename="a", deadline=deadline
+        )
     assert timer.elapsed < 4.0
     assert "WriteTimeout" in str(raised.value)
 
