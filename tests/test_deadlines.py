@@ -7,13 +7,14 @@ alone never fire."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.server
 import json
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -462,24 +463,28 @@ def test_an_unanswered_connect_ends_at_the_connect_timeout_within_a_longer_deadl
     assert time.monotonic() - started < 3.0
 
 
-@pytest.fixture
-def unread_endpoint() -> Iterator[str]:
-    """A loopback server that accepts connections with a tiny receive buffer and never reads:
-    a request larger than what the two socket buffers hold blocks the client's write."""
+@contextlib.contextmanager
+def accepting(
+    receive_buffer: int, handle: Callable[[socket.socket, threading.Event], None]
+) -> Iterator[str]:
+    """A loopback listener whose connections (their receive buffer `receive_buffer` bytes,
+    inherited from the listener) go to `handle(conn, stop)` as they are accepted; at the
+    block's end `stop` is set and every connection closed."""
     listener = socket.socket()
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)  # inherited when accepted
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
+    listener.settimeout(0.1)
     accepted: list[socket.socket] = []
     stop = threading.Event()
 
     def accept() -> None:
-        listener.settimeout(0.1)
         while not stop.is_set():
             try:
                 accepted.append(listener.accept()[0])
             except OSError:
                 continue
+            handle(accepted[-1], stop)
 
     acceptor = threading.Thread(target=accept, daemon=True)
     acceptor.start()
@@ -491,6 +496,14 @@ def unread_endpoint() -> Iterator[str]:
         for conn in accepted:
             conn.close()
         listener.close()
+
+
+@pytest.fixture
+def unread_endpoint() -> Iterator[str]:
+    """A loopback server that accepts connections with a tiny receive buffer and never reads:
+    a request larger than what the two socket buffers hold blocks the client's write."""
+    with accepting(1024, lambda conn, stop: None) as endpoint:
+        yield endpoint
 
 
 @pytest.mark.timeout(30)
@@ -537,13 +550,9 @@ def slow_reader_endpoint() -> Iterator[str]:
     """A loopback server that reads a request body slowly for its first 2 s (at most 4 MB,
     which with what two socket buffers hold is well short of a 16 MB body) and quickly
     after, then answers with a file: what a large upload on a slow link looks like."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)  # inherited when accepted
-    listener.settimeout(0.1)
-    stop = threading.Event()
 
-    def serve(conn: socket.socket) -> None:
-        with conn, conn.makefile("rb") as reader:
+    def serve(conn: socket.socket, stop: threading.Event) -> None:
+        with conn.makefile("rb") as reader:
             length = 0
             while (line := reader.readline()) not in (b"\r\n", b""):
                 if line.lower().startswith(b"content-length:"):
@@ -560,22 +569,11 @@ def slow_reader_endpoint() -> Iterator[str]:
                 b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload)
             )
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn = listener.accept()[0]
-            except OSError:
-                continue
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+    def serve_apart(conn: socket.socket, stop: threading.Event) -> None:
+        threading.Thread(target=serve, args=(conn, stop), daemon=True).start()
 
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        acceptor.join(5)
-        listener.close()
+    with accepting(65536, serve_apart) as endpoint:
+        yield endpoint
 
 
 @pytest.mark.timeout(30)
