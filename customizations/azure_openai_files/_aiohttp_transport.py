@@ -20,8 +20,9 @@ from yarl import URL
 
 from ._async_transport import PACKAGE_HEADERS, AsyncResponse
 from ._logging import logger
-from ._response_head_timeout import HeadClock, rescheduler
+from ._response_head_timeout import HeadClock
 from ._transport import Request
+from ._watchdog import bound_after, rescheduler
 
 
 class AiohttpTransport:
@@ -86,7 +87,7 @@ class AiohttpTransport:
         body_failed: list[Exception] = []
         failure: Exception
         try:
-            async with asyncio.timeout(outer) as bound:
+            with bound_after(outer) as bound:
                 data = None
                 if request.body is not None:
                     clock.on_bound(rescheduler(bound))
@@ -234,7 +235,7 @@ class AiohttpResponse(AsyncResponse):
             # What has arrived already is taken without a timer (a metadata answer, mostly).
             chunk = content.read_nowait(chunk_size or -1)
             if not chunk and not content.at_eof():
-                async with asyncio.timeout(self.request.timeout["read"]):
+                with bound_after(self.request.timeout["read"]):
                     chunk = await (content.read(chunk_size) if chunk_size else content.readany())
         except (aiohttp.ClientError, HttpProcessingError) as exc:
             failure = _failure(exc)

@@ -16,7 +16,8 @@ import httpx2
 
 from ._async_transport import AsyncHttpx2Transport, AsyncTransport
 from ._pipeline import SEND_OPTIONS, check_open
-from ._response_head_timeout import HeadClock, rescheduler
+from ._response_head_timeout import HeadClock
+from ._watchdog import bound_after, rescheduler
 
 if TYPE_CHECKING:
     from ._auth import AccessTokenLike
@@ -62,7 +63,7 @@ async def send_head(
     to the head's end once the request is out): on any client, since an await can be
     interrupted."""
     try:
-        async with asyncio.timeout(outer) as bound:
+        with bound_after(outer) as bound:
             clock.on_bound(rescheduler(bound))
             clock.attach(request.extensions, asynchronous=True)
             return await http.send(request, **SEND_OPTIONS)

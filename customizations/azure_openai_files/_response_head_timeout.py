@@ -6,7 +6,7 @@ gone out on a connection (`HeadClock`): waiting for a free connection, connectin
 sending the body have timeouts of their own, and neither a burst of calls queued for the
 pool nor a large upload on a slow link must eat into the head's time.
 
-The async pipeline enforces it from outside (`asyncio.timeout`, moved to the clock's end
+The async pipeline enforces it from outside (a `_watchdog` bound, moved to the clock's end
 when the request is out). A blocking read cannot be interrupted from outside, so on the
 blocking clients the package builds, a network backend enforces it from inside: each read
 made while a head is awaited is shortened to what is left of the head's time.
@@ -17,15 +17,13 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from ._logging import logger
 
 if TYPE_CHECKING:
-    import asyncio
-
     import httpcore2
     import httpx2
 
@@ -156,22 +154,6 @@ def _tunnel(info: dict[str, Any]) -> bool:
     request's extensions (its trace among them) before the request itself."""
     request = info.get("request")
     return request is not None and getattr(request, "method", None) == b"CONNECT"
-
-
-def rescheduler(bound: asyncio.Timeout) -> Callable[[float | None], None]:
-    """A `HeadClock.on_bound` callback for an async send: moves `bound` to a monotonic time
-    (None: off), in the loop's own time, since an event loop may keep a clock other than
-    monotonic."""
-    from asyncio import get_running_loop  # loaded already: an async send is under way
-
-    loop = get_running_loop()
-
-    def reschedule(ends_at: float | None) -> None:
-        # Expiring or left already (RuntimeError): what it bounded is ending anyway.
-        with suppress(RuntimeError):
-            bound.reschedule(None if ends_at is None else loop.time() + ends_at - time.monotonic())
-
-    return reschedule
 
 
 # The head the current thread is waiting for, if any.
