@@ -82,14 +82,15 @@ class AsyncPipeline(PipelineBase):
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._received(response, request, state)
+                succeeded = 200 <= response.status_code < 300
                 if (
-                    response.is_success
+                    succeeded
                     and expect.whole_content
                     and (response.status_code != 200 or is_part_of_content(response))
                 ):
                     await response.aclose()
                     error, retryable = self._not_whole_content(response, state), False
-                elif response.is_success:
+                elif succeeded:
                     if expect.streamed:
                         return response
                     check = self._body_check(response, state, expect, started=clock.head_from)

@@ -12,27 +12,31 @@ import httpx2
 
 
 class Expect(enum.Enum):
-    """What a 2xx response of an operation is, and so how its body is read."""
+    """What a 2xx response of an operation is, and so how its body is read. `streamed`: the
+    body is handed on as it arrives; `whole_content`: only a 200 answers it (a 206 the
+    request did not ask for is part of the file). Attributes, not properties: the pipeline
+    reads them on every call."""
 
     # A small JSON document: read whole, bounded in size and in time.
-    DOCUMENT = "document"
+    DOCUMENT = ("document", False, False)
     # A page of a listing: a JSON document of up to 10,000 files, bounded as one.
-    LISTING = "listing"
+    LISTING = ("listing", False, False)
     # The file's whole content, read into memory: only a 200 is all of it.
-    CONTENT = "content"
+    CONTENT = ("content", False, True)
     # The file's whole content, handed on as it arrives: only a 200 is all of it.
-    CONTENT_STREAM = "content stream"
+    CONTENT_STREAM = ("content stream", True, True)
     # Content that may continue bytes already on disk: a 206 to a Range request is expected.
-    RESUMABLE_CONTENT = "resumable content"
+    RESUMABLE_CONTENT = ("resumable content", True, False)
 
-    @property
-    def streamed(self) -> bool:
-        return self in (Expect.CONTENT_STREAM, Expect.RESUMABLE_CONTENT)
+    streamed: bool
+    whole_content: bool
 
-    @property
-    def whole_content(self) -> bool:
-        """Only a 200 answers it: a 206 the request did not ask for is part of the file."""
-        return self in (Expect.CONTENT, Expect.CONTENT_STREAM)
+    def __new__(cls, label: str, streamed: bool, whole_content: bool) -> Expect:
+        member = object.__new__(cls)
+        member._value_ = label
+        member.streamed = streamed
+        member.whole_content = whole_content
+        return member
 
 
 class RequestBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):

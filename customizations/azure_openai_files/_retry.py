@@ -126,8 +126,7 @@ class RetryState:
         self.attempts -= 1
 
     def check_deadline(self) -> None:
-        remaining = self.remaining()
-        if remaining is not None and remaining <= 0:
+        if self.deadline_at is not None and self.deadline_at <= time.monotonic():
             raise self.deadline_error()
 
     def deadline_error(self, while_: str = "") -> RequestTimeoutError:

@@ -37,7 +37,11 @@ class Bound:
             raise RuntimeError("a time bound is for code running in a task")
         self._task = task
         self._cancelling = task.cancelling()
-        self._dog.add(self)
+        dog = self._dog
+        dog.bounds[self] = None
+        when = self.when
+        if when is not None and when < dog.fires_at:
+            dog.arm(when)
         return self
 
     def __exit__(
@@ -46,7 +50,8 @@ class Bound:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._dog.discard(self)
+        # The timer stays armed: when it fires it finds what is left, and re-arms for that.
+        self._dog.bounds.pop(self, None)
         # The cancellation this bound made is its own to take back; one from elsewhere
         # (the caller cancelling) goes on as it came.
         if (
@@ -61,7 +66,9 @@ class Bound:
         # A bound that has passed or been left has nothing more to bound: a no-op then.
         if not self._expired:
             self.when = when
-            self._dog.moved(self)
+            dog = self._dog
+            if when is not None and when < dog.fires_at and self in dog.bounds:
+                dog.arm(when)
 
     def expire(self) -> None:
         self._expired = True
@@ -70,50 +77,38 @@ class Bound:
 
 
 class Watchdog:
-    """The bounds entered on one event loop, and the one timer that enforces them."""
+    """The bounds entered on one event loop (`bounds`, which each `Bound` enters and leaves
+    itself), and the one timer that enforces them, armed for `fires_at`."""
 
-    __slots__ = ("__weakref__", "_bounds", "_fires_at", "_timer")
+    __slots__ = ("__weakref__", "_timer", "bounds", "fires_at")
 
     def __init__(self) -> None:
-        self._bounds: dict[Bound, None] = {}
+        self.bounds: dict[Bound, None] = {}
         self._timer: asyncio.TimerHandle | None = None
-        self._fires_at = math.inf
+        self.fires_at = math.inf
 
-    def add(self, bound: Bound) -> None:
-        self._bounds[bound] = None
-        self.moved(bound)
-
-    def moved(self, bound: Bound) -> None:
-        when = bound.when
-        if when is not None and when < self._fires_at and bound in self._bounds:
-            self._arm(when)
-
-    def discard(self, bound: Bound) -> None:
-        # The timer stays armed: when it fires it finds what is left, and re-arms for that.
-        self._bounds.pop(bound, None)
-
-    def _arm(self, when: float) -> None:
+    def arm(self, when: float) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        self._fires_at = when
+        self.fires_at = when
         self._timer = asyncio.get_running_loop().call_at(when, self._fire)
 
     def _fire(self) -> None:
         self._timer = None
-        self._fires_at = math.inf
+        self.fires_at = math.inf
         now = asyncio.get_running_loop().time()
         earliest = math.inf
-        for bound in list(self._bounds):
+        for bound in list(self.bounds):
             when = bound.when
             if when is None:
                 continue
             if when <= now:
-                del self._bounds[bound]
+                del self.bounds[bound]
                 bound.expire()
             elif when < earliest:
                 earliest = when
         if earliest < math.inf:
-            self._arm(earliest)
+            self.arm(earliest)
 
 
 # A loop's watchdog lives as long as the loop; the last one found is kept at hand (a loop
