@@ -82,7 +82,7 @@ class AsyncPipeline(PipelineBase):
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._received(response, request, state)
-                succeeded = 200 <= response.status_code < 300
+                succeeded = response.is_success
                 if (
                     succeeded
                     and expect.whole_content

@@ -79,7 +79,7 @@ class SyncPipeline(PipelineBase):
                 retryable = isinstance(exc, httpx2.TransportError)
             else:
                 self._received(response, request, state)
-                succeeded = 200 <= response.status_code < 300
+                succeeded = response.is_success
                 if (
                     succeeded
                     and expect.whole_content

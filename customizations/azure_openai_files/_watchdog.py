@@ -20,7 +20,8 @@ from types import TracebackType
 class Bound:
     """`with bound_after(seconds):` in a task: the wait inside raises TimeoutError once the
     limit passes. `reschedule(when)` moves the limit to a time of the loop's clock (None:
-    no limit), as `asyncio.Timeout.reschedule` does."""
+    no limit), as `asyncio.Timeout.reschedule` does; once the bound has passed or been left,
+    it is a no-op."""
 
     __slots__ = ("_cancelling", "_dog", "_expired", "_task", "when")
 
