@@ -110,6 +110,65 @@ def test_writeback_is_started_for_exactly_the_bytes_written_since_the_last(
     assert calls == [(0, 8, os.POSIX_FADV_DONTNEED), (8, 8, os.POSIX_FADV_DONTNEED)]
 
 
+def _short_writes(monkeypatch: pytest.MonkeyPatch, calls: list[tuple[str, int]]) -> None:
+    """Every write or writev writes at most 3 bytes, as a signal or a full pipe may leave it."""
+    real_write = os.write
+
+    def write(fd: int, data: Any) -> int:
+        calls.append(("write", 1))
+        return real_write(fd, bytes(data)[:3])
+
+    def writev(fd: int, buffers: list[bytes]) -> int:
+        calls.append(("writev", len(buffers)))
+        return real_write(fd, b"".join(buffers)[:3])
+
+    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "writev", writev, raising=False)
+
+
+def test_a_batch_is_written_whole_however_short_each_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, int]] = []
+    _short_writes(monkeypatch, calls)
+    chunks = [b"ab", b"", b"cdefgh", b"i", b"jklmnopq"]
+    with open(tmp_path / "out", "wb", buffering=0) as out:
+        _durable_file.write_all(out.fileno(), chunks)
+    assert (tmp_path / "out").read_bytes() == b"abcdefghijklmnopq"
+    assert calls[0] == ("writev", 5)  # one call for the whole batch, then the remainders
+
+
+def test_a_batch_of_more_buffers_than_writev_takes_goes_in_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_durable_file, "IOV_MAX", 16)
+    sizes: list[int] = []
+    real_writev = os.writev
+
+    def writev(fd: int, buffers: list[bytes]) -> int:
+        sizes.append(len(buffers))
+        return real_writev(fd, buffers)
+
+    monkeypatch.setattr(os, "writev", writev)
+    chunks = [bytes([n]) for n in range(40)]
+    with open(tmp_path / "out", "wb", buffering=0) as out:
+        _durable_file.write_all(out.fileno(), chunks)
+    assert (tmp_path / "out").read_bytes() == bytes(range(40))
+    assert sizes == [16, 16, 8]
+
+
+def test_without_writev_each_chunk_is_written_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, int]] = []
+    _short_writes(monkeypatch, calls)
+    monkeypatch.delattr(os, "writev", raising=False)  # as on Windows
+    with open(tmp_path / "out", "wb", buffering=0) as out:
+        _durable_file.write_all(out.fileno(), [b"abcde", b"f", b"ghijklm"])
+    assert (tmp_path / "out").read_bytes() == b"abcdefghijklm"
+    assert {name for name, _ in calls} == {"write"}
+
+
 @pytest.mark.timeout(20)
 def test_a_discarded_download_stops_writing_what_is_still_queued(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -153,11 +212,11 @@ def test_a_discard_removes_the_part_file_even_when_the_disk_is_full(
     part = _part_file(tmp_path, monkeypatch)
     part.start_body(httpx2.Response(200, headers={"content-length": "3"}), 0)
     part.write(b"abc")
-    part.resume_headers()  # written, but still in the file's buffer
+    part.resume_headers()  # settled: written to the file
     full = os.open("/dev/full", os.O_WRONLY)
     os.dup2(full, part.file._fd)  # from now on every write fails with ENOSPC
     os.close(full)
-    part.file.discard()  # closing cannot flush the buffer: that must not keep the part file
+    part.file.discard()  # a close that could not write must not keep the part file
     assert list(tmp_path.iterdir()) == []
 
 
