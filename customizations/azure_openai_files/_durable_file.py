@@ -35,9 +35,11 @@ SYNC_EVERY = 16 * 1024 * 1024
 # BATCHES_IN_FLIGHT queued: copying into the page cache overlaps reading the socket, and
 # memory stays bounded (a slow disk makes the download loop wait, not buffer). A batch is
 # written with one writev: each system call is also a hand-over of the interpreter lock
-# between the writer and the download loop, which on two cores cost more than the copy.
-BATCH_BYTES = 2 * 1024 * 1024
-BATCHES_IN_FLIGHT = 2
+# between the writer and the download loop, and one call a batch instead of one a chunk ran
+# a download 15% faster on two cores. Fewer, larger batches were slower: the writer then
+# waits while the download loop fills the next one.
+BATCH_BYTES = 1024 * 1024
+BATCHES_IN_FLIGHT = 4
 
 # writev takes at most this many buffers a call (POSIX leaves it to the system; Linux: 1024).
 try:
