@@ -43,6 +43,7 @@ import importlib.util
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -167,6 +168,14 @@ def _rotations(names: list[str], rounds: int) -> Iterator[list[str]]:
     for r in range(rounds):
         k = r % len(names) if names else 0
         yield names[k:] + names[:k]
+
+
+def _shuffles(names: list[str], rounds: int) -> Iterator[list[str]]:
+    """Each round in an order of its own, the same on every run (seeded by the round). A
+    rotation keeps each contender behind the same one every round, and a download leaves the
+    disk busy after it (writing back what it wrote): that would fall on one contender alone."""
+    for r in range(rounds):
+        yield random.Random(r).sample(names, len(names))
 
 
 def _stack_rotations(names: list[str], rounds: int) -> Iterator[list[str]]:
@@ -535,7 +544,7 @@ def bench_downloads(endpoint: str, s: Settings, report: Report, directory: Path)
             continue
         gbps: dict[str, list[float]] = {name: [] for name in names}
         growth: dict[str, list[int]] = {name: [] for name in names}
-        for order in _rotations(names, rounds):
+        for order in _shuffles(names, rounds):
             for name in order:
                 one = _download_once(endpoint, name, size, directory)
                 gbps[name].append(size / one["seconds"] / 1e9)

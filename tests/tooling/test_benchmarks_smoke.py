@@ -392,3 +392,16 @@ def test_a_benchmark_run_of_the_uploads_or_the_listing_only_measures_nothing_els
     else:
         check_list_figures(figures, table)
         assert figures["targets"] == []
+
+
+@pytest.mark.timeout(10)
+def test_download_rounds_change_who_runs_after_whom_and_repeat_across_runs() -> None:
+    from benchmarks.run import _shuffles
+
+    names = ["a", "b", "c", "d", "e"]
+    rounds = list(_shuffles(names, 9))
+    assert all(sorted(order) == names for order in rounds)  # everyone, once a round
+    assert rounds == list(_shuffles(names, 9))  # the same orders on every run
+    for name in names:
+        behind = {order[order.index(name) - 1] for order in rounds if order[0] != name}
+        assert len(behind) > 1, f"{name} always runs after {behind}"
