@@ -129,25 +129,24 @@ def write_all(fd: int, chunks: list[bytes]) -> None:
     """Write every byte of `chunks`, in order, in as few system calls as the system allows:
     writev where there is one (not on Windows), finishing any short write."""
     writev = getattr(os, "writev", None)
+    if writev is None:
+        for chunk in chunks:
+            _write_rest(fd, memoryview(chunk))
+        return
     start = 0
     while start < len(chunks):
-        group = chunks[start : start + IOV_MAX]
-        if writev is None:
-            written = os.write(fd, group[0])
-            group = group[:1]
-        else:
-            written = writev(fd, group)
-        for chunk in group:
-            if written < len(chunk):
-                break
-            written -= len(chunk)
+        written = writev(fd, chunks[start : start + IOV_MAX])
+        while start < len(chunks) and written >= len(chunks[start]):
+            written -= len(chunks[start])
             start += 1
-        else:
-            continue
-        rest = memoryview(chunks[start])[written:]  # a short write: the chunk's remainder
-        while rest:
-            rest = rest[os.write(fd, rest) :]
-        start += 1
+        if written:  # a short write ended inside this chunk: finish it
+            _write_rest(fd, memoryview(chunks[start])[written:])
+            start += 1
+
+
+def _write_rest(fd: int, rest: memoryview) -> None:
+    while rest:
+        rest = rest[os.write(fd, rest) :]
 
 
 def _create_part_file(destination: Path) -> tuple[int, Path]:
